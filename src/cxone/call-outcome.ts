@@ -1,0 +1,27 @@
+import type { CxoneError } from '../errors.ts';
+
+/** What happened to one CXone effect. Stable strings: they are written to the results and audit topics. */
+export const OUTCOMES = [
+  'ACCEPTED',
+  'DUPLICATE',
+  'CONTACT_NOT_FOUND',
+  'CONTACT_SUPPRESSED',
+  'JOURNEY_INACTIVE',
+  'REJECTED',
+  'FAILED',
+] as const;
+
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface CallOutcome {
+  outcome: Outcome;
+  /** How many times the effectful request was sent (0 when a pre-check stopped it). */
+  attempts: number;
+  latencyMs: number;
+  httpStatus?: number;
+  /** CXone's id for the effect (trigger id, invoke id). */
+  reference?: string;
+  detail?: string;
+  /** For REJECTED: the permanent error CXone answered with. */
+  error?: CxoneError;
+}

@@ -1,0 +1,117 @@
+/**
+ * The one place where CXone HTTP statuses become errors. Error rows of both
+ * seed documents ("Common Errors & Debugging": 400, 401, 403, 404, 422, 429,
+ * 504) each get a specific message that tells the operator what to fix.
+ * 408/425/429/5xx and 409 (same Idempotency-Key still in flight) are retryable.
+ */
+import { CxoneError, type CxoneErrorCode } from '../errors.ts';
+
+export interface HttpResponseLike {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  bodyText: string;
+}
+
+export interface RequestContext {
+  endpoint: string;
+  method: string;
+  path: string;
+}
+
+const MAX_BODY_IN_MESSAGE = 300;
+
+/** Parses Retry-After in both forms: delta-seconds, or an HTTP-date. */
+export function parseRetryAfterMs(value: string | string[] | undefined, nowMs: number): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text.trim() === '') return undefined;
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+export function classifyResponse(
+  response: HttpResponseLike,
+  context: RequestContext,
+  nowMs: number,
+): CxoneError | undefined {
+  const { status } = response;
+  if (status >= 200 && status < 300) return undefined;
+  const where = `${context.method} ${context.path}`;
+  const detail = summarizeBody(response.bodyText);
+  const make = (code: CxoneErrorCode, message: string, retryable: boolean, retryAfterMs?: number): CxoneError =>
+    new CxoneError(code, `${message} [${where} → ${status}${detail ? `: ${detail}` : ''}]`, {
+      status,
+      responseBody: response.bodyText.slice(0, 2000),
+      retryable,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], nowMs);
+
+  switch (status) {
+    case 400:
+      return make(
+        'CXONE_BAD_REQUEST',
+        'CXone rejected the request as malformed: check the route mapping (contactId, event, deduplicationId, email and external_id identifiers) and the 100 KB body limit',
+        false,
+      );
+    case 401:
+      return make(
+        'CXONE_AUTH_FAILED',
+        'CXone did not accept the credentials or token: check cxone.auth.clientId/clientSecret, the token style (basic or form) and cxone.auth.tokenPath',
+        false,
+      );
+    case 403:
+      return make(
+        'CXONE_FORBIDDEN',
+        `the CXone OAuth client lacks a scope or permission for ${context.endpoint}: attach the missing scope (journeys:trigger, contacts:read, data-actions:read, data-actions:execute) to the client in CXone and list it in cxone.auth.scopes`,
+        false,
+      );
+    case 404:
+      return make(
+        'CXONE_NOT_FOUND',
+        `CXone has no such resource for ${context.endpoint}: check the id in the event or route, and cxone.paths for your tenant`,
+        false,
+      );
+    case 408:
+    case 425:
+      return make('CXONE_TIMEOUT', 'CXone timed out the request; it will be retried', true, retryAfterMs);
+    case 409:
+      return make(
+        'CXONE_CONFLICT',
+        'CXone is still processing a request with the same Idempotency-Key; it will be retried',
+        true,
+        retryAfterMs,
+      );
+    case 422:
+      return make(
+        'CXONE_UNPROCESSABLE',
+        'CXone could not process the request (input validation failed, or the Idempotency-Key was reused with a different body): fix the mapped inputs',
+        false,
+      );
+    case 429:
+      return make(
+        'CXONE_RATE_LIMITED',
+        'CXone rate limit reached; waiting as told by Retry-After. Lower cxone rate settings if this persists',
+        true,
+        retryAfterMs,
+      );
+    case 504:
+      return make(
+        'CXONE_GATEWAY_TIMEOUT',
+        'CXone gateway timed out (a synchronous action over the platform limit): it will be retried; consider async execution for the action',
+        true,
+        retryAfterMs,
+      );
+    default:
+      if (status >= 500)
+        return make('CXONE_SERVER_ERROR', 'CXone server error; it will be retried', true, retryAfterMs);
+      return make('CXONE_BAD_REQUEST', `CXone refused the request with HTTP ${status}`, false);
+  }
+}
+
+function summarizeBody(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_BODY_IN_MESSAGE ? `${flat.slice(0, MAX_BODY_IN_MESSAGE)}…` : flat;
+}

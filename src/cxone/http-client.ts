@@ -1,0 +1,110 @@
+/**
+ * HTTP transport to one CXone tenant: a pooled undici connection set, a
+ * per-request timeout, and transport failures turned into typed, retryable
+ * errors. Status handling lives in classify-response.ts.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import { CxoneError } from '../errors.ts';
+import type { ConnectorMetrics } from '../observability/metrics.ts';
+import { classifyResponse } from './classify-response.ts';
+
+export interface CxoneRequest {
+  /** A bounded label for metrics and messages, e.g. "trigger". */
+  endpoint: string;
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export interface CxoneResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  bodyText: string;
+}
+
+export interface CxoneHttp {
+  /** Resolves with a 2xx response; rejects with a CxoneError otherwise. */
+  send(request: CxoneRequest): Promise<CxoneResponse>;
+  close(): Promise<void>;
+}
+
+export interface CxoneHttpOptions {
+  baseUrl: string;
+  requestTimeoutMs: number;
+  connections: number;
+  metrics?: ConnectorMetrics;
+  now?: () => number;
+  /** Injected for tests; defaults to a pool on baseUrl's origin. */
+  dispatcher?: Dispatcher;
+}
+
+export function createCxoneHttp(options: CxoneHttpOptions): CxoneHttp {
+  const base = new URL(options.baseUrl);
+  const prefix = base.pathname.replace(/\/$/, '');
+  const dispatcher = options.dispatcher ?? new Pool(base.origin, { connections: options.connections, pipelining: 1 });
+  const now = options.now ?? Date.now;
+
+  async function send(request: CxoneRequest): Promise<CxoneResponse> {
+    const timeout = AbortSignal.timeout(options.requestTimeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const started = performance.now();
+    let response: CxoneResponse;
+    try {
+      const reply = await dispatcher.request({
+        origin: base.origin,
+        path: prefix + request.path,
+        method: request.method,
+        headers: { accept: 'application/json', ...request.headers },
+        body: request.body ?? null,
+        signal,
+      });
+      response = { status: reply.statusCode, headers: reply.headers, bodyText: await reply.body.text() };
+    } catch (error) {
+      options.metrics?.cxoneRequests.inc({ endpoint: request.endpoint, status_class: 'error' });
+      throw transportError(error, request, timeout.aborted, options.requestTimeoutMs);
+    } finally {
+      options.metrics?.cxoneRequestSeconds.observe(
+        { endpoint: request.endpoint },
+        (performance.now() - started) / 1000,
+      );
+    }
+    options.metrics?.cxoneRequests.inc({
+      endpoint: request.endpoint,
+      status_class: `${Math.floor(response.status / 100)}xx`,
+    });
+    const error = classifyResponse(response, request, now());
+    if (error) throw error;
+    return response;
+  }
+
+  return {
+    send,
+    close: async () => {
+      if (!options.dispatcher) await dispatcher.close();
+    },
+  };
+}
+
+function transportError(error: unknown, request: CxoneRequest, timedOut: boolean, timeoutMs: number): CxoneError {
+  const where = `${request.method} ${request.path}`;
+  if (timedOut) {
+    return new CxoneError('CXONE_TIMEOUT', `no response from CXone within ${timeoutMs} ms [${where}]`, {
+      retryable: true,
+      cause: error,
+    });
+  }
+  if (request.signal?.aborted) {
+    return new CxoneError('CXONE_NETWORK', `request cancelled by shutdown [${where}]`, {
+      // Retryable so the record is never dead-lettered: its batch is abandoned uncommitted and replayed.
+      retryable: true,
+      cause: error,
+    });
+  }
+  const code = (error as { code?: string }).code ?? 'unknown';
+  return new CxoneError('CXONE_NETWORK', `network error talking to CXone (${code}) [${where}]`, {
+    retryable: true,
+    cause: error,
+  });
+}

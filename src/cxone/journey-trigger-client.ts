@@ -1,0 +1,159 @@
+/**
+ * Journey triggers, seed document 000: "Step 3: Contact Eligibility and
+ * Journey State Verification" (GET /api/v1/contacts/{id}: 404 → not found,
+ * suppressionStatus must be SUBSCRIBED; GET /api/v1/journeys/{id}: state must
+ * be ACTIVE) and "Step 4: Atomic Trigger Submission with Deduplication"
+ * (POST /api/v1/journeys/{id}/trigger with Idempotency-Key).
+ * Every path is configuration; the seed's paths are the defaults.
+ */
+import type { RetryPolicy } from '../config/schema.ts';
+import { CxoneError } from '../errors.ts';
+import type { JourneyTriggerRequest } from '../mapping/journey-trigger-mapper.ts';
+import type { AuthorizedSend } from './authorized-http.ts';
+import type { CxoneResponse } from './http-client.ts';
+import { withRetry, type RetryDeps } from './retry.ts';
+import type { CallOutcome } from './call-outcome.ts';
+
+export interface JourneyPaths {
+  contact: string;
+  journey: string;
+  trigger: string;
+}
+
+export interface JourneyTriggerClientOptions {
+  paths: JourneyPaths;
+  retry: RetryPolicy;
+  journeyCacheTtlMs: number;
+  now?: () => number;
+  retryDeps?: RetryDeps;
+}
+
+export interface JourneyTriggerClient {
+  trigger(request: JourneyTriggerRequest, signal?: AbortSignal): Promise<CallOutcome>;
+}
+
+export function fillPath(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    return value === undefined ? whole : encodeURIComponent(value);
+  });
+}
+
+export function createJourneyTriggerClient(
+  send: AuthorizedSend,
+  options: JourneyTriggerClientOptions,
+): JourneyTriggerClient {
+  const now = options.now ?? Date.now;
+  const journeyStates = new Map<string, { state: string; expiresAtMs: number }>();
+
+  const call = async <T>(op: () => Promise<T>, signal?: AbortSignal) =>
+    withRetry(options.retry, op, { ...(signal ? { signal } : {}), ...(options.retryDeps ? { deps: options.retryDeps } : {}) });
+
+  async function journeyState(journeyId: string, signal?: AbortSignal): Promise<string> {
+    const cached = journeyStates.get(journeyId);
+    if (cached && cached.expiresAtMs > now()) return cached.state;
+    const { value } = await call(
+      async () =>
+        send({
+          endpoint: 'journey',
+          method: 'GET',
+          path: fillPath(options.paths.journey, { journeyId }),
+          ...(signal ? { signal } : {}),
+        }),
+      signal,
+    );
+    const state = String(parseJson(value, 'journey').state ?? 'UNKNOWN');
+    journeyStates.set(journeyId, { state, expiresAtMs: now() + options.journeyCacheTtlMs });
+    return state;
+  }
+
+  async function contactStatus(contactId: string, signal?: AbortSignal): Promise<'missing' | string> {
+    try {
+      const { value } = await call(
+        async () =>
+          send({
+            endpoint: 'contact',
+            method: 'GET',
+            path: fillPath(options.paths.contact, { contactId }),
+            ...(signal ? { signal } : {}),
+          }),
+        signal,
+      );
+      return String(parseJson(value, 'contact').suppressionStatus ?? 'UNKNOWN');
+    } catch (error) {
+      if (error instanceof CxoneError && error.code === 'CXONE_NOT_FOUND') return 'missing';
+      throw error;
+    }
+  }
+
+  return {
+    async trigger(request, signal) {
+      const started = now();
+      const contact = await contactStatus(request.contactId, signal);
+      if (contact === 'missing') {
+        return { outcome: 'CONTACT_NOT_FOUND', attempts: 0, latencyMs: now() - started, httpStatus: 404 };
+      }
+      if (contact !== 'SUBSCRIBED') {
+        return {
+          outcome: 'CONTACT_SUPPRESSED',
+          attempts: 0,
+          latencyMs: now() - started,
+          detail: `suppressionStatus ${contact}`,
+        };
+      }
+      const state = await journeyState(request.journeyId, signal);
+      if (state !== 'ACTIVE') {
+        return {
+          outcome: 'JOURNEY_INACTIVE',
+          attempts: 0,
+          latencyMs: now() - started,
+          detail: `journey ${request.journeyId} is ${state}`,
+        };
+      }
+      let attempts = 0;
+      try {
+        const { value } = await call(async () => {
+          attempts++;
+          return send({
+              endpoint: 'trigger',
+              method: 'POST',
+              path: fillPath(options.paths.trigger, { journeyId: request.journeyId }),
+              headers: { 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey },
+              body: request.serializedBody,
+            ...(signal ? { signal } : {}),
+          });
+        }, signal);
+        const reply = parseJson(value, 'trigger');
+        const reference = reply.triggerId ?? reply.id;
+        return {
+          outcome: 'ACCEPTED',
+          attempts,
+          latencyMs: now() - started,
+          httpStatus: value.status,
+          ...(typeof reference === 'string' ? { reference } : {}),
+        };
+      } catch (error) {
+        if (error instanceof CxoneError && !error.retryable) {
+          return {
+            outcome: 'REJECTED',
+            attempts,
+            latencyMs: now() - started,
+            ...(error.status === undefined ? {} : { httpStatus: error.status }),
+            error,
+          };
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+function parseJson(response: CxoneResponse, what: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(response.bodyText);
+    if (parsed !== null && typeof parsed === 'object') return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new CxoneError('CXONE_BAD_RESPONSE', `CXone ${what} response is not JSON`, { cause: error, retryable: true });
+  }
+  throw new CxoneError('CXONE_BAD_RESPONSE', `CXone ${what} response is not a JSON object`, { retryable: true });
+}

@@ -1,0 +1,132 @@
+/**
+ * The one error hierarchy of the connector. Every failure that crosses a stage
+ * boundary is a ConnectorError: DLQ headers, audit records and metric labels
+ * use its stable `code`; the pipeline decides retry vs. dead-letter from
+ * `retryable` alone and never looks at HTTP status codes.
+ */
+
+export const ERROR_CODES = [
+  // configuration (fails the start, never a record)
+  'CONFIG_INVALID',
+  // decode stage
+  'DECODE_TOMBSTONE',
+  'DECODE_MAGIC_BYTE',
+  'DECODE_UNKNOWN_SCHEMA',
+  'DECODE_AVRO',
+  'REGISTRY_UNAVAILABLE',
+  // mapping stage
+  'MAPPING_FAILED',
+  'IDENTIFIERS_MISSING',
+  'PAYLOAD_TOO_LARGE',
+  'NO_ROUTE',
+  // CXone
+  'CXONE_AUTH_FAILED',
+  'CXONE_FORBIDDEN',
+  'CXONE_BAD_REQUEST',
+  'CXONE_NOT_FOUND',
+  'CXONE_CONFLICT',
+  'CXONE_UNPROCESSABLE',
+  'CXONE_RATE_LIMITED',
+  'CXONE_SERVER_ERROR',
+  'CXONE_GATEWAY_TIMEOUT',
+  'CXONE_TIMEOUT',
+  'CXONE_NETWORK',
+  'CXONE_BAD_RESPONSE',
+  'CXONE_RETRIES_EXHAUSTED',
+  // Kafka / outputs
+  'KAFKA_ERROR',
+  'OUTPUT_ENCODE_FAILED',
+  'SHUTDOWN',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type Stage = 'config' | 'decode' | 'mapping' | 'cxone' | 'output' | 'kafka' | 'lifecycle';
+
+export interface ConnectorErrorOptions {
+  retryable?: boolean;
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class ConnectorError extends Error {
+  readonly code: ErrorCode;
+  readonly stage: Stage;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, stage: Stage, message: string, options: ConnectorErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.stage = stage;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export class ConfigError extends ConnectorError {
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[], options: ConnectorErrorOptions = {}) {
+    super('CONFIG_INVALID', 'config', `invalid configuration:\n  - ${issues.join('\n  - ')}`, options);
+    this.issues = issues;
+  }
+}
+
+export type DecodeErrorCode = Extract<
+  ErrorCode,
+  'DECODE_TOMBSTONE' | 'DECODE_MAGIC_BYTE' | 'DECODE_UNKNOWN_SCHEMA' | 'DECODE_AVRO' | 'REGISTRY_UNAVAILABLE'
+>;
+
+export class DecodeError extends ConnectorError {
+  constructor(code: DecodeErrorCode, message: string, options: ConnectorErrorOptions = {}) {
+    super(code, 'decode', message, { ...options, retryable: code === 'REGISTRY_UNAVAILABLE' });
+  }
+}
+
+export type MappingErrorCode = Extract<
+  ErrorCode,
+  'MAPPING_FAILED' | 'IDENTIFIERS_MISSING' | 'PAYLOAD_TOO_LARGE' | 'NO_ROUTE'
+>;
+
+export class MappingError extends ConnectorError {
+  constructor(code: MappingErrorCode, message: string, options: Omit<ConnectorErrorOptions, 'retryable'> = {}) {
+    super(code, 'mapping', message, { ...options, retryable: false });
+  }
+}
+
+export type CxoneErrorCode = Extract<ErrorCode, `CXONE_${string}`>;
+
+export class CxoneError extends ConnectorError {
+  readonly status: number | undefined;
+  readonly responseBody: string | undefined;
+  constructor(
+    code: CxoneErrorCode,
+    message: string,
+    options: ConnectorErrorOptions & { status?: number; responseBody?: string } = {},
+  ) {
+    super(code, 'cxone', message, options);
+    this.status = options.status;
+    this.responseBody = options.responseBody;
+  }
+}
+
+export class KafkaOutputError extends ConnectorError {
+  constructor(
+    code: Extract<ErrorCode, 'KAFKA_ERROR' | 'OUTPUT_ENCODE_FAILED'>,
+    message: string,
+    options: ConnectorErrorOptions = {},
+  ) {
+    super(code, code === 'KAFKA_ERROR' ? 'kafka' : 'output', message, options);
+  }
+}
+
+export function isConnectorError(error: unknown): error is ConnectorError {
+  return error instanceof ConnectorError;
+}
+
+/** Short text for logs and DLQ headers; never includes secrets because messages are built by us. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,137 @@
+/**
+ * The process edge: the only module that reads process.env, handles signals
+ * and sets the exit code. It parses the command line, loads and validates the
+ * config, builds the app with its dependencies and runs it.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from './config/load-config.ts';
+import { createConnector } from './connector.ts';
+import { ConfigError } from './errors.ts';
+import { createLogger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { startOpsServer } from './observability/http-server.ts';
+
+const USAGE = `Usage: cxone-connector <command> [options]
+
+Commands:
+  run --config <file>               consume, call CXone, write results/audit/DLQ
+  validate-config --config <file>   check a config file (and env overrides) without connecting
+  sim [--port 8089] [options]       run the CXone simulator (see: cxone-connector sim --help)
+  version                           print the version
+
+Configuration: a YAML file; any setting can be overridden with
+CXONE_CONNECTOR__<PATH> environment variables (e.g. CXONE_CONNECTOR__KAFKA__BROKERS='[host:9092]').`;
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case 'validate-config':
+      return validateCommand(rest);
+    case 'sim':
+      return simCommand(rest);
+    case 'version':
+    case '--version':
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+function configPath(args: string[]): string {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
+  const path = values.config ?? process.env.CXONE_CONNECTOR_CONFIG;
+  if (!path) throw new ConfigError(['--config <file> is required (or set CXONE_CONNECTOR_CONFIG)']);
+  return path;
+}
+
+function validateCommand(args: string[]): number {
+  try {
+    const path = configPath(args);
+    const config = loadConfigFile(path, process.env);
+    process.stdout.write(
+      `config ${path} is valid: ${config.routes.length} route(s), input ${config.kafka.inputTopics.join(', ')}\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  let config;
+  try {
+    config = loadConfigFile(configPath(args), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.observability.logLevel });
+  const metrics = createMetrics();
+  const connector = createConnector(config, { logger, metrics, version: packageVersion() });
+  const ops = await startOpsServer(
+    metrics.registry,
+    connector,
+    config.observability.metricsHost,
+    config.observability.metricsPort,
+  );
+  logger.info({ port: ops.port }, 'metrics and health on /metrics, /healthz, /readyz');
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now without draining');
+      process.exit(130);
+    }
+    logger.info({ signal }, 'draining: finishing in-flight work, then committing and closing');
+    void connector.stop();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  try {
+    await connector.start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'connector failed to start');
+    await ops.close();
+    return 1;
+  }
+  const final = await connector.finished;
+  await connector.stop();
+  await ops.close();
+  logger.info({ state: final }, 'connector stopped');
+  return final === 'failed' ? 1 : 0;
+}
+
+async function simCommand(args: string[]): Promise<number> {
+  const { runSimulator } = await import('./sim/main.ts');
+  const logger = createLogger({ level: process.env.CXONE_SIM_LOG_LEVEL ?? 'info', name: 'cxone-sim' });
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  await runSimulator(args, { logger, signal: controller.signal });
+  return 0;
+}
