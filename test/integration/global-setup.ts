@@ -1,0 +1,29 @@
+/**
+ * Starts the real stack once for the whole integration suite (Kafka, the
+ * registry, the CXone simulator) and stops it afterwards. If it cannot start,
+ * the suite fails here, loudly; no test is skipped.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, type StackHandle } from '../../scripts/stack/index.ts';
+import { STACK_ENV } from '../support/stack-env.ts';
+
+let stack: StackHandle | undefined;
+
+export async function globalSetup(): Promise<void> {
+  const root = new URL('../../', import.meta.url).pathname;
+  stack = await startStack({
+    dir: mkdtempSync(join(tmpdir(), 'cxone-it-')),
+    sim: { command: [process.execPath, join(root, 'src/cli.ts'), 'sim'], cwd: root },
+    log: (line) => process.stderr.write(`[stack] ${line}\n`),
+  });
+  process.env[STACK_ENV.bootstrap] = stack.kafka.bootstrap;
+  process.env[STACK_ENV.registry] = stack.registry.url;
+  process.env[STACK_ENV.sim] = stack.sim?.url ?? '';
+  process.env[STACK_ENV.logs] = stack.logsDir;
+}
+
+export async function globalTeardown(): Promise<void> {
+  await stack?.stop();
+}

@@ -1,0 +1,74 @@
+/**
+ * Runs the real connector in-process against the real stack with topics and
+ * a consumer group of its own, so integration tests never share state.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { pino } from 'pino';
+import { validateConfig } from '../../src/config/load-config.ts';
+import type { ConnectorConfig } from '../../src/config/schema.ts';
+import { createConnector, type Connector } from '../../src/connector.ts';
+import { createMetrics, type ConnectorMetrics } from '../../src/observability/metrics.ts';
+import { Registry } from 'prom-client';
+import type { TestStack } from './stack-env.ts';
+
+export interface Harness {
+  id: string;
+  kafka: Kafka;
+  admin: Admin;
+  config: ConnectorConfig;
+  input: string;
+  topics: ConnectorConfig['kafka']['topics'];
+  startConnector(overrides?: Partial<ConnectorConfig>): Promise<{ connector: Connector; metrics: ConnectorMetrics }>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(stack: TestStack, partitions = 3): Promise<Harness> {
+  const id = randomUUID().slice(0, 8);
+  const input = `it-${id}.events`;
+  const topics = {
+    results: `it-${id}.results`,
+    audit: `it-${id}.audit`,
+    dlq: `it-${id}.dlq`,
+    dedup: `it-${id}.dedup`,
+  };
+  const kafka = new Kafka({ clientId: `it-${id}`, brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: input, numPartitions: partitions }] });
+  const config = validateConfig({
+    kafka: { brokers: [stack.bootstrap], groupId: `it-${id}`, inputTopics: [input], topics },
+    registry: { url: stack.registryUrl },
+    cxone: {
+      baseUrl: stack.simUrl,
+      allowInsecureHttp: true,
+      auth: { clientId: 'sim-client', clientSecret: 'sim-secret' },
+      requestTimeoutMs: 5000,
+      retry: { maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 500, multiplier: 2, maxElapsedMs: 10_000 },
+    },
+    routes: [{ name: 'welcome', journeyId: 'j-welcome', fields: { directives: 'properties' } }],
+    observability: { logLevel: 'warn', metricsPort: 0 },
+  });
+  const running: Connector[] = [];
+  return {
+    id,
+    kafka,
+    admin,
+    config,
+    input,
+    topics,
+    async startConnector(overrides = {}) {
+      const metrics = createMetrics(new Registry(), false);
+      const logger = pino({ level: 'warn' }, pino.destination(2));
+      const connector = createConnector({ ...config, ...overrides }, { logger, metrics, version: 'test' });
+      running.push(connector);
+      await connector.start();
+      return { connector, metrics };
+    },
+    async close() {
+      await Promise.all(running.map((c) => c.stop()));
+      await admin.deleteTopics({ topics: [input, ...Object.values(topics)] }).catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
+}
