@@ -1,0 +1,333 @@
+// The local real stack: Kafka (KRaft, single node) + Apicurio Registry, and
+// optionally the CXone simulator, all on 127.0.0.1 and free ports.
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ensureJars, requireJava } from './jars.ts';
+import { launchKafka, prepareKafka, waitKafkaReady } from './kafka.ts';
+import { DEFAULT_KAFKA_VERSION, defaultDistDir, defaultStackDir, repoRoot } from './paths.ts';
+import { freePorts } from './ports.ts';
+import { commandLineContains, isGroupAlive, killGroup, stopGroup } from './processes.ts';
+import { launchRegistry, registryMarker, registryUrl, waitRegistryReady } from './registry.ts';
+import { launchSim, simUrl, waitSimReady } from './sim.ts';
+import {
+  type ProcessState,
+  readStackState,
+  removeStackState,
+  type StackState,
+  stateFile,
+  writeStackState,
+} from './state.ts';
+
+export { ensureJars, jarsPresent } from './jars.ts';
+export { readStackState, type StackState } from './state.ts';
+export { DEFAULT_KAFKA_VERSION, APICURIO_VERSION, defaultStackDir } from './paths.ts';
+
+export interface StackOptions {
+  /** Folder for config, data, logs and state.json; default `<repo>/.stack`. */
+  dir?: string;
+  /** Default 3.9.2; any version stack/pom.xml can fetch (e.g. 4.1.1). */
+  kafkaVersion?: string;
+  /** Where the jars are unpacked; default `<repo>/.stack/dist`, shared by all stack dirs. */
+  distDir?: string;
+  /** Default `$JAVA_HOME/bin/java` when JAVA_HOME is set, else `java`. */
+  javaBin?: string;
+  /** Starts the CXone simulator too; see sim.ts for how the port is passed. */
+  sim?: { command: string[]; cwd?: string };
+  /** Per part; default 60s. */
+  readyTimeoutMs?: number;
+  /**
+   * false (default): the stack belongs to this process and is killed when it
+   * exits. true: it outlives this process (`stack up`); stop it with `down`.
+   */
+  detached?: boolean;
+  kafkaHeap?: string;
+  log?: (line: string) => void;
+}
+
+export interface StackHandle {
+  dir: string;
+  kafka: { bootstrap: string; port: number; version: string };
+  registry: { url: string; port: number };
+  sim?: { url: string; port: number };
+  logsDir: string;
+  /** Stops every part (SIGTERM, SIGKILL after a grace period) and removes state.json. */
+  stop(): Promise<void>;
+  /** SIGTERM: a graceful broker shutdown. */
+  stopKafka(): Promise<void>;
+  /** SIGKILL: a broker crash. */
+  killKafka(): Promise<void>;
+  /** Starts the broker again on the same ports and data, and waits until it is ready. */
+  startKafka(): Promise<void>;
+}
+
+const STOP_GRACE_MS = 30_000;
+
+function defaultJava(): string {
+  const javaHome = process.env['JAVA_HOME'];
+  return javaHome ? join(javaHome, 'bin', 'java') : 'java';
+}
+
+function alive(p: ProcessState): boolean {
+  return isGroupAlive(p.pid) && commandLineContains(p.pid, p.marker);
+}
+
+async function stopPart(p: ProcessState | undefined): Promise<void> {
+  if (p !== undefined && alive(p)) await stopGroup(p.pid, STOP_GRACE_MS);
+}
+
+/** Whether each part of a stack is running. */
+export function stackHealth(state: StackState): { kafka: boolean; registry: boolean; sim?: boolean } {
+  return {
+    kafka: alive(state.kafka),
+    registry: alive(state.registry),
+    ...(state.sim ? { sim: alive(state.sim) } : {}),
+  };
+}
+
+/** Stops the stack that state.json in dir describes; false if there was none. */
+export async function stopStack(dir: string = defaultStackDir): Promise<boolean> {
+  const state = await readStackState(resolve(dir));
+  if (state === undefined) return false;
+  await Promise.all([stopPart(state.sim), stopPart(state.registry), stopPart(state.kafka)]);
+  await removeStackState(state.dir);
+  return true;
+}
+
+// The last resort for stacks owned by this process: exit handlers must be
+// synchronous, so this SIGKILLs instead of waiting for a graceful shutdown.
+const owned = new Set<string>();
+function killOwnedSync(): void {
+  for (const dir of owned) {
+    try {
+      const state = JSON.parse(readFileSync(stateFile(dir), 'utf8')) as StackState;
+      for (const p of [state.sim, state.registry, state.kafka]) {
+        if (p !== undefined && alive(p)) process.kill(-p.pid, 'SIGKILL');
+      }
+      rmSync(stateFile(dir), { force: true });
+    } catch {
+      // Nothing more can be done while the process exits.
+    }
+  }
+  owned.clear();
+}
+function onSignal(signal: NodeJS.Signals): void {
+  // If someone else listens too, they own the shutdown (and 'exit' still backs them up).
+  if (process.listenerCount(signal) > 1) return;
+  killOwnedSync();
+  process.removeListener(signal, onSignal);
+  process.kill(process.pid, signal);
+}
+function own(dir: string): void {
+  if (owned.size === 0) {
+    process.on('exit', killOwnedSync);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  owned.add(dir);
+}
+function disown(dir: string): void {
+  owned.delete(dir);
+  if (owned.size === 0) {
+    process.removeListener('exit', killOwnedSync);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** A handle on the stack described by state.json in dir, e.g. one started by `stack up` in another process. */
+export async function connectStack(
+  dir: string = defaultStackDir,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<StackHandle> {
+  const state = await readStackState(resolve(dir));
+  if (state === undefined)
+    throw new Error(`no stack in ${resolve(dir)} (no state.json); start one with \`npm run stack:up\``);
+  return handleFor(state, options.readyTimeoutMs ?? 60_000);
+}
+
+function handleFor(state: StackState, readyTimeoutMs: number): StackHandle {
+  const handle: StackHandle = {
+    dir: state.dir,
+    kafka: { bootstrap: state.kafka.bootstrap, port: state.kafka.port, version: state.kafka.version },
+    registry: { url: state.registry.url, port: state.registry.port },
+    ...(state.sim ? { sim: { url: state.sim.url, port: state.sim.port } } : {}),
+    logsDir: state.logsDir,
+    async stop() {
+      await stopStack(state.dir);
+      disown(state.dir);
+    },
+    async stopKafka() {
+      if (alive(state.kafka)) await stopGroup(state.kafka.pid, STOP_GRACE_MS);
+    },
+    async killKafka() {
+      if (alive(state.kafka)) await killGroup(state.kafka.pid);
+    },
+    async startKafka() {
+      if (alive(state.kafka))
+        throw new Error(`Kafka is still running (pid ${state.kafka.pid}); stop or kill it first`);
+      const started = launchKafka(state.kafka);
+      state.kafka.pid = started.pid;
+      await writeStackState(state);
+      await waitKafkaReady(state.kafka.bootstrap, {
+        timeoutMs: readyTimeoutMs,
+        logFile: state.kafka.logFile,
+        pid: started.pid,
+        exited: started.exited,
+      });
+    },
+  };
+  return handle;
+}
+
+/**
+ * Starts a fresh stack (empty Kafka, empty registry) in options.dir and
+ * resolves once every part answers real requests.
+ */
+export async function startStack(options: StackOptions = {}): Promise<StackHandle> {
+  const dir = resolve(options.dir ?? defaultStackDir);
+  const distDir = resolve(options.distDir ?? defaultDistDir);
+  const kafkaVersion = options.kafkaVersion ?? DEFAULT_KAFKA_VERSION;
+  const javaBin = options.javaBin ?? defaultJava();
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const log = options.log ?? ((line: string) => console.error(line));
+
+  const previous = await readStackState(dir);
+  if (previous !== undefined) {
+    const health = stackHealth(previous);
+    if (Object.values(health).some(Boolean)) {
+      throw new Error(
+        `a stack is already running in ${dir} (see ${stateFile(dir)}); stop it first with \`npm run stack:down\``,
+      );
+    }
+    await removeStackState(dir);
+  }
+
+  requireJava(javaBin);
+  await ensureJars(kafkaVersion, { distDir, log });
+
+  const logsDir = join(dir, 'logs');
+  const kafkaHome = join(dir, 'kafka');
+  const registryHome = join(dir, 'registry');
+  // Fresh data on every start: tests and demos should not see the last run's topics.
+  await rm(kafkaHome, { recursive: true, force: true });
+  await rm(registryHome, { recursive: true, force: true });
+  await mkdir(logsDir, { recursive: true });
+  const logFiles = {
+    kafka: join(logsDir, 'kafka.log'),
+    registry: join(logsDir, 'registry.log'),
+    sim: join(logsDir, 'sim.log'),
+  };
+  await Promise.all(Object.values(logFiles).map((f) => writeFile(f, '')));
+
+  const [kafkaPort, controllerPort, registryPort, simPort] = await freePorts(4);
+  if (
+    kafkaPort === undefined ||
+    controllerPort === undefined ||
+    registryPort === undefined ||
+    simPort === undefined
+  ) {
+    throw new Error('could not pick free ports');
+  }
+
+  const { command, args } = await prepareKafka({
+    version: kafkaVersion,
+    distDir,
+    home: kafkaHome,
+    logFile: logFiles.kafka,
+    port: kafkaPort,
+    controllerPort,
+    javaBin,
+    heap: options.kafkaHeap ?? '512m',
+  });
+  const propsFile = args.at(-1) ?? '';
+  const state: StackState = {
+    format: 1,
+    dir,
+    logsDir,
+    startedAt: new Date().toISOString(),
+    kafka: {
+      pid: 0,
+      marker: propsFile,
+      logFile: logFiles.kafka,
+      version: kafkaVersion,
+      port: kafkaPort,
+      controllerPort,
+      bootstrap: `127.0.0.1:${kafkaPort}`,
+      command,
+      args,
+      cwd: kafkaHome,
+    },
+    registry: {
+      pid: 0,
+      marker: registryMarker(registryPort),
+      logFile: logFiles.registry,
+      port: registryPort,
+      url: registryUrl(registryPort),
+    },
+  };
+
+  // Owned from the first spawn on, so a failure half-way leaves nothing behind.
+  if (options.detached !== true) own(dir);
+  try {
+    const kafka = launchKafka(state.kafka);
+    state.kafka.pid = kafka.pid;
+    await writeStackState(state);
+    const registry = await launchRegistry({
+      distDir,
+      home: registryHome,
+      logFile: logFiles.registry,
+      port: registryPort,
+      javaBin,
+    });
+    state.registry.pid = registry.pid;
+    await writeStackState(state);
+    let sim;
+    if (options.sim !== undefined) {
+      sim = launchSim({
+        command: options.sim.command,
+        cwd: options.sim.cwd ?? repoRoot,
+        logFile: logFiles.sim,
+        port: simPort,
+      });
+      state.sim = {
+        pid: sim.pid,
+        marker: `${simPort}`,
+        logFile: logFiles.sim,
+        port: simPort,
+        url: simUrl(simPort),
+      };
+      await writeStackState(state);
+    }
+    // The JVMs start in parallel; the checks only wait.
+    await Promise.all([
+      waitKafkaReady(state.kafka.bootstrap, {
+        timeoutMs: readyTimeoutMs,
+        logFile: logFiles.kafka,
+        pid: kafka.pid,
+        exited: kafka.exited,
+      }),
+      waitRegistryReady(state.registry.url, {
+        timeoutMs: readyTimeoutMs,
+        logFile: logFiles.registry,
+        pid: registry.pid,
+        exited: registry.exited,
+      }),
+      ...(sim && state.sim
+        ? [
+            waitSimReady(state.sim.url, {
+              timeoutMs: readyTimeoutMs,
+              logFile: logFiles.sim,
+              pid: sim.pid,
+              exited: sim.exited,
+            }),
+          ]
+        : []),
+    ]);
+  } catch (err) {
+    await stopStack(dir).catch(() => undefined);
+    disown(dir);
+    throw err;
+  }
+  return handleFor(state, readyTimeoutMs);
+}

@@ -1,0 +1,176 @@
+// A single-node KRaft Kafka (combined broker + controller) on loopback.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { kafkaLibsDir } from './paths.ts';
+import { spawnDetached, type SpawnedProcess, waitUntil } from './processes.ts';
+import type { KafkaState } from './state.ts';
+
+export interface KafkaSetup {
+  version: string;
+  distDir: string;
+  /** Folder of this broker's config and data, under the stack dir. */
+  home: string;
+  logFile: string;
+  port: number;
+  controllerPort: number;
+  javaBin: string;
+  heap: string;
+}
+
+function serverProperties(setup: KafkaSetup): string {
+  const lines = [
+    '# Written by scripts/stack/kafka.ts for the local stack; rewritten on each `up`.',
+    'process.roles=broker,controller',
+    'node.id=1',
+    // Static quorum: the same file and format command work on Kafka 3.9 and 4.x.
+    `controller.quorum.voters=1@127.0.0.1:${setup.controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${setup.port},CONTROLLER://127.0.0.1:${setup.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${setup.port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${join(setup.home, 'data')}`,
+    'num.partitions=1',
+    'default.replication.factor=1',
+    'min.insync.replicas=1',
+    'offsets.topic.replication.factor=1',
+    // One partition each: the internal topics are created lazily and that is
+    // faster with fewer partitions on a small machine.
+    'offsets.topic.num.partitions=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    // After a crash (killKafka) the restarted broker cannot register until the
+    // controller fences the dead incarnation, which takes one session timeout
+    // (9s by default). Shorter here, so crash tests restart in about 5s.
+    'broker.session.timeout.ms=4000',
+    'broker.heartbeat.interval.ms=500',
+    'auto.create.topics.enable=false',
+    'delete.topic.enable=true',
+    'log.retention.hours=24',
+    'log.segment.bytes=67108864',
+    'num.network.threads=2',
+    'num.io.threads=4',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+// Everything to stdout, which the stack redirects to logs/kafka.log. Kafka 3.x
+// reads the log4j 1 file, Kafka 4.x the log4j 2 one; each ignores the other.
+const log4j1 = `log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.state.change.logger=WARN
+log4j.logger.org.apache.kafka.clients=WARN
+`;
+const log4j2 = `status = warn
+# Kafka's own shutdown hook logs its last lines; log4j's would close the appender first.
+shutdownHook = disable
+appender.stdout.type = Console
+appender.stdout.name = STDOUT
+appender.stdout.layout.type = PatternLayout
+appender.stdout.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.statechange.name = state.change.logger
+logger.statechange.level = WARN
+logger.clients.name = org.apache.kafka.clients
+logger.clients.level = WARN
+`;
+
+function javaArgs(setup: KafkaSetup, mainClass: string, extra: string[]): string[] {
+  return [
+    `-Xmx${setup.heap}`,
+    `-Xms${setup.heap}`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dlog4j.configuration=file:${join(setup.home, 'log4j.properties')}`,
+    `-Dlog4j2.configurationFile=${join(setup.home, 'log4j2.properties')}`,
+    `-Dkafka.logs.dir=${join(setup.home, 'logs')}`,
+    '-cp',
+    `${kafkaLibsDir(setup.distDir, setup.version)}/*`,
+    mainClass,
+    ...extra,
+  ];
+}
+
+/** Writes the config and formats the storage: a new, empty cluster. */
+export async function prepareKafka(setup: KafkaSetup): Promise<{ command: string; args: string[] }> {
+  await mkdir(join(setup.home, 'data'), { recursive: true });
+  await mkdir(join(setup.home, 'logs'), { recursive: true });
+  const propsFile = join(setup.home, 'server.properties');
+  await writeFile(propsFile, serverProperties(setup));
+  await writeFile(join(setup.home, 'log4j.properties'), log4j1);
+  await writeFile(join(setup.home, 'log4j2.properties'), log4j2);
+  // A KRaft cluster id is 16 random bytes, base64url without padding.
+  const clusterId = randomBytes(16).toString('base64url');
+  const format = spawnSync(
+    setup.javaBin,
+    javaArgs({ ...setup, heap: '256m' }, 'kafka.tools.StorageTool', [
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propsFile,
+    ]),
+    { cwd: setup.home, encoding: 'utf8', timeout: 60_000 },
+  );
+  if (format.status !== 0) {
+    throw new Error(
+      `formatting Kafka storage failed (${format.error?.message ?? `exit ${String(format.status)}`}):\n${format.stdout}${format.stderr}`,
+    );
+  }
+  return { command: setup.javaBin, args: javaArgs(setup, 'kafka.Kafka', [propsFile]) };
+}
+
+export function launchKafka(state: Pick<KafkaState, 'command' | 'args' | 'cwd' | 'logFile'>): SpawnedProcess {
+  return spawnDetached(state.command, state.args, { cwd: state.cwd, logFile: state.logFile });
+}
+
+/**
+ * Ready means clients can work, not just that the port is open: the cluster
+ * answers metadata and a topic can be created with a leader, then deleted.
+ */
+export async function kafkaWorks(bootstrap: string): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'stack-ready-check',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    requestTimeout: 5000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    if (cluster.brokers.length === 0 || cluster.controller === null) return false;
+    const topic = `__stack_probe_${randomBytes(4).toString('hex')}`;
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+      waitForLeaders: true,
+      timeout: 10_000,
+    });
+    await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
+    return true;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export async function waitKafkaReady(
+  bootstrap: string,
+  options: { timeoutMs: number; logFile: string; pid: number; exited?: Promise<string> },
+): Promise<void> {
+  await waitUntil('Kafka', () => kafkaWorks(bootstrap), options);
+}
