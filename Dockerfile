@@ -1,0 +1,56 @@
+# syntax=docker/dockerfile:1
+#
+# cxone-connector image: one image for both the connector and the CXone
+# simulator (`docker run IMAGE sim --host 0.0.0.0`).
+#
+#   docker build -t cxone-connector:0.1.0 .
+#   docker run -v $PWD/config.yaml:/etc/cxone-connector/config.yaml:ro \
+#     -e CXONE_CLIENT_SECRET=... -p 9464:9464 cxone-connector:0.1.0
+#
+# No HEALTHCHECK here on purpose: the same image runs the simulator (port 8089)
+# and the connector (metrics port from its config), so a baked-in check would
+# be wrong for one of them. Kubernetes uses probes (see the Helm chart) and
+# docker-compose.yml declares a healthcheck per service.
+
+ARG NODE_IMAGE=node:24-slim
+
+# --- build: full dependencies, TypeScript -> dist/ -------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: the only install scripts in the tree are the `node`
+# devDependency's (it downloads a second Node binary we do not need: the base
+# image has Node 24) and protobufjs's version notice.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- prod-deps: production dependencies only -------------------------------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force
+
+# --- runtime ----------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+LABEL org.opencontainers.image.title="cxone-connector" \
+      org.opencontainers.image.description="Kafka-to-NICE CXone connector with an exactly-once effect" \
+      org.opencontainers.image.licenses="Apache-2.0"
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--enable-source-maps
+WORKDIR /app
+# Everything is owned by root and only readable by the `node` user: the
+# process cannot modify its own code, and the root filesystem can be mounted
+# read-only (the connector writes nothing to disk).
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY --from=build /app/dist ./dist
+# Read at runtime relative to dist/ (dist/output/output-schemas.js -> /app/schemas/).
+COPY schemas ./schemas
+COPY examples ./examples
+USER node
+EXPOSE 9464
+ENTRYPOINT ["node", "dist/cli.js"]
+CMD ["run", "--config", "/etc/cxone-connector/config.yaml"]

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Checks the deployment artefacts with real tools, without a Docker engine or a
+# Kubernetes cluster:
+#
+#   1. tools    helm (built from the Go module proxy into .stack/bin when missing)
+#               and docker compose (the plugin if present, else built likewise)
+#   2. compose  `docker compose config` resolves and validates docker-compose.yml;
+#               deploy/compose-config.yaml passes `cxone-connector validate-config`
+#   3. image    the Dockerfile's build and runtime stages, replayed on the host:
+#               npm ci --ignore-scripts + npm run build; npm ci --omit=dev with
+#               only dist/, schemas/, examples/, package.json; then the CLI runs
+#               (version, validate-config, sim answering GET /_sim/stats)
+#   4. helm     lint --strict; template with default values and with HPA, PDB and
+#               ServiceMonitor on; every rendered document parses; the ConfigMap's
+#               config.yaml passes `validate-config`; bad values are refused
+#
+# Usage: scripts/check-deploy.sh [--skip-image]
+# Idempotent; exits non-zero on the first failure.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+HELM_VERSION="v3.16.4"
+# k8s.io/client-go v0.31 in helm v3.16: the Kubernetes version `helm template`
+# assumes, as the official release build sets it (helm's Makefile LDFLAGS).
+HELM_K8S_MINOR="31"
+COMPOSE_VERSION="v2.32.4"
+BIN="$ROOT/.stack/bin"
+NODE="$ROOT/node_modules/.bin/node"
+CHART="$ROOT/helm/cxone-connector"
+
+SKIP_IMAGE=0
+for arg in "$@"; do
+  case "$arg" in
+    --skip-image) SKIP_IMAGE=1 ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+WORK="$(mktemp -d)"
+SIM_PID=""
+cleanup() {
+  if [[ -n "$SIM_PID" ]]; then kill "$SIM_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+ok() { printf '   ok: %s\n' "$*"; }
+fail() { printf '   FAIL: %s\n' "$*" >&2; exit 1; }
+
+[[ -x "$NODE" ]] || fail "$NODE missing: run npm ci first"
+
+# ---------------------------------------------------------------- 1. tools
+step "tools"
+mkdir -p "$BIN"
+if ! "$BIN/helm" version --short 2>/dev/null | grep -q "^${HELM_VERSION}"; then
+  command -v go >/dev/null || fail "go is needed to build helm"
+  echo "   building helm ${HELM_VERSION} with go install (first run: ~2 min) ..."
+  start=$SECONDS
+  GOBIN="$BIN" GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w \
+    -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION} \
+    -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 \
+    -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=${HELM_K8S_MINOR} \
+    -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 \
+    -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=${HELM_K8S_MINOR}" \
+    "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
+  echo "   built helm in $((SECONDS - start))s"
+fi
+HELM="$BIN/helm"
+ok "helm $("$HELM" version --short)"
+
+if docker compose version >/dev/null 2>&1; then
+  COMPOSE=(docker compose)
+else
+  if ! "$BIN/docker-compose" version 2>/dev/null | grep -q "${COMPOSE_VERSION}"; then
+    command -v go >/dev/null || fail "no docker compose plugin, and go is needed to build it"
+    echo "   no docker compose plugin: building compose ${COMPOSE_VERSION} with go install (first run: ~2 min) ..."
+    start=$SECONDS
+    GOBIN="$WORK/gobin" GOFLAGS=-mod=mod go install -trimpath \
+      -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=${COMPOSE_VERSION}" \
+      "github.com/docker/compose/v2/cmd@${COMPOSE_VERSION}"
+    mv "$WORK/gobin/cmd" "$BIN/docker-compose"
+    echo "   built docker-compose in $((SECONDS - start))s"
+  fi
+  COMPOSE=("$BIN/docker-compose")
+fi
+ok "compose: $("${COMPOSE[@]}" version | head -n 1)"
+
+# `validate-config` on a file, with the env the deployment would give it.
+validate_config() {
+  local file="$1"
+  shift
+  env "$@" "$NODE" "$ROOT/src/cli.ts" validate-config --config "$file" \
+    || fail "validate-config rejected $file"
+}
+
+# -------------------------------------------------------------- 2. compose
+step "docker-compose.yml"
+# An empty env file: check the file's own defaults, not the caller's .env.
+: >"$WORK/empty.env"
+"${COMPOSE[@]}" --env-file "$WORK/empty.env" -f docker-compose.yml config >"$WORK/compose.yaml" \
+  || fail "docker compose config"
+ok "docker compose config: valid"
+services="$("${COMPOSE[@]}" --env-file "$WORK/empty.env" -f docker-compose.yml config --services | sort | tr '\n' ' ')"
+[[ "$services" == "connector kafka registry sim topic-init " ]] || fail "unexpected services: $services"
+ok "services: $services"
+validate_config deploy/compose-config.yaml CXONE_CLIENT_SECRET=sim-secret
+
+# ---------------------------------------------------------------- 3. image
+if [[ "$SKIP_IMAGE" == 1 ]]; then
+  step "image stages: skipped (--skip-image)"
+else
+  step "Dockerfile stages, replayed on the host"
+  # The image's Node is on PATH first, as in node:24-slim; with --ignore-scripts
+  # the `node` devDependency installs no binary of its own.
+  export PATH="$ROOT/node_modules/node/bin:$PATH"
+  NPM_FLAGS=(--ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
+  for f in package.json package-lock.json; do
+    grep -q "^!$f$" .dockerignore || fail ".dockerignore does not let $f in"
+  done
+  mkdir -p "$WORK/build" "$WORK/app"
+  cp -R package.json package-lock.json tsconfig.json tsconfig.build.json src "$WORK/build/"
+  (cd "$WORK/build" && npm ci "${NPM_FLAGS[@]}" >/dev/null && npm run --silent build) \
+    || fail "build stage: npm ci + npm run build"
+  ok "build stage: npm ci --ignore-scripts && npm run build"
+  cp package.json package-lock.json "$WORK/app/"
+  (cd "$WORK/app" && npm ci --omit=dev "${NPM_FLAGS[@]}" >/dev/null) || fail "runtime stage: npm ci --omit=dev"
+  cp -R "$WORK/build/dist" schemas examples "$WORK/app/"
+  ok "runtime stage: npm ci --omit=dev + dist/ schemas/ examples/ package.json"
+  (
+    cd "$WORK/app"
+    export NODE_ENV=production NODE_OPTIONS=--enable-source-maps
+    version="$(node dist/cli.js version)" || fail "node dist/cli.js version"
+    ok "node dist/cli.js version: $version"
+    CXONE_CLIENT_ID=id CXONE_CLIENT_SECRET=s node dist/cli.js validate-config \
+      --config examples/journey-trigger.yaml || fail "validate-config in the runtime layout"
+    # The output schemas are read from <root>/schemas relative to dist/output/.
+    node --input-type=module -e "
+      const m = await import('./dist/output/output-schemas.js');
+      const names = ['cxone-result', 'cxone-audit', 'cxone-dedup-entry'];
+      for (const n of names) JSON.parse(m.readSchemaFile(n));
+      console.log('   ok: dist/output reads ' + names.map((n) => 'schemas/' + n + '.avsc').join(', '));
+    " || fail "schemas/ not readable from dist/output"
+  )
+  port="$("$NODE" -e "const s=require('node:net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+  (cd "$WORK/app" && exec node dist/cli.js sim --host 127.0.0.1 --port "$port") >"$WORK/sim.log" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 1 50); do
+    if "$NODE" -e "fetch('http://127.0.0.1:$port/_sim/stats').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))"; then
+      break
+    fi
+    kill -0 "$SIM_PID" 2>/dev/null || { cat "$WORK/sim.log" >&2; fail "sim exited"; }
+    sleep 0.2
+  done
+  "$NODE" -e "fetch('http://127.0.0.1:$port/_sim/stats').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))" \
+    || { cat "$WORK/sim.log" >&2; fail "sim did not answer GET /_sim/stats"; }
+  ok "node dist/cli.js sim: GET /_sim/stats 200"
+  kill "$SIM_PID" && wait "$SIM_PID" 2>/dev/null || true
+  SIM_PID=""
+fi
+
+# ----------------------------------------------------------------- 4. helm
+step "helm chart"
+FEATURES=(--set autoscaling.enabled=true --set podDisruptionBudget.enabled=true
+  --set serviceMonitor.enabled=true --set replicaCount=3)
+"$HELM" lint --strict "$CHART" || fail "helm lint (defaults)"
+"$HELM" lint --strict "$CHART" "${FEATURES[@]}" >/dev/null || fail "helm lint (HPA, PDB, ServiceMonitor)"
+ok "helm lint --strict: defaults, and HPA+PDB+ServiceMonitor"
+
+# Parses every rendered document, checks the kinds, writes config.yaml out.
+inspect_render() {
+  local rendered="$1" expected="$2" config_out="$3"
+  "$NODE" --input-type=module - "$rendered" "$expected" "$config_out" <<'EOF'
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseAllDocuments, parse } from 'yaml';
+const [file, expected, configOut] = process.argv.slice(2);
+const docs = parseAllDocuments(readFileSync(file, 'utf8')).filter((d) => d.contents !== null);
+const errors = docs.flatMap((d) => d.errors.map((e) => e.message));
+if (errors.length > 0) throw new Error(`rendered YAML does not parse: ${errors.join('; ')}`);
+const objects = docs.map((d) => d.toJS());
+for (const o of objects) {
+  if (!o?.apiVersion || !o?.kind || !o?.metadata?.name) throw new Error(`document without apiVersion/kind/metadata.name`);
+}
+const kinds = objects.map((o) => o.kind).sort().join(',');
+if (kinds !== expected) throw new Error(`kinds ${kinds}, expected ${expected}`);
+const deployment = objects.find((o) => o.kind === 'Deployment');
+const pod = deployment.spec.template;
+const container = pod.spec.containers[0];
+const annotations = pod.metadata.annotations ?? {};
+if (!/^[0-9a-f]{64}$/.test(annotations['checksum/config'] ?? '')) throw new Error('no checksum/config annotation');
+if (container.livenessProbe?.httpGet?.path !== '/healthz') throw new Error('liveness probe is not GET /healthz');
+if (container.readinessProbe?.httpGet?.path !== '/readyz') throw new Error('readiness probe is not GET /readyz');
+if (container.securityContext?.readOnlyRootFilesystem !== true) throw new Error('root filesystem is not read-only');
+if (pod.spec.securityContext?.runAsNonRoot !== true) throw new Error('pod may run as root');
+const configMap = objects.find((o) => o.kind === 'ConfigMap');
+const configText = configMap.data['config.yaml'];
+const config = parse(configText);
+const port = container.ports.find((p) => p.name === 'metrics').containerPort;
+if (port !== (config.observability?.metricsPort ?? 9464)) throw new Error('metrics port differs from config');
+writeFileSync(configOut, configText);
+console.log(`   ok: ${objects.length} documents parse (${kinds}); probes, checksum, non-root, read-only rootfs, port ${port}`);
+EOF
+}
+
+"$HELM" template rel "$CHART" --namespace cxone >"$WORK/default.yaml" || fail "helm template (defaults)"
+inspect_render "$WORK/default.yaml" "ConfigMap,Deployment,Service,ServiceAccount" "$WORK/config-default.yaml" \
+  || fail "rendered manifests (defaults)"
+grep -q '^  replicas: 1$' "$WORK/default.yaml" || fail "default render has no replicas: 1"
+
+"$HELM" template rel "$CHART" --namespace cxone "${FEATURES[@]}" >"$WORK/features.yaml" \
+  || fail "helm template (HPA, PDB, ServiceMonitor)"
+inspect_render "$WORK/features.yaml" \
+  "ConfigMap,Deployment,HorizontalPodAutoscaler,PodDisruptionBudget,Service,ServiceAccount,ServiceMonitor" \
+  "$WORK/config-features.yaml" || fail "rendered manifests (HPA, PDB, ServiceMonitor)"
+if grep -q '^  replicas:' "$WORK/features.yaml"; then fail "Deployment sets replicas while the HPA owns them"; fi
+ok "with the HPA on, the Deployment leaves replicas to it"
+
+# The config as the pod sees it: the secret file does not exist here, so the
+# reference is overridden the way an operator could (env beats file).
+validate_config "$WORK/config-default.yaml" CXONE_CONNECTOR__CXONE__AUTH__CLIENT_SECRET=x
+cmp -s "$WORK/config-default.yaml" "$WORK/config-features.yaml" || fail "config differs between renders"
+
+# Bad values are refused at `helm install` time, not in a crash loop.
+refuse() {
+  local why="$1"
+  shift
+  if "$HELM" template rel "$CHART" "$@" >/dev/null 2>"$WORK/refused.txt"; then
+    fail "helm template accepted: $why"
+  fi
+  # The schema's own complaint ("- path: message"), else helm's error line.
+  local reason
+  reason="$(grep -m1 '^- ' "$WORK/refused.txt" || grep -m1 -o 'Error: .*' "$WORK/refused.txt")"
+  ok "refused ($why): ${reason:0:140}"
+}
+refuse "config without routes" --set config.routes=null
+refuse "plaintext client secret in values" --set config.cxone.auth.clientSecret=hunter2
+refuse "no existingSecret" --set cxone.existingSecret=
+refuse "metricsPort 0" --set config.observability.metricsPort=0
+refuse "metrics on loopback" --set config.observability.metricsHost=127.0.0.1
+
+printf '\nall deployment checks passed\n'
