@@ -22,6 +22,16 @@ export interface CallOutcome {
   /** CXone's id for the effect (trigger id, invoke id). */
   reference?: string;
   detail?: string;
-  /** For REJECTED: the permanent error CXone answered with. */
+  /** For REJECTED and FAILED: the error that ended the call. */
   error?: CxoneError;
+  /** Data actions: the typed outputs of a completed invocation. */
+  outputs?: Record<string, unknown>;
+  /** The exact JSON body sent to CXone, for the audit hash. */
+  sentBody?: string;
+  /**
+   * CXone answered with the stored response of an earlier request with the same
+   * Idempotency-Key (a retry, or a replay after a crash): the effect happened once.
+   * Still ACCEPTED: DUPLICATE is reserved for the connector's own dedup store.
+   */
+  replayed?: boolean;
 }

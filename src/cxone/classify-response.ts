@@ -20,6 +20,35 @@ export interface RequestContext {
 
 const MAX_BODY_IN_MESSAGE = 300;
 
+/** The scope each endpoint needs (seed 000 "Error: 403", seed 002 "Prerequisites" and "Error: 403"). */
+const SCOPE_BY_ENDPOINT: Record<string, string> = {
+  contact: 'contacts:read',
+  journey: 'journeys:trigger',
+  trigger: 'journeys:trigger',
+  'data-action': 'data-actions:read',
+  invoke: 'data-actions:execute',
+  'invoke-status': 'data-actions:execute',
+};
+
+/** `inputs.x: message; …` from a seed 002 error body `{ errors: [{ code, message, field }] }`. */
+export function describeFieldErrors(bodyText: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch {
+    return undefined;
+  }
+  const errors = (parsed as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  return errors
+    .map((entry: unknown) => {
+      const { field, message } = (entry ?? {}) as { field?: unknown; message?: unknown };
+      const text = typeof message === 'string' ? message : 'invalid';
+      return typeof field === 'string' ? `${field}: ${text}` : text;
+    })
+    .join('; ');
+}
+
 /** Parses Retry-After in both forms: delta-seconds, or an HTTP-date. */
 export function parseRetryAfterMs(value: string | string[] | undefined, nowMs: number): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
@@ -40,7 +69,12 @@ export function classifyResponse(
   if (status >= 200 && status < 300) return undefined;
   const where = `${context.method} ${context.path}`;
   const detail = summarizeBody(response.bodyText);
-  const make = (code: CxoneErrorCode, message: string, retryable: boolean, retryAfterMs?: number): CxoneError =>
+  const make = (
+    code: CxoneErrorCode,
+    message: string,
+    retryable: boolean,
+    retryAfterMs?: number,
+  ): CxoneError =>
     new CxoneError(code, `${message} [${where} → ${status}${detail ? `: ${detail}` : ''}]`, {
       status,
       responseBody: response.bodyText.slice(0, 2000),
@@ -62,12 +96,17 @@ export function classifyResponse(
         'CXone did not accept the credentials or token: check cxone.auth.clientId/clientSecret, the token style (basic or form) and cxone.auth.tokenPath',
         false,
       );
-    case 403:
+    case 403: {
+      const scope = SCOPE_BY_ENDPOINT[context.endpoint];
+      const needed = scope
+        ? `the ${scope} scope`
+        : 'a scope (journeys:trigger, contacts:read, data-actions:read, data-actions:execute)';
       return make(
         'CXONE_FORBIDDEN',
-        `the CXone OAuth client lacks a scope or permission for ${context.endpoint}: attach the missing scope (journeys:trigger, contacts:read, data-actions:read, data-actions:execute) to the client in CXone and list it in cxone.auth.scopes`,
+        `the CXone OAuth client lacks ${needed} or the tenant permission for ${context.endpoint}: attach it to the client in the CXone admin console (data actions also need the Data Actions Execute role) and list it in cxone.auth.scopes`,
         false,
       );
+    }
     case 404:
       return make(
         'CXONE_NOT_FOUND',
@@ -84,12 +123,16 @@ export function classifyResponse(
         true,
         retryAfterMs,
       );
-    case 422:
+    case 422: {
+      const fields = describeFieldErrors(response.bodyText);
       return make(
         'CXONE_UNPROCESSABLE',
-        'CXone could not process the request (input validation failed, or the Idempotency-Key was reused with a different body): fix the mapped inputs',
+        fields
+          ? `CXone refused these fields: ${fields}; fix the route's input mapping (or, for Idempotency-Key, the key template: one key was used for two different bodies)`
+          : 'CXone could not process the request (input validation failed, or the Idempotency-Key was reused with a different body): fix the mapped inputs',
         false,
       );
+    }
     case 429:
       return make(
         'CXONE_RATE_LIMITED',
@@ -100,7 +143,7 @@ export function classifyResponse(
     case 504:
       return make(
         'CXONE_GATEWAY_TIMEOUT',
-        'CXone gateway timed out (a synchronous action over the platform limit): it will be retried; consider async execution for the action',
+        'CXone gateway timed out (a synchronous data action ran over the platform limit, ~30 s): it will be retried; switch the action to asynchronous execution in the CXone admin console',
         true,
         retryAfterMs,
       );

@@ -2,11 +2,15 @@
  * HTTP transport to one CXone tenant: a pooled undici connection set, a
  * per-request timeout, and transport failures turned into typed, retryable
  * errors. Status handling lives in classify-response.ts.
+ * Every request passes the tenant's one rate limiter and circuit breaker here,
+ * so no caller (token, pre-check, poll) can bypass them.
  */
 import { Pool, type Dispatcher } from 'undici';
 import { CxoneError } from '../errors.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import { classifyResponse } from './classify-response.ts';
+import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 
 export interface CxoneRequest {
   /** A bounded label for metrics and messages, e.g. "trigger". */
@@ -28,6 +32,8 @@ export interface CxoneHttp {
   /** Resolves with a 2xx response; rejects with a CxoneError otherwise. */
   send(request: CxoneRequest): Promise<CxoneResponse>;
   close(): Promise<void>;
+  /** The breaker the pipeline reads to pause consumption during an outage (undefined if none). */
+  readonly breaker: CircuitBreaker | undefined;
 }
 
 export interface CxoneHttpOptions {
@@ -38,15 +44,45 @@ export interface CxoneHttpOptions {
   now?: () => number;
   /** Injected for tests; defaults to a pool on baseUrl's origin. */
   dispatcher?: Dispatcher;
+  /** The tenant's one limiter: share it, never create one per client. */
+  limiter?: RateLimiter;
+  breaker?: CircuitBreaker;
+}
+
+/** Failures that mean CXone is unwell; 429 and 409 mean it is up and pushing back. */
+export function countsAsOutage(error: unknown): boolean {
+  return (
+    error instanceof CxoneError &&
+    error.retryable &&
+    error.code !== 'CXONE_RATE_LIMITED' &&
+    error.code !== 'CXONE_CONFLICT' &&
+    error.code !== 'CXONE_CIRCUIT_OPEN'
+  );
 }
 
 export function createCxoneHttp(options: CxoneHttpOptions): CxoneHttp {
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/$/, '');
-  const dispatcher = options.dispatcher ?? new Pool(base.origin, { connections: options.connections, pipelining: 1 });
+  const dispatcher =
+    options.dispatcher ?? new Pool(base.origin, { connections: options.connections, pipelining: 1 });
   const now = options.now ?? Date.now;
 
   async function send(request: CxoneRequest): Promise<CxoneResponse> {
+    const { breaker } = options;
+    if (!breaker) return limitedSend(request);
+    // A request cancelled by shutdown says nothing about CXone's health.
+    return breaker.execute(
+      () => limitedSend(request),
+      (error) => countsAsOutage(error) && !request.signal?.aborted,
+    );
+  }
+
+  async function limitedSend(request: CxoneRequest): Promise<CxoneResponse> {
+    try {
+      await options.limiter?.acquire(request.signal);
+    } catch (error) {
+      throw transportError(error, request, false, options.requestTimeoutMs);
+    }
     const timeout = AbortSignal.timeout(options.requestTimeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     const started = performance.now();
@@ -75,19 +111,26 @@ export function createCxoneHttp(options: CxoneHttpOptions): CxoneHttp {
       status_class: `${Math.floor(response.status / 100)}xx`,
     });
     const error = classifyResponse(response, request, now());
+    if (error?.code === 'CXONE_RATE_LIMITED') options.limiter?.onRateLimited();
     if (error) throw error;
     return response;
   }
 
   return {
     send,
+    breaker: options.breaker,
     close: async () => {
       if (!options.dispatcher) await dispatcher.close();
     },
   };
 }
 
-function transportError(error: unknown, request: CxoneRequest, timedOut: boolean, timeoutMs: number): CxoneError {
+function transportError(
+  error: unknown,
+  request: CxoneRequest,
+  timedOut: boolean,
+  timeoutMs: number,
+): CxoneError {
   const where = `${request.method} ${request.path}`;
   if (timedOut) {
     return new CxoneError('CXONE_TIMEOUT', `no response from CXone within ${timeoutMs} ms [${where}]`, {

@@ -10,7 +10,7 @@ import type { RetryPolicy } from '../config/schema.ts';
 import { CxoneError } from '../errors.ts';
 import type { JourneyTriggerRequest } from '../mapping/journey-trigger-mapper.ts';
 import type { AuthorizedSend } from './authorized-http.ts';
-import type { CxoneResponse } from './http-client.ts';
+import { isReplayed, parseJsonObject as parseJson } from './response-json.ts';
 import { withRetry, type RetryDeps } from './retry.ts';
 import type { CallOutcome } from './call-outcome.ts';
 
@@ -24,6 +24,8 @@ export interface JourneyTriggerClientOptions {
   paths: JourneyPaths;
   retry: RetryPolicy;
   journeyCacheTtlMs: number;
+  /** How long a contact's eligibility is trusted; 0 checks on every trigger. Default 5 s. */
+  contactCacheTtlMs?: number;
   now?: () => number;
   retryDeps?: RetryDeps;
 }
@@ -45,9 +47,14 @@ export function createJourneyTriggerClient(
 ): JourneyTriggerClient {
   const now = options.now ?? Date.now;
   const journeyStates = new Map<string, { state: string; expiresAtMs: number }>();
+  const contactTtlMs = options.contactCacheTtlMs ?? 5_000;
+  const contacts = new Map<string, { status: string; expiresAtMs: number }>();
 
   const call = async <T>(op: () => Promise<T>, signal?: AbortSignal) =>
-    withRetry(options.retry, op, { ...(signal ? { signal } : {}), ...(options.retryDeps ? { deps: options.retryDeps } : {}) });
+    withRetry(options.retry, op, {
+      ...(signal ? { signal } : {}),
+      ...(options.retryDeps ? { deps: options.retryDeps } : {}),
+    });
 
   async function journeyState(journeyId: string, signal?: AbortSignal): Promise<string> {
     const cached = journeyStates.get(journeyId);
@@ -62,12 +69,25 @@ export function createJourneyTriggerClient(
         }),
       signal,
     );
-    const state = String(parseJson(value, 'journey').state ?? 'UNKNOWN');
+    const state = textField(parseJson(value, 'journey').state);
     journeyStates.set(journeyId, { state, expiresAtMs: now() + options.journeyCacheTtlMs });
     return state;
   }
 
-  async function contactStatus(contactId: string, signal?: AbortSignal): Promise<'missing' | string> {
+  /** The contact's suppressionStatus, or `missing` when CXone does not know the contact. */
+  async function contactStatus(contactId: string, signal?: AbortSignal): Promise<string> {
+    const cached = contacts.get(contactId);
+    if (cached && cached.expiresAtMs > now()) return cached.status;
+    const status = await fetchContactStatus(contactId, signal);
+    if (contactTtlMs > 0) {
+      // Bounded: expired entries are swept when the map grows, so a stream of distinct contacts cannot grow it forever.
+      if (contacts.size >= 10_000) sweep(contacts, now());
+      contacts.set(contactId, { status, expiresAtMs: now() + contactTtlMs });
+    }
+    return status;
+  }
+
+  async function fetchContactStatus(contactId: string, signal?: AbortSignal): Promise<string> {
     try {
       const { value } = await call(
         async () =>
@@ -79,7 +99,7 @@ export function createJourneyTriggerClient(
           }),
         signal,
       );
-      return String(parseJson(value, 'contact').suppressionStatus ?? 'UNKNOWN');
+      return textField(parseJson(value, 'contact').suppressionStatus);
     } catch (error) {
       if (error instanceof CxoneError && error.code === 'CXONE_NOT_FOUND') return 'missing';
       throw error;
@@ -115,11 +135,11 @@ export function createJourneyTriggerClient(
         const { value } = await call(async () => {
           attempts++;
           return send({
-              endpoint: 'trigger',
-              method: 'POST',
-              path: fillPath(options.paths.trigger, { journeyId: request.journeyId }),
-              headers: { 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey },
-              body: request.serializedBody,
+            endpoint: 'trigger',
+            method: 'POST',
+            path: fillPath(options.paths.trigger, { journeyId: request.journeyId }),
+            headers: { 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey },
+            body: request.serializedBody,
             ...(signal ? { signal } : {}),
           });
         }, signal);
@@ -130,6 +150,8 @@ export function createJourneyTriggerClient(
           attempts,
           latencyMs: now() - started,
           httpStatus: value.status,
+          sentBody: request.serializedBody,
+          ...(isReplayed(value) ? { replayed: true } : {}),
           ...(typeof reference === 'string' ? { reference } : {}),
         };
       } catch (error) {
@@ -139,6 +161,7 @@ export function createJourneyTriggerClient(
             attempts,
             latencyMs: now() - started,
             ...(error.status === undefined ? {} : { httpStatus: error.status }),
+            sentBody: request.serializedBody,
             error,
           };
         }
@@ -148,12 +171,12 @@ export function createJourneyTriggerClient(
   };
 }
 
-function parseJson(response: CxoneResponse, what: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(response.bodyText);
-    if (parsed !== null && typeof parsed === 'object') return parsed as Record<string, unknown>;
-  } catch (error) {
-    throw new CxoneError('CXONE_BAD_RESPONSE', `CXone ${what} response is not JSON`, { cause: error, retryable: true });
-  }
-  throw new CxoneError('CXONE_BAD_RESPONSE', `CXone ${what} response is not a JSON object`, { retryable: true });
+function textField(value: unknown): string {
+  return typeof value === 'string' ? value : 'UNKNOWN';
+}
+
+function sweep(entries: Map<string, { expiresAtMs: number }>, at: number): void {
+  for (const [key, entry] of entries) if (entry.expiresAtMs <= at) entries.delete(key);
+  // Still full of live entries: drop the oldest half rather than grow without bound.
+  if (entries.size >= 10_000) [...entries.keys()].slice(0, 5_000).forEach((key) => entries.delete(key));
 }

@@ -34,7 +34,11 @@ export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () 
 export async function withRetry<T>(
   policy: RetryPolicy,
   operation: (attempt: number) => Promise<T>,
-  options: { signal?: AbortSignal; deps?: RetryDeps; onRetry?: (error: ConnectorError, delayMs: number) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    deps?: RetryDeps;
+    onRetry?: (error: ConnectorError, delayMs: number) => void;
+  } = {},
 ): Promise<RetryResult<T>> {
   const deps = options.deps ?? defaultRetryDeps;
   const started = deps.now();

@@ -34,7 +34,10 @@ describe('classifyResponse', () => {
       assert.equal(error.retryable, retryable);
       assert.equal(error.status, status);
       assert.match(error.message, message);
-      assert.match(error.message, /POST \/api\/v1\/journeys\/j\/trigger → \d+: \{"error":"detail from cxone"\}/);
+      assert.match(
+        error.message,
+        /POST \/api\/v1\/journeys\/j\/trigger → \d+: \{"error":"detail from cxone"\}/,
+      );
     });
   }
 

@@ -20,7 +20,10 @@ function fakeClock(random = 0.5): RetryDeps & { slept: number[] } {
 }
 
 const retryable = (retryAfterMs?: number) =>
-  new CxoneError('CXONE_SERVER_ERROR', 'boom', { retryable: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  new CxoneError('CXONE_SERVER_ERROR', 'boom', {
+    retryable: true,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 
 describe('withRetry', () => {
   it('retries retryable errors with full-jitter exponential backoff, then succeeds', async () => {
@@ -73,10 +76,14 @@ describe('withRetry', () => {
     const deps = fakeClock();
     let calls = 0;
     await assert.rejects(
-      withRetry(policy, async () => {
-        calls++;
-        throw retryable();
-      }, { deps }),
+      withRetry(
+        policy,
+        async () => {
+          calls++;
+          throw retryable();
+        },
+        { deps },
+      ),
       (error: unknown) =>
         error instanceof CxoneError && error.code === 'CXONE_RETRIES_EXHAUSTED' && error.retryable,
     );
@@ -87,10 +94,14 @@ describe('withRetry', () => {
     const deps = fakeClock();
     let calls = 0;
     await assert.rejects(
-      withRetry({ ...policy, maxElapsedMs: 3000 }, async () => {
-        calls++;
-        throw retryable(2000);
-      }, { deps }),
+      withRetry(
+        { ...policy, maxElapsedMs: 3000 },
+        async () => {
+          calls++;
+          throw retryable(2000);
+        },
+        { deps },
+      ),
       { code: 'CXONE_RETRIES_EXHAUSTED' },
     );
     assert.equal(calls, 2);
@@ -99,9 +110,13 @@ describe('withRetry', () => {
   it('stops waiting when the signal aborts', async () => {
     const controller = new AbortController();
     const started = Date.now();
-    const pending = withRetry(policy, async () => {
-      throw retryable(60_000);
-    }, { signal: controller.signal });
+    const pending = withRetry(
+      policy,
+      async () => {
+        throw retryable(60_000);
+      },
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 20);
     await assert.rejects(pending);
     assert.ok(Date.now() - started < 5000);
@@ -110,7 +125,13 @@ describe('withRetry', () => {
 
 describe('backoffDelayMs', () => {
   it('caps at maxDelayMs', () => {
-    assert.equal(backoffDelayMs(policy, 20, () => 0.999999), 999);
-    assert.equal(backoffDelayMs(policy, 1, () => 0), 0);
+    assert.equal(
+      backoffDelayMs(policy, 20, () => 0.999999),
+      999,
+    );
+    assert.equal(
+      backoffDelayMs(policy, 1, () => 0),
+      0,
+    );
   });
 });
