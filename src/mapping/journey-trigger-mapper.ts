@@ -9,6 +9,16 @@ import { MappingError } from '../errors.ts';
 import type { JourneyRouteConfig } from '../config/schema.ts';
 import { readPath } from './field-path.ts';
 import { deriveIdempotencyKey } from './idempotency-key.ts';
+import {
+  describe,
+  isRecord,
+  requireRecord,
+  requireSize,
+  requireText,
+  toIsoTimestamp,
+  toJson,
+  withoutEmpty,
+} from './mapped-values.ts';
 
 export interface JourneyTriggerBody {
   contactId: string;
@@ -34,25 +44,40 @@ export interface MapOptions {
   maxPayloadBytes: number;
 }
 
-export function mapJourneyTrigger(
-  event: unknown,
+/** The raw values a route's field mappings produced for one event. */
+export interface JourneyTriggerValues {
+  eventId: unknown;
+  eventType: unknown;
+  contactId: unknown;
+  timestamp: unknown;
+  identifiers: unknown;
+  directives: unknown;
+  /** From the route's `idempotencyKey` expression; undefined uses the event id. */
+  keySource?: unknown;
+}
+
+/** Checks the values and builds the request; shared by the dot-path and the JSONata mapping. */
+export function buildJourneyTrigger(
+  values: JourneyTriggerValues,
   route: JourneyRouteConfig,
   options: MapOptions,
 ): JourneyTriggerRequest {
   const fields = route.fields;
-  const eventId = requireText(event, fields.eventId, 'event id');
-  const eventType = requireText(event, fields.eventType, 'event type');
-  const contactId = requireText(event, fields.contactId, 'contact id');
-  const timestamp = toIsoTimestamp(readPath(event, fields.timestamp), fields.timestamp);
+  if (route.journeyId === undefined) {
+    throw new MappingError('MAPPING_FAILED', `route "${route.name}" has no journeyId`);
+  }
+  const eventId = requireText(values.eventId, fields.eventId, 'event id');
+  const eventType = requireText(values.eventType, fields.eventType, 'event type');
+  const contactId = requireText(values.contactId, fields.contactId, 'contact id');
+  const timestamp = toIsoTimestamp(values.timestamp, fields.timestamp);
 
-  const identifiers = readPath(event, fields.identifiers);
-  if (identifiers === null || typeof identifiers !== 'object' || Array.isArray(identifiers)) {
+  if (!isRecord(values.identifiers)) {
     throw new MappingError(
       'IDENTIFIERS_MISSING',
-      `field "${fields.identifiers}" must be a record of contact identifiers, got ${describe(identifiers)}`,
+      `field "${fields.identifiers}" must be a record of contact identifiers, got ${describe(values.identifiers)}`,
     );
   }
-  const presentIdentifiers = withoutEmpty(identifiers as Record<string, unknown>);
+  const presentIdentifiers = withoutEmpty(values.identifiers);
   const missing = route.requiredIdentifiers.filter((name) => presentIdentifiers[name] === undefined);
   if (missing.length > 0) {
     throw new MappingError(
@@ -60,29 +85,23 @@ export function mapJourneyTrigger(
       `missing required contact identifiers: ${missing.join(', ')} (route "${route.name}" requires ${route.requiredIdentifiers.join(', ')})`,
     );
   }
+  const directives =
+    fields.directives === undefined ? {} : requireRecord(values.directives, fields.directives, 'field', true);
 
-  const directives = fields.directives === undefined ? undefined : readPath(event, fields.directives);
-  if (directives !== undefined && directives !== null && (typeof directives !== 'object' || Array.isArray(directives))) {
-    throw new MappingError('MAPPING_FAILED', `field "${fields.directives}" must be a record, got ${describe(directives)}`);
-  }
-
-  const idempotencyKey = deriveIdempotencyKey(route.name, eventId);
+  const keySource = !('keySource' in values)
+    ? eventId
+    : requireText(values.keySource, route.idempotencyKey ?? '', 'idempotency key');
+  const idempotencyKey = deriveIdempotencyKey(route.name, keySource);
   const body: JourneyTriggerBody = {
     contactId,
     // Identifiers win over a directive of the same name: they identify the contact.
-    attributes: { ...(directives as Record<string, unknown> | null | undefined), ...presentIdentifiers },
+    attributes: { ...directives, ...presentIdentifiers },
     event: eventType,
     deduplicationId: idempotencyKey,
     timestamp,
   };
-  const serializedBody = JSON.stringify(body);
-  const bytes = Buffer.byteLength(serializedBody, 'utf8');
-  if (bytes > options.maxPayloadBytes) {
-    throw new MappingError(
-      'PAYLOAD_TOO_LARGE',
-      `journey trigger body is ${bytes} bytes, over the ${options.maxPayloadBytes}-byte limit of CXone`,
-    );
-  }
+  const serializedBody = toJson(body, 'journey trigger body');
+  requireSize(serializedBody, options.maxPayloadBytes, 'journey trigger body');
   return {
     kind: 'journey-trigger',
     route: route.name,
@@ -95,34 +114,26 @@ export function mapJourneyTrigger(
   };
 }
 
-function requireText(event: unknown, path: string, what: string): string {
-  const value = readPath(event, path);
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  throw new MappingError('MAPPING_FAILED', `${what} field "${path}" must be a non-empty string, got ${describe(value)}`);
-}
-
-function toIsoTimestamp(value: unknown, path: string): string {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
-  throw new MappingError(
-    'MAPPING_FAILED',
-    `timestamp field "${path}" must be epoch millis or an ISO-8601 string, got ${describe(value)}`,
+/**
+ * The synchronous dot-path mapping the record processor used before routes
+ * became JSONata; kept for existing callers. New code uses `mapRoute`.
+ */
+export function mapJourneyTrigger(
+  event: unknown,
+  route: JourneyRouteConfig,
+  options: MapOptions,
+): JourneyTriggerRequest {
+  const fields = route.fields;
+  return buildJourneyTrigger(
+    {
+      eventId: readPath(event, fields.eventId),
+      eventType: readPath(event, fields.eventType),
+      contactId: readPath(event, fields.contactId),
+      timestamp: readPath(event, fields.timestamp),
+      identifiers: readPath(event, fields.identifiers),
+      directives: fields.directives === undefined ? undefined : readPath(event, fields.directives),
+    },
+    route,
+    options,
   );
-}
-
-function withoutEmpty(record: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
-    if (value !== null && value !== undefined && value !== '') out[key] = value;
-  }
-  return out;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'string' ? `"${value.slice(0, 40)}"` : typeof value;
 }

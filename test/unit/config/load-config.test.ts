@@ -46,7 +46,10 @@ describe('loadConfigText', () => {
   it('resolves secrets from mounted files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'secret'), 'from-file\n');
-    const config = loadConfigText(valid.replace('${env:CXONE_SECRET}', `\${file:${join(dir, 'secret')}}`), {});
+    const config = loadConfigText(
+      valid.replace('${env:CXONE_SECRET}', `\${file:${join(dir, 'secret')}}`),
+      {},
+    );
     assert.equal(config.cxone.auth.clientSecret, 'from-file');
   });
 
@@ -90,7 +93,10 @@ routes:
     ]) {
       assert.ok(paths.includes(expected), `expected a problem at ${expected}, got:\n${issues.join('\n')}`);
     }
-    assert.ok(issues.some((i) => i.includes('${env:NAME}')), 'a missing secret comes with a hint');
+    assert.ok(
+      issues.some((i) => i.includes('${env:NAME}')),
+      'a missing secret comes with a hint',
+    );
   });
 
   it('refuses plain HTTP to CXone unless explicitly allowed', () => {
@@ -101,7 +107,9 @@ routes:
   });
 
   it('names a missing secret environment variable', () => {
-    assert.deepEqual(problems(valid), ['cxone.auth.clientSecret: environment variable CXONE_SECRET is not set']);
+    assert.deepEqual(problems(valid), [
+      'cxone.auth.clientSecret: environment variable CXONE_SECRET is not set',
+    ]);
   });
 
   it('reports YAML syntax errors', () => {

@@ -44,7 +44,11 @@ describe('mapJourneyTrigger', () => {
 
   const poison: [string, unknown, string][] = [
     ['missing email', { ...event, identifiers: { external_id: 'x' } }, 'IDENTIFIERS_MISSING'],
-    ['empty external_id', { ...event, identifiers: { email: 'a@b', external_id: '' } }, 'IDENTIFIERS_MISSING'],
+    [
+      'empty external_id',
+      { ...event, identifiers: { email: 'a@b', external_id: '' } },
+      'IDENTIFIERS_MISSING',
+    ],
     ['identifiers not a record', { ...event, identifiers: 'nope' }, 'IDENTIFIERS_MISSING'],
     ['missing event id', { ...event, eventId: '' }, 'MAPPING_FAILED'],
     ['missing contact id', { ...event, contactId: undefined }, 'MAPPING_FAILED'],
@@ -70,7 +74,11 @@ describe('mapJourneyTrigger', () => {
   });
 
   it('accepts ISO timestamps and numeric ids', () => {
-    const request = mapJourneyTrigger({ ...event, eventId: 42, occurredAt: '2026-01-02T03:04:05Z' }, route(), options);
+    const request = mapJourneyTrigger(
+      { ...event, eventId: 42, occurredAt: '2026-01-02T03:04:05Z' },
+      route(),
+      options,
+    );
     assert.equal(request.eventId, '42');
     assert.equal(request.body.timestamp, '2026-01-02T03:04:05.000Z');
   });

@@ -1,0 +1,80 @@
+/**
+ * One event on one compiled route → the CXone request it asks for. Evaluates
+ * the route's expressions (async in JSONata 2) and hands the values to the pure
+ * builders. Every failure is a MappingError with a stable code and
+ * retryable=false: a bad event never becomes anything the pipeline retries.
+ */
+import { MappingError, isConnectorError } from '../errors.ts';
+import type { CompiledRoute } from './compile-routes.ts';
+import { buildDataAction } from './data-action-mapper.ts';
+import type { DataActionRequest } from './data-action-request.ts';
+import {
+  buildJourneyTrigger,
+  type JourneyTriggerRequest,
+  type MapOptions,
+} from './journey-trigger-mapper.ts';
+import type { RouteExpression } from './route-expression.ts';
+
+export type RouteRequest = JourneyTriggerRequest | DataActionRequest;
+
+export async function mapRoute(
+  event: unknown,
+  route: CompiledRoute,
+  options: MapOptions,
+): Promise<RouteRequest> {
+  try {
+    return await mapUnchecked(event, route, options);
+  } catch (error) {
+    if (isConnectorError(error)) throw error;
+    // A builder bug or an exotic value must still not escape as a crash.
+    throw new MappingError('MAPPING_FAILED', `route "${route.name}": ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+async function mapUnchecked(
+  event: unknown,
+  route: CompiledRoute,
+  options: MapOptions,
+): Promise<RouteRequest> {
+  const read = (expression: RouteExpression | undefined) =>
+    expression === undefined ? Promise.resolve(undefined) : expression.evaluate(event);
+  const { fields } = route;
+  if (route.action === 'data-action') {
+    const [eventId, contactId, inputs, context, keySource] = await Promise.all([
+      read(fields.eventId),
+      read(fields.contactId),
+      read(route.inputs),
+      read(route.context),
+      read(route.idempotencyKey),
+    ]);
+    return buildDataAction(
+      { eventId, contactId, inputs, context, ...(route.idempotencyKey ? { keySource } : {}) },
+      route.config,
+      options,
+    );
+  }
+  const [eventId, eventType, contactId, timestamp, identifiers, directives, keySource] = await Promise.all([
+    read(fields.eventId),
+    read(fields.eventType),
+    read(fields.contactId),
+    read(fields.timestamp),
+    read(fields.identifiers),
+    read(fields.directives),
+    read(route.idempotencyKey),
+  ]);
+  return buildJourneyTrigger(
+    {
+      eventId,
+      eventType,
+      contactId,
+      timestamp,
+      identifiers,
+      directives,
+      ...(route.idempotencyKey ? { keySource } : {}),
+    },
+    route.config,
+    options,
+  );
+}

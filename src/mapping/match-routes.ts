@@ -1,0 +1,24 @@
+/**
+ * Which routes an event takes: every route whose event types include the
+ * event's (or that lists none) and whose `when` predicate is true. Order is the
+ * config's, so effects of one event are produced in a stable order.
+ */
+import type { CompiledRoute, CompiledRoutes } from './compile-routes.ts';
+
+export async function matchRoutes(event: unknown, compiled: CompiledRoutes): Promise<CompiledRoute[]> {
+  const matched: CompiledRoute[] = [];
+  for (const route of compiled.routes) {
+    if (await routeMatches(event, route)) matched.push(route);
+  }
+  return matched;
+}
+
+/** May throw a MappingError (MAPPING_EXPRESSION_FAILED) when a predicate throws. */
+export async function routeMatches(event: unknown, route: CompiledRoute): Promise<boolean> {
+  if (route.eventTypes !== null) {
+    const type = await route.fields.eventType.evaluate(event);
+    if (typeof type !== 'string' || !route.eventTypes.has(type)) return false;
+  }
+  // JSONata truthiness is not JavaScript's: only a real `true` takes the route.
+  return route.when === undefined || (await route.when.evaluate(event)) === true;
+}

@@ -1,0 +1,88 @@
+/**
+ * One field mapping of a route: a JSONata expression over the decoded event,
+ * compiled once when the routes are compiled. A plain dot path (`identifiers.email`)
+ * is also valid JSONata; it is read directly, because that is the common case and
+ * a direct read costs nanoseconds where a JSONata evaluation costs microseconds.
+ * Where the direct read meets an array, JSONata's own semantics (mapping over the
+ * array) apply, so both paths always agree.
+ */
+import jsonata from 'jsonata';
+import { MappingError } from '../errors.ts';
+
+const DOT_PATH = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+/** JSONata reads these words as literals or operators, never as field names. */
+const RESERVED = new Set(['true', 'false', 'null', 'and', 'or', 'in']);
+const NEEDS_JSONATA = Symbol('needs-jsonata');
+
+export interface RouteExpression {
+  /** The expression as written in the config, for error messages. */
+  readonly source: string;
+  /** The value, or `undefined` when the expression selects nothing. */
+  evaluate(event: unknown): Promise<unknown>;
+}
+
+/** A compile problem as a config message with the JSONata error position, or undefined when it compiles. */
+export function expressionProblem(source: string): string | undefined {
+  try {
+    jsonata(source);
+    return undefined;
+  } catch (error) {
+    const { message, position } = error as { message?: string; position?: number };
+    const at = typeof position === 'number' ? ` at position ${position}` : '';
+    return `JSONata expression "${source}" does not compile${at}: ${message ?? String(error)}`;
+  }
+}
+
+export function compileExpression(source: string): RouteExpression {
+  const compiled = jsonata(source);
+  const steps = isDotPath(source) ? source.split('.') : undefined;
+  async function viaJsonata(event: unknown): Promise<unknown> {
+    try {
+      return normalise(await compiled.evaluate(event));
+    } catch (error) {
+      const { message, position } = error as { message?: string; position?: number };
+      const at = typeof position === 'number' ? ` (position ${position})` : '';
+      throw new MappingError(
+        'MAPPING_EXPRESSION_FAILED',
+        `expression "${source}" failed${at}: ${message ?? String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+  if (steps === undefined) return { source, evaluate: viaJsonata };
+  return {
+    source,
+    evaluate(event) {
+      const value = readSteps(event, steps);
+      return value === NEEDS_JSONATA ? viaJsonata(event) : Promise.resolve(value);
+    },
+  };
+}
+
+function isDotPath(source: string): boolean {
+  return DOT_PATH.test(source) && !source.split('.').some((step) => RESERVED.has(step));
+}
+
+function readSteps(value: unknown, steps: readonly string[]): unknown {
+  let node = value;
+  for (const step of steps) {
+    if (Array.isArray(node)) return NEEDS_JSONATA;
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[step];
+  }
+  return Array.isArray(node) ? NEEDS_JSONATA : node;
+}
+
+/**
+ * JSONata marks the arrays it builds with a `sequence` flag and builds objects
+ * its own way; a plain deep copy keeps its internals out of requests, so what is
+ * sent (and hashed for the audit) is exactly the JSON of plain data.
+ */
+function normalise(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 100) return value;
+  if (Array.isArray(value)) return value.map((item) => normalise(item, depth + 1));
+  if (Buffer.isBuffer(value) || value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = normalise(item, depth + 1);
+  return out;
+}

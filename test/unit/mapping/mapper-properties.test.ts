@@ -1,0 +1,82 @@
+/**
+ * Random JSON-ish events against real routes: mapping either returns a request
+ * or throws a non-retryable ConnectorError with a code from ERROR_CODES.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { validateConfig } from '../../../src/config/load-config.ts';
+import { ConnectorError, ERROR_CODES } from '../../../src/errors.ts';
+import { compileRoutes } from '../../../src/mapping/compile-routes.ts';
+import { mapRoute } from '../../../src/mapping/map-route.ts';
+import { matchRoutes } from '../../../src/mapping/match-routes.ts';
+
+const { routes } = compileRoutes(
+  validateConfig({
+    kafka: { brokers: ['127.0.0.1:9092'] },
+    registry: { url: 'http://127.0.0.1:8080/apis/ccompat/v7' },
+    cxone: { baseUrl: 'https://tenant.example', auth: { clientId: 'id', clientSecret: 'secret' } },
+    routes: [
+      { name: 'plain', journeyId: 'j', fields: { directives: 'properties' } },
+      {
+        name: 'typed',
+        journeyId: 'j',
+        when: '$number(properties.amount) > 10',
+        fields: { eventType: '$uppercase(eventType)' },
+      },
+      {
+        name: 'action',
+        action: 'data-action',
+        actionId: 'a',
+        inputs: '{ "id": eventId, "n": $count(items) }',
+        idempotencyKey: 'eventId & "-" & contactId',
+      },
+    ],
+  }),
+);
+const compiled = { routes, unrouted: 'dlq' as const };
+
+const anyValue = fc.oneof(
+  fc.jsonValue(),
+  fc.string(),
+  fc.integer(),
+  fc.constant(undefined),
+  fc.constant(null),
+);
+const eventLike = fc.record(
+  {
+    eventId: anyValue,
+    eventType: anyValue,
+    contactId: anyValue,
+    occurredAt: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+    identifiers: fc.oneof(
+      fc.dictionary(fc.constantFrom('email', 'external_id', 'phone'), anyValue),
+      anyValue,
+    ),
+    properties: fc.oneof(fc.dictionary(fc.string(), anyValue), anyValue),
+    items: anyValue,
+  },
+  { requiredKeys: [] },
+);
+
+async function settles(run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    assert.ok(error instanceof ConnectorError, `escaped: ${String(error)}`);
+    assert.ok(ERROR_CODES.includes(error.code));
+    assert.equal(error.retryable, false);
+  }
+}
+
+describe('mapper properties', () => {
+  it('maps or fails with a stable code, whatever the event', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(eventLike, anyValue), async (event) => {
+        await settles(() => matchRoutes(event, compiled));
+        for (const route of routes) await settles(() => mapRoute(event, route, { maxPayloadBytes: 2_000 }));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});

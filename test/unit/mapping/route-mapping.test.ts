@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { validateConfig } from '../../../src/config/load-config.ts';
+import { ConnectorError, MappingError } from '../../../src/errors.ts';
+import { compileRoutes } from '../../../src/mapping/compile-routes.ts';
+import { mapJourneyTrigger } from '../../../src/mapping/journey-trigger-mapper.ts';
+import { mapRoute } from '../../../src/mapping/map-route.ts';
+import { matchRoutes } from '../../../src/mapping/match-routes.ts';
+import { decideUnrouted } from '../../../src/mapping/unrouted-policy.ts';
+
+function compiled(routes: Record<string, unknown>[], processing: Record<string, unknown> = {}) {
+  const config = validateConfig({
+    kafka: { brokers: ['127.0.0.1:9092'] },
+    registry: { url: 'http://127.0.0.1:8080/apis/ccompat/v7' },
+    cxone: { baseUrl: 'https://tenant.example', auth: { clientId: 'id', clientSecret: 'secret' } },
+    routes,
+    processing,
+  });
+  return { config, routes: compileRoutes(config) };
+}
+
+const event = {
+  eventId: 'evt-1',
+  eventType: 'PURCHASE_COMPLETED',
+  occurredAt: Date.UTC(2026, 10, 23, 12, 0, 0),
+  contactId: 'c-000001',
+  identifiers: { email: 'a@example.com', external_id: 'ext-1', phone: null },
+  properties: { order_id: 'ORD-1', tier: 'gold', amount: '1500' },
+  items: [{ sku: 'A' }, { sku: 'B' }],
+};
+const options = { maxPayloadBytes: 102_400 };
+
+async function mappingError(promise: Promise<unknown>): Promise<MappingError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof MappingError, `expected a MappingError, got ${String(error)}`);
+    assert.equal(error.retryable, false);
+    return error;
+  }
+  assert.fail('expected a MappingError');
+}
+
+describe('mapRoute', () => {
+  it('maps the default (dot-path) route exactly like the original mapper', async () => {
+    const { config, routes } = compiled([
+      { name: 'welcome', journeyId: 'j-w', fields: { directives: 'properties' } },
+    ]);
+    const route = routes.routes[0]!;
+    const request = await mapRoute(event, route, options);
+    assert.deepEqual(request, mapJourneyTrigger(event, config.routes[0]!, options));
+    assert.equal(request.idempotencyKey, 'welcome:evt-1');
+  });
+
+  it('evaluates JSONata field mappings, including arrays and functions', async () => {
+    const { routes } = compiled([
+      {
+        name: 'vip',
+        journeyId: 'j-vip',
+        requiredIdentifiers: ['email'],
+        fields: {
+          eventType: '"VIP_" & eventType',
+          directives: '{ "skus": items.sku, "amount": $number(properties.amount) }',
+        },
+      },
+    ]);
+    const request = await mapRoute(event, routes.routes[0]!, options);
+    assert.equal(request.kind, 'journey-trigger');
+    if (request.kind !== 'journey-trigger') return;
+    assert.equal(request.body.event, 'VIP_PURCHASE_COMPLETED');
+    assert.deepEqual(request.body.attributes, {
+      skus: ['A', 'B'],
+      amount: 1500,
+      email: 'a@example.com',
+      external_id: 'ext-1',
+    });
+    assert.equal(request.serializedBody, JSON.stringify(request.body));
+  });
+
+  it('maps a data action with inputs, context, callback and a templated idempotency key', async () => {
+    const { routes } = compiled([
+      {
+        name: 'order',
+        action: 'data-action',
+        actionId: 'flag-order',
+        inputs: '{ "orderId": properties.order_id }',
+        context: '{ "source": "cdp" }',
+        callbackUrl: 'https://hooks.example.com/cb',
+        idempotencyKey: 'properties.order_id',
+      },
+    ]);
+    const request = await mapRoute(event, routes.routes[0]!, options);
+    assert.deepEqual(request, {
+      kind: 'data-action',
+      route: 'order',
+      actionId: 'flag-order',
+      contactId: 'c-000001',
+      eventId: 'evt-1',
+      idempotencyKey: 'order:ORD-1',
+      inputs: { orderId: 'ORD-1' },
+      context: { source: 'cdp' },
+      callbackUrl: 'https://hooks.example.com/cb',
+    });
+  });
+
+  const failures: [string, Record<string, unknown>, unknown, string][] = [
+    [
+      'an expression that throws',
+      { fields: { eventId: '$number("x")' } },
+      event,
+      'MAPPING_EXPRESSION_FAILED',
+    ],
+    ['a wrong type', { fields: { directives: 'items' } }, event, 'MAPPING_FAILED'],
+    ['a missing identifier', {}, { ...event, identifiers: { email: 'a@b' } }, 'IDENTIFIERS_MISSING'],
+    ['an empty templated key', { idempotencyKey: 'nothing' }, event, 'MAPPING_FAILED'],
+    [
+      'a payload over the limit',
+      { fields: { directives: '{ "big": $pad("", 200000, "x") }' } },
+      event,
+      'PAYLOAD_TOO_LARGE',
+    ],
+  ];
+  for (const [name, overrides, input, code] of failures) {
+    it(`turns ${name} into ${code}`, async () => {
+      const { routes } = compiled([{ name: 'r', journeyId: 'j', ...overrides }]);
+      const error = await mappingError(mapRoute(input, routes.routes[0]!, options));
+      assert.equal(error.code, code);
+      assert.ok(error.message.length > 10);
+    });
+  }
+});
+
+describe('matchRoutes', () => {
+  const { routes } = compiled([
+    { name: 'thanks', eventTypes: ['PURCHASE_COMPLETED'], journeyId: 'j-1' },
+    { name: 'vip', eventTypes: ['PURCHASE_COMPLETED'], when: 'properties.tier = "gold"', journeyId: 'j-2' },
+    { name: 'large', when: '$number(properties.amount) >= 2000', journeyId: 'j-3' },
+    { name: 'signup', eventTypes: ['SIGNED_UP'], journeyId: 'j-4' },
+  ]);
+
+  it('takes every route whose event types and predicate match, each with its own key', async () => {
+    const matched = await matchRoutes(event, routes);
+    assert.deepEqual(
+      matched.map((r) => r.name),
+      ['thanks', 'vip'],
+    );
+    const keys = await Promise.all(
+      matched.map(async (r) => (await mapRoute(event, r, options)).idempotencyKey),
+    );
+    assert.deepEqual(keys, ['thanks:evt-1', 'vip:evt-1']);
+    const silver = { ...event, properties: { ...event.properties, tier: 'silver', amount: '2500' } };
+    assert.deepEqual(
+      (await matchRoutes(silver, routes)).map((r) => r.name),
+      ['thanks', 'large'],
+    );
+  });
+
+  it('rejects a predicate that throws as a MappingError, never a crash', async () => {
+    const error = await mappingError(matchRoutes({ ...event, properties: { amount: 'x' } }, routes));
+    assert.equal(error.code, 'MAPPING_EXPRESSION_FAILED');
+  });
+
+  it('applies the unrouted policy: dlq (default) or skip with the event identity', () => {
+    const { routes: dlq } = compiled([{ name: 'r', journeyId: 'j' }]);
+    assert.equal(dlq.unrouted, 'dlq');
+    const decision = decideUnrouted(event, dlq.unrouted);
+    assert.equal(decision.action, 'dlq');
+    assert.ok(decision.action === 'dlq' && decision.error instanceof ConnectorError);
+    assert.equal(decision.action === 'dlq' && decision.error.code, 'NO_ROUTE');
+    const { routes: skip } = compiled([{ name: 'r', journeyId: 'j' }], { unrouted: 'skip' });
+    assert.deepEqual(decideUnrouted(event, skip.unrouted), {
+      action: 'skip',
+      eventId: 'evt-1',
+      eventType: 'PURCHASE_COMPLETED',
+    });
+  });
+});
