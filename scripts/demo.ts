@@ -49,16 +49,26 @@ async function main(): Promise<void> {
     say(`  simulator at ${stack.sim?.url ?? '(none)'}`);
     say(`  logs in ${stack.logsDir}`);
 
-    const kafka = new Kafka({ clientId: 'demo', brokers: [stack.kafka.bootstrap], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'demo',
+      brokers: [stack.kafka.bootstrap],
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
 
-    say(`▶ publishing ${eventCount} Avro CDP events (+ 4 poison records) to ${topic} (${partitions} partitions) …`);
+    say(
+      `▶ publishing ${eventCount} Avro CDP events (+ 4 poison records) to ${topic} (${partitions} partitions) …`,
+    );
     const encoder = await createCdpEventEncoder(stack.registry.url, topic);
     const events = generateEvents({ count: eventCount, contacts: Math.max(1, Math.ceil(eventCount / 3)) });
     const records: RawRecord[] = events.map((e) => ({ key: e.contactId, value: encoder.encode(e) }));
-    const missingIds = { ...events[0]!, eventId: 'poison-no-identifiers', identifiers: { email: null, external_id: null, phone: null } };
+    const missingIds = {
+      ...events[0]!,
+      eventId: 'poison-no-identifiers',
+      identifiers: { email: null, external_id: null, phone: null },
+    };
     records.push(
       { key: 'poison-1', value: Buffer.from('{"not":"avro"}') },
       { key: 'poison-2', value: Buffer.from([0, 0, 0x0f, 0x42, 0x3f, 1, 2, 3]) },
@@ -72,18 +82,22 @@ async function main(): Promise<void> {
 
     say('▶ running the connector: cxone-connector run --config examples/local-simulator.yaml');
     const log = createWriteStream(join(stack.logsDir, 'connector-demo.log'));
-    const child = spawn(process.execPath, [join(root, 'src/cli.ts'), 'run', '--config', join(root, 'examples/local-simulator.yaml')], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        CXONE_CLIENT_SECRET: 'sim-secret',
-        CXONE_CONNECTOR__KAFKA__BROKERS: `[${stack.kafka.bootstrap}]`,
-        CXONE_CONNECTOR__KAFKA__GROUP_ID: groupId,
-        CXONE_CONNECTOR__REGISTRY__URL: stack.registry.url,
-        CXONE_CONNECTOR__CXONE__BASE_URL: stack.sim?.url ?? '',
+    const child = spawn(
+      process.execPath,
+      [join(root, 'src/cli.ts'), 'run', '--config', join(root, 'examples/local-simulator.yaml')],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          CXONE_CLIENT_SECRET: 'sim-secret',
+          CXONE_CONNECTOR__KAFKA__BROKERS: `[${stack.kafka.bootstrap}]`,
+          CXONE_CONNECTOR__KAFKA__GROUP_ID: groupId,
+          CXONE_CONNECTOR__REGISTRY__URL: stack.registry.url,
+          CXONE_CONNECTOR__CXONE__BASE_URL: stack.sim?.url ?? '',
+        },
       },
-    });
+    );
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     connectorExit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -95,11 +109,17 @@ async function main(): Promise<void> {
     let lag = records.length;
     while (Date.now() < deadline) {
       await sleep(500);
-      if (child.exitCode !== null) throw new Error(`the connector exited early with code ${child.exitCode}; see ${stack.logsDir}/connector-demo.log`);
+      if (child.exitCode !== null)
+        throw new Error(
+          `the connector exited early with code ${child.exitCode}; see ${stack.logsDir}/connector-demo.log`,
+        );
       lag = await groupLag(admin, groupId, topic);
       if (lag === 0) break;
     }
-    if (lag !== 0) throw new Error(`${lag} records still unprocessed after ${values.timeout}s; see ${stack.logsDir}/connector-demo.log`);
+    if (lag !== 0)
+      throw new Error(
+        `${lag} records still unprocessed after ${values.timeout}s; see ${stack.logsDir}/connector-demo.log`,
+      );
     const processedIn = (Date.now() - started) / 1000;
     child.kill('SIGTERM');
     const code = await connectorExit;
@@ -113,10 +133,9 @@ async function main(): Promise<void> {
       readTopicToEnd(kafka, 'cxone.dlq'),
     ]);
     const stats = (await (await fetch(`${stack.sim?.url}/_sim/stats`)).json()) as SimStats;
-    const calls = Object.entries(stats.requests).map(([endpoint, byStatus]) => [
-      endpoint,
-      Object.values(byStatus).reduce((a, b) => a + b, 0),
-    ] as const);
+    const calls = Object.entries(stats.requests).map(
+      ([endpoint, byStatus]) => [endpoint, Object.values(byStatus).reduce((a, b) => a + b, 0)] as const,
+    );
 
     say('');
     say('════════ cxone-connector demo summary ════════');
@@ -124,16 +143,20 @@ async function main(): Promise<void> {
     say(`events consumed         ${records.length} (consumer group lag 0)`);
     say(`CXone calls made        ${calls.reduce((a, [, n]) => a + n, 0)}`);
     for (const [endpoint, n] of calls) say(`  ${endpoint.padEnd(40)} ${n}`);
-    say(`CXone triggers accepted ${stats.effects.total} (distinct idempotency keys: ${Object.keys(stats.effects.byKey).length})`);
+    say(
+      `CXone triggers accepted ${stats.effects.total} (distinct idempotency keys: ${Object.keys(stats.effects.byKey).length})`,
+    );
     say(`results written         ${results.length}`);
-    for (const [outcome, n] of Object.entries(countBy(results, (r) => r.outcome))) say(`  ${outcome.padEnd(40)} ${n}`);
+    for (const [outcome, n] of Object.entries(countBy(results, (r) => r.outcome)))
+      say(`  ${outcome.padEnd(40)} ${n}`);
     say(`audit records written   ${audit.length}`);
     say(`dead letters            ${dlq.length}`);
     for (const [errorCode, n] of Object.entries(countBy(dlq, dlqCode))) say(`  ${errorCode.padEnd(40)} ${n}`);
     say(`connector exit code     ${code} (graceful stop on SIGTERM)`);
     say(`time                    ${processedIn.toFixed(1)} s to process everything from a cold start`);
     say('═══════════════════════════════════════════════');
-    const ok = results.length === events.length && audit.length === events.length && dlq.length === 4 && code === 0;
+    const ok =
+      results.length === events.length && audit.length === events.length && dlq.length === 4 && code === 0;
     if (!ok) throw new Error('the demo finished but the counts are not what they should be (see above)');
   } finally {
     if (connectorExit) {

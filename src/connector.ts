@@ -5,18 +5,30 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Kafka, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from './config/schema.ts';
 import { createAuthorizedSend } from './cxone/authorized-http.ts';
 import { createCxoneHttp, type CxoneHttp } from './cxone/http-client.ts';
 import { createJourneyTriggerClient } from './cxone/journey-trigger-client.ts';
+import { createDataActionClient } from './cxone/data-action-client.ts';
+import { createRateLimiter } from './cxone/rate-limiter.ts';
+import { createCircuitBreaker, type CircuitBreaker } from './cxone/circuit-breaker.ts';
+import { compileRoutes } from './mapping/compile-routes.ts';
+import { createPiiHasher } from './mapping/pii-hasher.ts';
+import { loadReaderSchemas } from './decode/reader-schema.ts';
 import { createTokenProvider } from './cxone/token-provider.ts';
 import { createEventDecoder } from './decode/event-decoder.ts';
 import type { ConnectorMetrics } from './observability/metrics.ts';
 import { kafkajsLogCreator } from './observability/kafkajs-logger.ts';
-import { createAckThenCommitCommitter } from './output/batch-committer.ts';
-import type { AuditRecord, ResultRecord } from './output/output-records.ts';
+import {
+  createTransactionalCommitter,
+  type TransactionalCommitter,
+} from './output/transactional-committer.ts';
+import type { AuditRecord, DedupEntryRecord, ResultRecord } from './output/output-records.ts';
+import { createDedupStore } from './dedup/dedup-store.ts';
+import { createDedupRestorer, type DedupRestorer } from './dedup/dedup-restorer.ts';
+import { createPartitionClaims } from './source/partition-claims.ts';
 import { registerOutputSchema } from './output/output-schemas.ts';
 import { createRecordProcessor } from './pipeline/record-processor.ts';
 import { createPartitionBatchHandler } from './source/partition-batch-handler.ts';
@@ -30,6 +42,8 @@ export interface ConnectorDeps {
   now?: () => number;
   version: string;
   instanceId?: string;
+  /** Test-only crash points for the chaos run (`after-call`, `during-commit`); absent in production. */
+  faultPoint?: (name: string) => void;
 }
 
 export interface Connector {
@@ -43,6 +57,16 @@ export interface Connector {
 
 const PAUSE_ON_FAILURE_MS = 5_000;
 const DRAIN_TIMEOUT_MS = 30_000;
+
+/** The OAuth scopes the configured routes need, asked for when `cxone.auth.scopes` is not set. */
+export function scopesForRoutes(routes: ConnectorConfig['routes']): string[] {
+  const scopes = new Set<string>();
+  for (const route of routes) {
+    if (route.action === 'data-action') scopes.add('data-actions:read').add('data-actions:execute');
+    else scopes.add('journeys:trigger').add('contacts:read');
+  }
+  return [...scopes];
+}
 
 export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): Connector {
   const logger = deps.logger;
@@ -67,8 +91,11 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       : {}),
   });
   let consumer: Consumer | undefined;
-  let producer: Producer | undefined;
+  let admin: Admin | undefined;
+  let committer: TransactionalCommitter | undefined;
+  let restorer: DedupRestorer | undefined;
   let http: CxoneHttp | undefined;
+  let breaker: CircuitBreaker | undefined;
 
   const setState = (next: ConnectorState): void => {
     logger.info({ from: state, to: next }, 'connector state');
@@ -80,37 +107,93 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
     setState('starting');
     try {
       const { topics } = config.kafka;
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, config.kafka.inputTopics, [topics.results, topics.audit, topics.dlq]);
-      } finally {
-        await admin.disconnect();
-      }
-      const [result, audit] = await Promise.all([
-        registerOutputSchema<ResultRecord>(registry, 'cxone-result', topics.results),
-        registerOutputSchema<AuditRecord>(registry, 'cxone-audit', topics.audit),
+      const theAdmin = kafka.admin();
+      admin = theAdmin;
+      await theAdmin.connect();
+      await ensureTopics(theAdmin, {
+        inputTopics: config.kafka.inputTopics,
+        outputTopics: [topics.results, topics.audit, topics.dlq],
+        dedupTopic: topics.dedup,
+        dedupRetentionMs: config.dedup.windowMs,
+      });
+      const subjects = config.output.subjectNameStrategy;
+      const [result, audit, dedupEntry] = await Promise.all([
+        registerOutputSchema<ResultRecord>(registry, 'cxone-result', topics.results, subjects),
+        registerOutputSchema<AuditRecord>(registry, 'cxone-audit', topics.audit, subjects),
+        registerOutputSchema<DedupEntryRecord>(registry, 'cxone-dedup-entry', topics.dedup, subjects),
       ]);
+      const store = createDedupStore(config.dedup.maxEntries);
+      restorer = createDedupRestorer({
+        kafka,
+        admin: theAdmin,
+        topic: topics.dedup,
+        store,
+        decoder: createEventDecoder(registry),
+        logger: logger.child({ component: 'dedup' }),
+        timeoutMs: config.dedup.restoreTimeoutMs,
+      });
+      await restorer.start();
+      committer = createTransactionalCommitter({
+        kafka,
+        groupId: config.kafka.groupId,
+        transactionalIdPrefix: config.kafka.transactionalIdPrefix ?? config.kafka.groupId,
+        topics,
+        transactionTimeoutMs: config.kafka.transactionTimeoutMs,
+        logger,
+      });
+      const claims = createPartitionClaims({
+        admin: theAdmin,
+        groupId: config.kafka.groupId,
+        committer,
+        restorer,
+        store,
+        logger,
+        dedupWindowMs: config.dedup.windowMs,
+        now,
+      });
 
+      // One limiter and one breaker per tenant, shared by every request of this instance.
+      breaker = createCircuitBreaker(config.cxone.breaker, { metrics: deps.metrics });
       http = createCxoneHttp({
         baseUrl: config.cxone.baseUrl,
         requestTimeoutMs: config.cxone.requestTimeoutMs,
         connections: config.cxone.connections,
         metrics: deps.metrics,
         now,
+        limiter: createRateLimiter(config.cxone.rateLimit, { metrics: deps.metrics }),
+        breaker,
       });
-      const tokens = createTokenProvider(http, { ...config.cxone.auth, now });
-      const journeys = createJourneyTriggerClient(createAuthorizedSend(http, tokens), {
+      const tokens = createTokenProvider(http, {
+        ...config.cxone.auth,
+        scopes: config.cxone.auth.scopes ?? scopesForRoutes(config.routes),
+        now,
+      });
+      const send = createAuthorizedSend(http, tokens);
+      const journeys = createJourneyTriggerClient(send, {
         paths: config.cxone.paths,
         retry: config.cxone.retry,
         journeyCacheTtlMs: config.cxone.journeyCacheTtlMs,
+        contactCacheTtlMs: config.cxone.contactCacheTtlMs,
+        now,
+      });
+      const dataActions = createDataActionClient(send, {
+        ...config.cxone.dataActions,
+        paths: config.cxone.paths,
+        retry: config.cxone.retry,
         now,
       });
       const processRecord = createRecordProcessor({
-        decoder: createEventDecoder(registry),
+        decoder: createEventDecoder(registry, {
+          readerTypes: loadReaderSchemas(config.decode.readerSchemas),
+          maxValueBytes: config.decode.maxValueBytes,
+        }),
         journeys,
-        routes: config.routes,
-        encoders: { result, audit },
+        dataActions,
+        routes: compileRoutes(config),
+        pii: createPiiHasher(config.audit),
+        encoders: { result, audit, dedup: dedupEntry },
+        dedup: store,
+        ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
         metrics: deps.metrics,
         logger,
         maxPayloadBytes: config.processing.maxPayloadBytes,
@@ -119,8 +202,6 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         now,
       });
 
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
       const theConsumer = kafka.consumer({
         groupId: config.kafka.groupId,
         sessionTimeout: config.kafka.sessionTimeoutMs,
@@ -128,6 +209,12 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         readUncommitted: false,
       });
       consumer = theConsumer;
+      theConsumer.on(theConsumer.events.GROUP_JOIN, (event) => {
+        void claims
+          .onAssignment(event.payload.memberAssignment)
+          .catch((error: unknown) => logger.warn({ err: error }, 'releasing revoked partitions failed'));
+      });
+      theConsumer.on(theConsumer.events.END_BATCH_PROCESS, () => deps.metrics.dedupEntries.set(store.size()));
       theConsumer.on(theConsumer.events.CRASH, (event) => {
         const { error, restart } = event.payload;
         logger.error({ err: error, restart }, 'Kafka consumer crashed');
@@ -137,11 +224,18 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         }
       });
       await theConsumer.connect();
-      await theConsumer.subscribe({ topics: config.kafka.inputTopics, fromBeginning: config.kafka.fromBeginning });
+      await theConsumer.subscribe({
+        topics: config.kafka.inputTopics,
+        fromBeginning: config.kafka.fromBeginning,
+      });
 
       const handleBatch = createPartitionBatchHandler({
         processRecord,
-        committer: createAckThenCommitCommitter(producer, theConsumer, topics),
+        committer,
+        claims,
+        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+        maxRecordsPerCommit: config.processing.maxRecordsPerCommit,
+        ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
         metrics: deps.metrics,
         logger,
         maxInFlightPerPartition: config.processing.maxInFlightPerPartition,
@@ -155,6 +249,13 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
           }, ms);
           timers.add(timer);
         },
+      });
+      // During a CXone outage every input partition rests; the breaker's half-open probe wakes them.
+      const inputs = config.kafka.inputTopics.map((topic) => ({ topic }));
+      breaker.onStateChange((breakerState) => {
+        logger.warn({ breaker: breakerState }, 'CXone circuit breaker changed state');
+        if (breakerState === 'open') theConsumer.pause(inputs);
+        else theConsumer.resume(inputs);
       });
       await theConsumer.run({
         autoCommit: false,
@@ -180,7 +281,11 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
     await drain?.catch((error: unknown) => logger.warn({ err: error }, 'consumer disconnect failed'));
     clearTimeout(abortLater);
     shutdown.abort();
-    await producer?.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'producer disconnect failed'));
+    await committer?.close();
+    await restorer
+      ?.stop()
+      .catch((error: unknown) => logger.warn({ err: error }, 'dedup restorer stop failed'));
+    await admin?.disconnect().catch(() => undefined);
     await http?.close();
   }
 

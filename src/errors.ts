@@ -13,9 +13,13 @@ export const ERROR_CODES = [
   'DECODE_MAGIC_BYTE',
   'DECODE_UNKNOWN_SCHEMA',
   'DECODE_AVRO',
+  'DECODE_INVALID_UTF8',
+  'DECODE_TOO_LARGE',
+  'DECODE_INCOMPATIBLE_SCHEMA',
   'REGISTRY_UNAVAILABLE',
   // mapping stage
   'MAPPING_FAILED',
+  'MAPPING_EXPRESSION_FAILED',
   'IDENTIFIERS_MISSING',
   'PAYLOAD_TOO_LARGE',
   'NO_ROUTE',
@@ -33,6 +37,13 @@ export const ERROR_CODES = [
   'CXONE_NETWORK',
   'CXONE_BAD_RESPONSE',
   'CXONE_RETRIES_EXHAUSTED',
+  // data actions: inputs refused before the call; async invocations that ended badly
+  'CXONE_INPUT_INVALID',
+  'CXONE_ACTION_FAILED',
+  'CXONE_ACTION_CANCELLED',
+  'CXONE_POLL_TIMEOUT',
+  // the circuit breaker refused the call because CXone looks down
+  'CXONE_CIRCUIT_OPEN',
   // Kafka / outputs
   'KAFKA_ERROR',
   'OUTPUT_ENCODE_FAILED',
@@ -75,7 +86,14 @@ export class ConfigError extends ConnectorError {
 
 export type DecodeErrorCode = Extract<
   ErrorCode,
-  'DECODE_TOMBSTONE' | 'DECODE_MAGIC_BYTE' | 'DECODE_UNKNOWN_SCHEMA' | 'DECODE_AVRO' | 'REGISTRY_UNAVAILABLE'
+  | 'DECODE_TOMBSTONE'
+  | 'DECODE_MAGIC_BYTE'
+  | 'DECODE_UNKNOWN_SCHEMA'
+  | 'DECODE_AVRO'
+  | 'DECODE_INVALID_UTF8'
+  | 'DECODE_TOO_LARGE'
+  | 'DECODE_INCOMPATIBLE_SCHEMA'
+  | 'REGISTRY_UNAVAILABLE'
 >;
 
 export class DecodeError extends ConnectorError {
@@ -86,11 +104,15 @@ export class DecodeError extends ConnectorError {
 
 export type MappingErrorCode = Extract<
   ErrorCode,
-  'MAPPING_FAILED' | 'IDENTIFIERS_MISSING' | 'PAYLOAD_TOO_LARGE' | 'NO_ROUTE'
+  'MAPPING_FAILED' | 'MAPPING_EXPRESSION_FAILED' | 'IDENTIFIERS_MISSING' | 'PAYLOAD_TOO_LARGE' | 'NO_ROUTE'
 >;
 
 export class MappingError extends ConnectorError {
-  constructor(code: MappingErrorCode, message: string, options: Omit<ConnectorErrorOptions, 'retryable'> = {}) {
+  constructor(
+    code: MappingErrorCode,
+    message: string,
+    options: Omit<ConnectorErrorOptions, 'retryable'> = {},
+  ) {
     super(code, 'mapping', message, { ...options, retryable: false });
   }
 }

@@ -24,11 +24,27 @@ Configuration: a YAML file; any setting can be overridden with
 CXONE_CONNECTOR__<PATH> environment variables (e.g. CXONE_CONNECTOR__KAFKA__BROKERS='[host:9092]').`;
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
+/**
+ * kafkajs 2.2.4 hands setTimeout a negative delay on every response
+ * (throttledUntil starts at -1; see its requestQueue), and Node 24 warns each
+ * time. Harmless; keep every other warning visible.
+ */
+function silenceKafkajsTimerWarning(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'TimeoutNegativeWarning')
+      process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  silenceKafkajsTimerWarning();
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
@@ -89,7 +105,13 @@ async function runCommand(args: string[]): Promise<number> {
   }
   const logger = createLogger({ level: config.observability.logLevel });
   const metrics = createMetrics();
-  const connector = createConnector(config, { logger, metrics, version: packageVersion() });
+  const faultPoint = crashPointsFromEnv(process.env.CXONE_CONNECTOR_TEST_CRASH_POINTS, logger);
+  const connector = createConnector(config, {
+    logger,
+    metrics,
+    version: packageVersion(),
+    ...(faultPoint ? { faultPoint } : {}),
+  });
   const ops = await startOpsServer(
     metrics.registry,
     connector,
@@ -123,6 +145,35 @@ async function runCommand(args: string[]): Promise<number> {
   await ops.close();
   logger.info({ state: final }, 'connector stopped');
   return final === 'failed' ? 1 : 0;
+}
+
+/**
+ * Test-only: `CXONE_CONNECTOR_TEST_CRASH_POINTS="after-call=0.001,during-commit=0.01"`
+ * makes the process SIGKILL itself at those points with those probabilities,
+ * so the chaos run can land kills at the worst moments on purpose.
+ */
+function crashPointsFromEnv(
+  spec: string | undefined,
+  logger: ReturnType<typeof createLogger>,
+): ((name: string) => void) | undefined {
+  if (!spec) return undefined;
+  const odds = new Map(
+    spec.split(',').map((part) => {
+      const [name, p] = part.split('=');
+      return [name?.trim() ?? '', Number(p)] as const;
+    }),
+  );
+  logger.warn(
+    { crashPoints: Object.fromEntries(odds) },
+    'TEST CRASH POINTS ARMED: this process will kill itself',
+  );
+  return (name) => {
+    const p = odds.get(name);
+    if (p !== undefined && Math.random() < p) {
+      process.stderr.write(`crash point ${name}: SIGKILL\n`);
+      process.kill(process.pid, 'SIGKILL');
+    }
+  };
 }
 
 async function simCommand(args: string[]): Promise<number> {

@@ -58,7 +58,10 @@ export interface CdpEventEncoder {
 export async function createCdpEventEncoder(registryUrl: string, topic: string): Promise<CdpEventEncoder> {
   const registry = new SchemaRegistry({ host: registryUrl });
   const text = readSchemaFile('cdp-event.v1');
-  const { id } = await registry.register({ type: SchemaType.AVRO, schema: text }, { subject: `${topic}-value` });
+  const { id } = await registry.register(
+    { type: SchemaType.AVRO, schema: text },
+    { subject: `${topic}-value` },
+  );
   const type = avro.Type.forSchema(JSON.parse(text) as avro.Schema);
   return { schemaId: id, encode: (event) => toWireFormat(id, type.toBuffer(event)) };
 }
@@ -75,6 +78,10 @@ export async function produceRecords(
   chunk = 500,
 ): Promise<void> {
   for (let i = 0; i < records.length; i += chunk) {
-    await producer.send({ topic, acks: -1, messages: records.slice(i, i + chunk).map((r) => ({ key: r.key, value: r.value })) });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: records.slice(i, i + chunk).map((r) => ({ key: r.key, value: r.value })),
+    });
   }
 }

@@ -1,6 +1,8 @@
 /**
  * Reads a topic from the beginning to its current end (read_committed), for
  * the demo summary, tests and harnesses. Decoding is left to the caller.
+ * Progress is tracked from kafkajs's batch events, which also fire for
+ * batches that hold only transaction markers or aborted records.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
@@ -13,19 +15,29 @@ export interface ReadRecord {
   headers: KafkaMessage['headers'];
 }
 
-export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
+export interface TopicContents {
+  records: ReadRecord[];
+  /** Per partition: the read_committed end (last stable offset) when reading started. */
+  stableEnds: Map<number, bigint>;
+  /** Per partition: the highest high watermark the fetches reported. */
+  highWatermarks: Map<number, bigint>;
+}
+
+export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<TopicContents> {
   const admin = kafka.admin();
   await admin.connect();
   let ends: Map<number, bigint>;
   try {
+    // kafkajs lists offsets READ_COMMITTED: these are last stable offsets.
     const offsets = await admin.fetchTopicOffsets(topic);
     ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   } finally {
     await admin.disconnect();
   }
-  const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
   const records: ReadRecord[] = [];
-  if (remaining.size === 0) return records;
+  const highWatermarks = new Map<number, bigint>([...ends].map(([p]) => [p, 0n]));
+  const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
+  if (remaining.size === 0) return { records, stableEnds: ends, highWatermarks };
 
   const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, readUncommitted: false });
   await consumer.connect();
@@ -33,21 +45,40 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`reading ${topic} to its end took over ${timeoutMs} ms`)),
+        () =>
+          reject(
+            new Error(
+              `reading ${topic} to its end took over ${timeoutMs} ms (partitions left: ${[...remaining].join(',')})`,
+            ),
+          ),
         timeoutMs,
       );
+      consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+        const { partition, lastOffset, highWatermark } = event.payload as {
+          partition: number;
+          lastOffset: string;
+          highWatermark: string;
+        };
+        const hw = BigInt(highWatermark);
+        if (hw > (highWatermarks.get(partition) ?? 0n)) highWatermarks.set(partition, hw);
+        if (BigInt(lastOffset) + 1n >= (ends.get(partition) ?? 0n)) remaining.delete(partition);
+        if (remaining.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
       consumer
         .run({
+          autoCommit: false,
           eachBatch: async ({ batch }) => {
             for (const m of batch.messages) {
-              records.push({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers });
-            }
-            // With transactions, the last offsets are markers: the batch's end says where we are.
-            const next = BigInt(batch.lastOffset()) + 1n;
-            if (next >= (ends.get(batch.partition) ?? 0n)) remaining.delete(batch.partition);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
+              records.push({
+                partition: batch.partition,
+                offset: m.offset,
+                key: m.key,
+                value: m.value,
+                headers: m.headers,
+              });
             }
           },
         })
@@ -56,5 +87,9 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60
   } finally {
     await consumer.disconnect();
   }
-  return records;
+  return { records, stableEnds: ends, highWatermarks };
+}
+
+export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
+  return (await readTopic(kafka, topic, timeoutMs)).records;
 }

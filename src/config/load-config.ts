@@ -56,7 +56,8 @@ function hintFor(issue: z.core.$ZodIssue): string | undefined {
   if (issue.code === 'unrecognized_keys') return 'check the spelling against README "Configuration"';
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     const last = String(issue.path.at(-1) ?? '');
-    if (/secret|password/i.test(last)) return `set it as "\${env:NAME}" or "\${file:/path}" so it stays out of the file`;
+    if (/secret|password/i.test(last))
+      return `set it as "\${env:NAME}" or "\${file:/path}" so it stays out of the file`;
     return `required; or set ${ENV_PREFIX}${issue.path.map((p) => toEnvSegment(String(p))).join('__')}`;
   }
   return undefined;
@@ -84,7 +85,8 @@ function resolveSecretRefs(value: unknown, env: Env, path: string[], problems: s
     const [, kind, ref] = match as unknown as [string, 'env' | 'file', string];
     if (kind === 'env') {
       const found = env[ref];
-      if (found === undefined || found === '') problems.push(`${path.join('.')}: environment variable ${ref} is not set`);
+      if (found === undefined || found === '')
+        problems.push(`${path.join('.')}: environment variable ${ref} is not set`);
       return found;
     }
     try {
@@ -94,7 +96,8 @@ function resolveSecretRefs(value: unknown, env: Env, path: string[], problems: s
       return undefined;
     }
   }
-  if (Array.isArray(value)) return value.map((item, i) => resolveSecretRefs(item, env, [...path, String(i)], problems));
+  if (Array.isArray(value))
+    return value.map((item, i) => resolveSecretRefs(item, env, [...path, String(i)], problems));
   if (isRecord(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [k, resolveSecretRefs(v, env, [...path, k], problems)]),

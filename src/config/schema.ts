@@ -4,6 +4,8 @@
  * into the shape the app consumes. Durations are always `…Ms` numbers.
  */
 import { z } from 'zod';
+import { expressionProblem } from '../mapping/route-expression.ts';
+import { readerSchemaProblem } from '../decode/reader-schema.ts';
 
 const topicName = z
   .string()
@@ -38,6 +40,12 @@ const kafkaSchema = z
     sessionTimeoutMs: durationMs.default(30_000),
     heartbeatIntervalMs: durationMs.default(3_000),
     connectionTimeoutMs: durationMs.default(10_000),
+    /**
+     * Transactional ids are `<prefix>-<topic>-<partition>`: stable per input
+     * partition, which is what fences a previous owner. Defaults to the group id.
+     */
+    transactionalIdPrefix: z.string().min(1).optional(),
+    transactionTimeoutMs: durationMs.min(1000).default(60_000),
     topics: z
       .object({
         results: topicName.default('cxone.results'),
@@ -66,7 +74,8 @@ const cxoneAuthSchema = z
     tokenPath: z.string().startsWith('/').default('/api/v2/oauth/token'),
     clientId: z.string().min(1),
     clientSecret: z.string().min(1),
-    scopes: z.array(z.string().min(1)).default(['journeys:trigger', 'contacts:read']),
+    /** Default: what the routes need (journeys:trigger + contacts:read, data-actions:read + execute). */
+    scopes: z.array(z.string().min(1)).optional(),
     /** Refresh this long before the token expires, so no request carries a token about to lapse. */
     refreshMarginMs: durationMs.default(60_000),
   })
@@ -77,6 +86,47 @@ const cxonePathsSchema = z
     contact: z.string().default('/api/v1/contacts/{contactId}'),
     journey: z.string().default('/api/v1/journeys/{journeyId}'),
     trigger: z.string().default('/api/v1/journeys/{journeyId}/trigger'),
+    dataAction: z.string().default('/api/v2/data-actions/{actionId}'),
+    invoke: z.string().default('/api/v2/data-actions/{actionId}/invoke'),
+    invokeStatus: z.string().default('/api/v2/data-actions/{actionId}/invoke/{invokeId}'),
+  })
+  .strict();
+
+const cxoneDataActionsSchema = z
+  .object({
+    /** Action definitions change rarely; refetching per call would double the request count. */
+    definitionCacheTtlMs: durationMs.default(300_000),
+    /** Async polling: first wait, then doubling up to pollMaxMs (seed 002 asks for >= 3 s on long actions). */
+    pollInitialMs: durationMs.min(1).default(500),
+    pollMaxMs: durationMs.min(1).default(5_000),
+    /** Give up polling after this long: the outcome is FAILED with CXONE_POLL_TIMEOUT (retryable). */
+    maxPollTimeMs: durationMs.min(1).default(300_000),
+  })
+  .strict();
+
+const cxoneRateLimitSchema = z
+  .object({
+    /** One limiter per tenant counts every request. Seed 002: typically 1000 requests/minute. */
+    requestsPerSecond: z.number().positive().default(15),
+    burst: z.number().int().min(1).default(15),
+    /** AIMD: on a 429 the allowed rate is multiplied by this (at most once per decreaseCooldownMs)... */
+    decreaseFactor: z.number().gt(0).lt(1).default(0.5),
+    decreaseCooldownMs: durationMs.default(1_000),
+    /**
+     * ...and then climbs back by this many requests/second each second without a 429.
+     * Default: a tenth of requestsPerSecond, so a halved rate is back in about five seconds.
+     */
+    recoveryPerSecond: z.number().positive().optional(),
+    minRequestsPerSecond: z.number().positive().default(0.5),
+  })
+  .strict();
+
+const cxoneBreakerSchema = z
+  .object({
+    /** Consecutive retryable failures (5xx, timeouts, network; not 429) that open the circuit. */
+    consecutiveFailures: z.number().int().min(1).default(10),
+    /** How long the circuit stays open before one probe request is let through. */
+    halfOpenAfterMs: durationMs.min(1).default(10_000),
   })
   .strict();
 
@@ -90,6 +140,9 @@ const cxoneSchema = z
       contact: '/api/v1/contacts/{contactId}',
       journey: '/api/v1/journeys/{journeyId}',
       trigger: '/api/v1/journeys/{journeyId}/trigger',
+      dataAction: '/api/v2/data-actions/{actionId}',
+      invoke: '/api/v2/data-actions/{actionId}/invoke',
+      invokeStatus: '/api/v2/data-actions/{actionId}/invoke/{invokeId}',
     }),
     requestTimeoutMs: durationMs.min(1).default(10_000),
     connections: z.number().int().min(1).max(1024).default(64),
@@ -101,26 +154,67 @@ const cxoneSchema = z
       maxElapsedMs: 60_000,
     }),
     journeyCacheTtlMs: durationMs.default(60_000),
+    /**
+     * Contact eligibility is cached briefly: long enough to absorb a burst of events for one
+     * contact, short enough that an unsubscribe is honoured within seconds. 0 turns it off.
+     */
+    contactCacheTtlMs: durationMs.default(5_000),
+    dataActions: cxoneDataActionsSchema.default({
+      definitionCacheTtlMs: 300_000,
+      pollInitialMs: 500,
+      pollMaxMs: 5_000,
+      maxPollTimeMs: 300_000,
+    }),
+    rateLimit: cxoneRateLimitSchema.default({
+      requestsPerSecond: 15,
+      burst: 15,
+      decreaseFactor: 0.5,
+      decreaseCooldownMs: 1_000,
+      minRequestsPerSecond: 0.5,
+    }),
+    breaker: cxoneBreakerSchema.default({ consecutiveFailures: 10, halfOpenAfterMs: 10_000 }),
   })
   .strict();
 
-/** A field path into the decoded event: dot-separated, e.g. `identifiers.email`. */
-const fieldPath = z.string().regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'a field path like "identifiers.email"');
+/**
+ * A field mapping: a JSONata expression over the decoded event, checked here so
+ * a typo fails the start with its path and the JSONata error position. A plain
+ * dot path like `identifiers.email` is valid JSONata too.
+ */
+const expression = z
+  .string()
+  .min(1)
+  .superRefine((source, ctx) => {
+    const problem = expressionProblem(source);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const ROUTE_ACTIONS = ['journey-trigger', 'data-action'] as const;
 
 const journeyRouteSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a route name uses lowercase letters, digits, "-" and "_"'),
-    /** Only events whose `eventTypeField` equals one of these take this route; empty matches all. */
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'a route name uses lowercase letters, digits, "-" and "_"'),
+    /** What the route does with a matching event: trigger a journey or invoke a data action. */
+    action: z.enum(ROUTE_ACTIONS).default('journey-trigger'),
+    /** Only events whose `fields.eventType` equals one of these take this route; empty matches all. */
     eventTypes: z.array(z.string().min(1)).default([]),
-    journeyId: z.string().min(1),
+    /** A field predicate: the route is taken only where this JSONata expression is true. */
+    when: expression.optional(),
+    /** Required for `action: journey-trigger`. */
+    journeyId: z.string().min(1).optional(),
+    /** Required for `action: data-action`. */
+    actionId: z.string().min(1).optional(),
     fields: z
       .object({
-        eventId: fieldPath.default('eventId'),
-        eventType: fieldPath.default('eventType'),
-        contactId: fieldPath.default('contactId'),
-        timestamp: fieldPath.default('occurredAt'),
-        identifiers: fieldPath.default('identifiers'),
-        directives: fieldPath.optional(),
+        eventId: expression.default('eventId'),
+        eventType: expression.default('eventType'),
+        contactId: expression.default('contactId'),
+        timestamp: expression.default('occurredAt'),
+        identifiers: expression.default('identifiers'),
+        /** Journey attributes (action directives) besides the identifiers; a record. */
+        directives: expression.optional(),
       })
       .strict()
       .default({
@@ -131,6 +225,41 @@ const journeyRouteSchema = z
         identifiers: 'identifiers',
       }),
     requiredIdentifiers: z.array(z.string().min(1)).default(['email', 'external_id']),
+    /** Replaces the event id in the idempotency key `<route>:<value>`; must give a non-empty string. */
+    idempotencyKey: expression.optional(),
+    /** Data action inputs: an expression giving a record. */
+    inputs: expression.optional(),
+    /** Data action context: an expression giving a record; `{}` when absent. */
+    context: expression.optional(),
+    /** Data action callback URL for asynchronous (202) invocations. */
+    callbackUrl: z.url().optional(),
+  })
+  .strict()
+  .superRefine((route, ctx) => {
+    const need = (key: 'journeyId' | 'actionId' | 'inputs', why: string): void => {
+      if (route[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: why });
+    };
+    if (route.action === 'journey-trigger') need('journeyId', 'a journey-trigger route needs a journeyId');
+    if (route.action === 'data-action') {
+      need('actionId', 'a data-action route needs an actionId');
+      need(
+        'inputs',
+        'a data-action route needs an inputs expression, e.g. "{ \'email\': identifiers.email }"',
+      );
+    }
+  });
+
+const dedupSchema = z
+  .object({
+    /**
+     * How long an idempotency key is remembered. It must outlast the longest a
+     * record can wait before it is replayed (downtime + lag) and CXone's own
+     * Idempotency-Key lifetime; see README "Exactly once".
+     */
+    windowMs: durationMs.min(60_000).default(7 * 24 * 3_600_000),
+    /** Bound on entries held in memory across owned partitions. */
+    maxEntries: z.number().int().min(1000).default(2_000_000),
+    restoreTimeoutMs: durationMs.min(1000).default(120_000),
   })
   .strict();
 
@@ -146,9 +275,66 @@ const processingSchema = z
   .object({
     /** How many records of one partition may be in flight at once (distinct keys only). */
     maxInFlightPerPartition: z.number().int().min(1).max(10_000).default(32),
+    /** Records per Kafka transaction: bounds what a crash throws away and how big one commit is. */
+    maxRecordsPerCommit: z.number().int().min(1).max(100_000).default(500),
     maxPayloadBytes: z.number().int().min(1).default(102_400),
+    /** An event no route matches: `dlq` dead-letters it (NO_ROUTE), `skip` writes an UNROUTED audit record. */
+    unrouted: z.enum(['skip', 'dlq']).default('dlq'),
   })
   .strict();
+
+const decodeSchema = z
+  .object({
+    /** Input values over this many bytes are dead-lettered (DECODE_TOO_LARGE) before Avro decoding. */
+    maxValueBytes: z.number().int().min(1).default(1_048_576),
+    /**
+     * Per input topic, a reader schema (.avsc path) that every writer schema is
+     * resolved against, so mappings see one shape whatever version produced the event.
+     */
+    readerSchemas: z
+      .record(
+        topicName,
+        z
+          .string()
+          .min(1)
+          .superRefine((path, ctx) => {
+            const problem = readerSchemaProblem(path);
+            if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+      )
+      .default({}),
+  })
+  .strict();
+
+export const SUBJECT_NAME_STRATEGIES = [
+  'TopicNameStrategy',
+  'RecordNameStrategy',
+  'TopicRecordNameStrategy',
+] as const;
+
+const outputSchema = z
+  .object({
+    /** How the subjects of the output schemas are named in the registry. */
+    subjectNameStrategy: z.enum(SUBJECT_NAME_STRATEGIES).default('TopicNameStrategy'),
+  })
+  .strict();
+
+const auditSchema = z
+  .object({
+    /** Store an HMAC-SHA256 of the contact id (keyed by `piiSalt`) in result and audit records, never the id. */
+    hashPii: z.boolean().default(false),
+    piiSalt: z.string().min(16).optional(),
+  })
+  .strict()
+  .superRefine((audit, ctx) => {
+    if (audit.hashPii && audit.piiSalt === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['piiSalt'],
+        message: 'audit.hashPii needs a salt: set piiSalt to "${env:NAME}" or "${file:/path}"',
+      });
+    }
+  });
 
 export const configSchema = z
   .object({
@@ -156,8 +342,25 @@ export const configSchema = z
     registry: registrySchema,
     cxone: cxoneSchema,
     routes: z.array(journeyRouteSchema).min(1),
-    processing: processingSchema.default({ maxInFlightPerPartition: 32, maxPayloadBytes: 102_400 }),
-    observability: observabilitySchema.default({ logLevel: 'info', metricsPort: 9464, metricsHost: '0.0.0.0' }),
+    processing: processingSchema.default({
+      maxInFlightPerPartition: 32,
+      maxRecordsPerCommit: 500,
+      maxPayloadBytes: 102_400,
+      unrouted: 'dlq',
+    }),
+    decode: decodeSchema.default({ maxValueBytes: 1_048_576, readerSchemas: {} }),
+    output: outputSchema.default({ subjectNameStrategy: 'TopicNameStrategy' }),
+    audit: auditSchema.default({ hashPii: false }),
+    dedup: dedupSchema.default({
+      windowMs: 7 * 24 * 3_600_000,
+      maxEntries: 2_000_000,
+      restoreTimeoutMs: 120_000,
+    }),
+    observability: observabilitySchema.default({
+      logLevel: 'info',
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
+    }),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -166,20 +369,32 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['cxone', 'baseUrl'],
-        message: 'CXone must be reached over https; set cxone.allowInsecureHttp: true only for the local simulator',
+        message:
+          'CXone must be reached over https; set cxone.allowInsecureHttp: true only for the local simulator',
       });
     }
     const names = new Set<string>();
     config.routes.forEach((route, index) => {
       if (names.has(route.name)) {
-        ctx.addIssue({ code: 'custom', path: ['routes', index, 'name'], message: `duplicate route name "${route.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'name'],
+          message: `duplicate route name "${route.name}"`,
+        });
       }
       names.add(route.name);
     });
   });
 
 export type ConnectorConfig = z.infer<typeof configSchema>;
+/** One route of any action; the name stays for existing callers. */
 export type JourneyRouteConfig = z.infer<typeof journeyRouteSchema>;
+export type RouteConfig = JourneyRouteConfig;
+export type UnroutedPolicy = ConnectorConfig['processing']['unrouted'];
+export type SubjectNameStrategy = (typeof SUBJECT_NAME_STRATEGIES)[number];
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 export type CxoneConfig = z.infer<typeof cxoneSchema>;
+export type CxoneRateLimitConfig = z.infer<typeof cxoneRateLimitSchema>;
+export type CxoneBreakerConfig = z.infer<typeof cxoneBreakerSchema>;
+export type CxoneDataActionsConfig = z.infer<typeof cxoneDataActionsSchema>;
 export type KafkaConfig = z.infer<typeof kafkaSchema>;

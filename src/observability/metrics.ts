@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Every metric of the connector, declared once on an injected registry.
@@ -13,6 +13,13 @@ export interface ConnectorMetrics {
   cxoneRequestSeconds: Histogram<'endpoint'>;
   recordSeconds: Histogram<'route'>;
   batchesCommitted: Counter<'topic'>;
+  dedupEntries: Gauge;
+  partitionPauses: Counter<'topic'>;
+  cxoneAllowedRate: Gauge;
+  cxoneLimiterWaits: Counter;
+  cxoneLimiterWaitSeconds: Counter;
+  cxoneBreakerState: Gauge;
+  cxoneBreakerTransitions: Counter<'state'>;
 }
 
 export function createMetrics(registry: Registry = new Registry(), withDefaults = true): ConnectorMetrics {
@@ -62,6 +69,43 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
       name: 'cxone_connector_batches_committed_total',
       help: 'Batches whose outputs were written and offsets committed',
       labelNames: ['topic'],
+      registers,
+    }),
+    dedupEntries: new Gauge({
+      name: 'cxone_connector_dedup_entries',
+      help: 'Idempotency keys held in memory by the dedup store',
+      registers,
+    }),
+    partitionPauses: new Counter({
+      name: 'cxone_connector_partition_pauses_total',
+      help: 'Times a partition was rewound and paused after a retryable failure (outage, failed commit)',
+      labelNames: ['topic'],
+      registers,
+    }),
+    cxoneAllowedRate: new Gauge({
+      name: 'cxone_connector_cxone_allowed_requests_per_second',
+      help: 'Requests/second the CXone rate limiter currently allows (drops on 429, then recovers)',
+      registers,
+    }),
+    cxoneLimiterWaits: new Counter({
+      name: 'cxone_connector_cxone_limiter_waits_total',
+      help: 'CXone requests that had to wait for the rate limiter',
+      registers,
+    }),
+    cxoneLimiterWaitSeconds: new Counter({
+      name: 'cxone_connector_cxone_limiter_wait_seconds_total',
+      help: 'Total time CXone requests spent waiting for the rate limiter',
+      registers,
+    }),
+    cxoneBreakerState: new Gauge({
+      name: 'cxone_connector_cxone_breaker_state',
+      help: 'CXone circuit breaker: 0 closed, 1 half-open, 2 open',
+      registers,
+    }),
+    cxoneBreakerTransitions: new Counter({
+      name: 'cxone_connector_cxone_breaker_transitions_total',
+      help: 'CXone circuit breaker state changes, by the state entered',
+      labelNames: ['state'],
       registers,
     }),
   };

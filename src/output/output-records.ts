@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ConnectorError } from '../errors.ts';
 import type { CallOutcome, Outcome } from '../cxone/call-outcome.ts';
+import type { PiiHasher } from '../mapping/pii-hasher.ts';
 
 export interface SourceRef {
   topic: string;
@@ -30,17 +31,23 @@ export interface ResultRecord {
   sourceOffset: number;
   /** Epoch millis (Avro timestamp-millis). */
   processedAt: number;
+  /** A data action's outputs as JSON text; null for journey triggers. */
+  outputsJson: string | null;
 }
+
+/** An audit record's outcome: a CXone outcome, or UNROUTED for an event skipped by `processing.unrouted: skip`. */
+export type AuditOutcome = Outcome | 'UNROUTED';
 
 export interface AuditRecord {
   idempotencyKey: string;
   eventId: string;
   eventType: string | null;
   route: string;
-  actionType: 'JOURNEY_TRIGGER' | 'DATA_ACTION';
+  /** NONE for an UNROUTED record. */
+  actionType: 'JOURNEY_TRIGGER' | 'DATA_ACTION' | 'NONE';
   targetId: string;
   contactId: string | null;
-  outcome: Outcome;
+  outcome: AuditOutcome;
   httpStatus: number | null;
   attempts: number;
   latencyMs: number;
@@ -54,6 +61,17 @@ export interface AuditRecord {
   processedAt: number;
   connectorVersion: string;
   instanceId: string;
+  /** Registry id of the schema the input event was written with. */
+  sourceSchemaId: number | null;
+}
+
+export interface DedupEntryRecord {
+  idempotencyKey: string;
+  outcome: Outcome;
+  createdAt: number;
+  sourceTopic: string;
+  sourcePartition: number;
+  sourceOffset: number;
 }
 
 export interface EffectDescription {
@@ -73,20 +91,35 @@ export interface RecordContext {
   processedAt: number;
   connectorVersion: string;
   instanceId: string;
+  /** Registry id of the input event's writer schema, when it was decoded. */
+  schemaId?: number;
+}
+
+/** Per-deployment choices for building output records. */
+export interface BuildOptions {
+  /** Applied to the contact id before it is written (`audit.hashPii`); identity when absent. */
+  pii?: PiiHasher;
+  /** A data action's outputs; written to the result as JSON. */
+  outputs?: unknown;
 }
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-export function buildResult(effect: EffectDescription, outcome: CallOutcome, ctx: RecordContext): ResultRecord {
+export function buildResult(
+  effect: EffectDescription,
+  outcome: CallOutcome,
+  ctx: RecordContext,
+  options: BuildOptions = {},
+): ResultRecord {
   return {
     idempotencyKey: effect.idempotencyKey,
     eventId: effect.eventId,
     route: effect.route,
     actionType: effect.actionType,
     targetId: effect.targetId,
-    contactId: effect.contactId,
+    contactId: protect(effect.contactId, options),
     outcome: outcome.outcome,
     httpStatus: outcome.httpStatus ?? null,
     cxoneReference: outcome.reference ?? null,
@@ -96,10 +129,16 @@ export function buildResult(effect: EffectDescription, outcome: CallOutcome, ctx
     sourcePartition: ctx.source.partition,
     sourceOffset: Number(ctx.source.offset),
     processedAt: ctx.processedAt,
+    outputsJson: options.outputs === undefined ? null : outputsJson(options.outputs),
   };
 }
 
-export function buildAudit(effect: EffectDescription, outcome: CallOutcome, ctx: RecordContext): AuditRecord {
+export function buildAudit(
+  effect: EffectDescription,
+  outcome: CallOutcome,
+  ctx: RecordContext,
+  options: BuildOptions = {},
+): AuditRecord {
   return {
     idempotencyKey: effect.idempotencyKey,
     eventId: effect.eventId,
@@ -107,7 +146,7 @@ export function buildAudit(effect: EffectDescription, outcome: CallOutcome, ctx:
     route: effect.route,
     actionType: effect.actionType,
     targetId: effect.targetId,
-    contactId: effect.contactId,
+    contactId: protect(effect.contactId, options),
     outcome: outcome.outcome,
     httpStatus: outcome.httpStatus ?? null,
     attempts: outcome.attempts,
@@ -122,7 +161,57 @@ export function buildAudit(effect: EffectDescription, outcome: CallOutcome, ctx:
     processedAt: ctx.processedAt,
     connectorVersion: ctx.connectorVersion,
     instanceId: ctx.instanceId,
+    sourceSchemaId: ctx.schemaId ?? null,
   };
+}
+
+/**
+ * The audit record of an event no route matched, under `processing.unrouted: skip`.
+ * Keyed like an effect (`unrouted:<eventId>`, or the source position when the
+ * event has no id) so "what happened to event X" has an answer for it too.
+ */
+export function buildUnroutedAudit(
+  event: { eventId: string | null; eventType: string | null },
+  ctx: RecordContext,
+): AuditRecord {
+  const position = `${ctx.source.topic}-${ctx.source.partition}@${ctx.source.offset}`;
+  return {
+    idempotencyKey: `unrouted:${event.eventId ?? position}`,
+    eventId: event.eventId ?? position,
+    eventType: event.eventType,
+    route: '',
+    actionType: 'NONE',
+    targetId: '',
+    contactId: null,
+    outcome: 'UNROUTED',
+    httpStatus: null,
+    attempts: 0,
+    latencyMs: 0,
+    payloadSha256: null,
+    errorCode: null,
+    errorMessage: 'no route matches this event (processing.unrouted: skip)',
+    sourceTopic: ctx.source.topic,
+    sourcePartition: ctx.source.partition,
+    sourceOffset: Number(ctx.source.offset),
+    eventTimestamp: null,
+    processedAt: ctx.processedAt,
+    connectorVersion: ctx.connectorVersion,
+    instanceId: ctx.instanceId,
+    sourceSchemaId: ctx.schemaId ?? null,
+  };
+}
+
+function protect(contactId: string | null, options: BuildOptions): string | null {
+  return options.pii === undefined ? contactId : options.pii(contactId);
+}
+
+function outputsJson(outputs: unknown): string | null {
+  try {
+    return JSON.stringify(outputs) ?? null;
+  } catch {
+    // Outputs came from CXone as JSON, so this only guards against a client bug.
+    return null;
+  }
 }
 
 /** DLQ header names: stable, documented in the README. */

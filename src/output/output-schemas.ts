@@ -1,6 +1,7 @@
 /**
  * The Avro schemas the connector writes, loaded from `schemas/` and registered
- * under TopicNameStrategy subjects (`<topic>-value`) at start. Records are then
+ * at start under the configured subject naming strategy (TopicNameStrategy,
+ * `<topic>-value`, by default). Records are then
  * encoded locally with the registered id: no registry round trip per record.
  */
 import { readFileSync } from 'node:fs';
@@ -8,10 +9,11 @@ import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-regis
 import avro from 'avsc';
 import { KafkaOutputError } from '../errors.ts';
 import { toWireFormat } from '../decode/wire-format.ts';
+import type { SubjectNameStrategy } from '../config/schema.ts';
 
 const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
 
-export type OutputSchemaName = 'cxone-result' | 'cxone-audit';
+export type OutputSchemaName = 'cxone-result' | 'cxone-audit' | 'cxone-dedup-entry';
 
 export function readSchemaFile(name: string): string {
   return readFileSync(new URL(`${name}.avsc`, SCHEMAS_DIR), 'utf8');
@@ -26,10 +28,11 @@ export async function registerOutputSchema<T>(
   registry: Pick<SchemaRegistry, 'register'>,
   name: OutputSchemaName,
   topic: string,
+  strategy: SubjectNameStrategy = 'TopicNameStrategy',
 ): Promise<OutputEncoder<T>> {
   const text = readSchemaFile(name);
   const type = avro.Type.forSchema(JSON.parse(text) as avro.Schema);
-  const subject = `${topic}-value`;
+  const subject = subjectName(strategy, topic, type);
   let schemaId: number;
   try {
     ({ id: schemaId } = await registry.register({ type: SchemaType.AVRO, schema: text }, { subject }));
@@ -52,4 +55,20 @@ export async function registerOutputSchema<T>(
       }
     },
   };
+}
+
+/**
+ * Confluent's subject naming strategies: per topic (one schema per topic), per
+ * record name (one schema shared by every topic), or both.
+ */
+export function subjectName(strategy: SubjectNameStrategy, topic: string, type: avro.Type): string {
+  const recordName = type.name ?? 'unnamed';
+  switch (strategy) {
+    case 'TopicNameStrategy':
+      return `${topic}-value`;
+    case 'RecordNameStrategy':
+      return recordName;
+    case 'TopicRecordNameStrategy':
+      return `${topic}-${recordName}`;
+  }
 }

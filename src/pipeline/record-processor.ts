@@ -5,24 +5,31 @@
  * caller leaves the record uncommitted and replays it.
  */
 import type { Logger } from 'pino';
-import type { JourneyRouteConfig } from '../config/schema.ts';
 import type { JourneyTriggerClient } from '../cxone/journey-trigger-client.ts';
+import type { DataActionClient } from '../cxone/data-action-client.ts';
 import type { EventDecoder } from '../decode/event-decoder.ts';
-import { ConnectorError, MappingError } from '../errors.ts';
-import { mapJourneyTrigger, type JourneyTriggerRequest } from '../mapping/journey-trigger-mapper.ts';
+import { ConnectorError } from '../errors.ts';
+import type { CompiledRoutes } from '../mapping/compile-routes.ts';
+import { mapRoute, type RouteRequest } from '../mapping/map-route.ts';
+import { matchRoutes } from '../mapping/match-routes.ts';
+import type { PiiHasher } from '../mapping/pii-hasher.ts';
+import { decideUnrouted } from '../mapping/unrouted-policy.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { OutputEncoder } from '../output/output-schemas.ts';
 import {
   buildAudit,
   buildDlqRecord,
   buildResult,
+  buildUnroutedAudit,
   type AuditRecord,
+  type DedupEntryRecord,
   type EffectDescription,
   type RecordContext,
   type ResultRecord,
   type SourceRef,
 } from '../output/output-records.ts';
-import { matchRoutes } from './route-matcher.ts';
+import type { DedupStore } from '../dedup/dedup-store.ts';
+import type { CallOutcome } from '../cxone/call-outcome.ts';
 
 export interface InputRecord {
   topic: string;
@@ -43,13 +50,28 @@ export interface RecordOutputs {
   results: OutputMessage[];
   audit: OutputMessage[];
   dlq: OutputMessage[];
+  /** Entries for the compacted dedup topic (written to the input's partition number). */
+  dedup: OutputMessage[];
+}
+
+export function emptyOutputs(): RecordOutputs {
+  return { results: [], audit: [], dlq: [], dedup: [] };
 }
 
 export interface RecordProcessorDeps {
   decoder: EventDecoder;
   journeys: JourneyTriggerClient;
-  routes: readonly JourneyRouteConfig[];
-  encoders: { result: OutputEncoder<ResultRecord>; audit: OutputEncoder<AuditRecord> };
+  dataActions: DataActionClient;
+  routes: CompiledRoutes;
+  pii: PiiHasher;
+  encoders: {
+    result: OutputEncoder<ResultRecord>;
+    audit: OutputEncoder<AuditRecord>;
+    dedup: OutputEncoder<DedupEntryRecord>;
+  };
+  dedup: DedupStore;
+  /** Test-only crash points (the chaos run); absent in production. */
+  faultPoint?: (name: string) => void;
   metrics: ConnectorMetrics;
   logger: Logger;
   maxPayloadBytes: number;
@@ -65,7 +87,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
 
   return async function processRecord(record, signal) {
     const source: SourceRef = { topic: record.topic, partition: record.partition, offset: record.offset };
-    const outputs: RecordOutputs = { results: [], audit: [], dlq: [] };
+    const outputs = emptyOutputs();
     const deadLetter = (error: ConnectorError, route?: string): void => {
       deps.metrics.errors.inc({ stage: error.stage, code: error.code });
       deps.logger.warn(
@@ -77,8 +99,9 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     };
 
     let event: unknown;
+    let schemaId: number;
     try {
-      event = (await deps.decoder.decode(record.value)).value;
+      ({ value: event, schemaId } = await deps.decoder.decode(record.value, record.topic));
     } catch (error) {
       if (error instanceof ConnectorError && !error.retryable) {
         deadLetter(error);
@@ -86,52 +109,119 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       }
       throw error;
     }
+    const context = (): RecordContext => ({
+      source,
+      processedAt: deps.now(),
+      connectorVersion: deps.connectorVersion,
+      instanceId: deps.instanceId,
+      schemaId,
+    });
 
-    const routes = matchRoutes(event, deps.routes);
+    let routes;
+    try {
+      routes = await matchRoutes(event, deps.routes);
+    } catch (error) {
+      if (error instanceof ConnectorError && !error.retryable) {
+        deadLetter(error);
+        return outputs;
+      }
+      throw error;
+    }
     if (routes.length === 0) {
-      deadLetter(new MappingError('NO_ROUTE', 'no route matches this event; add a route or filter it upstream'));
+      const decision = decideUnrouted(event, deps.routes.unrouted);
+      if (decision.action === 'dlq') {
+        deadLetter(decision.error);
+      } else {
+        const audit = buildUnroutedAudit(
+          { eventId: decision.eventId, eventType: decision.eventType },
+          context(),
+        );
+        outputs.audit.push({ key: audit.idempotencyKey, value: deps.encoders.audit.encode(audit) });
+      }
       return outputs;
     }
 
     for (const route of routes) {
-      let request: JourneyTriggerRequest;
+      let request: RouteRequest;
       try {
-        request = mapJourneyTrigger(event, route, mapOptions);
+        request = await mapRoute(event, route, mapOptions);
       } catch (error) {
-        if (error instanceof ConnectorError) {
+        if (error instanceof ConnectorError && !error.retryable) {
           deadLetter(error, route.name);
           continue;
         }
         throw error;
       }
       const started = deps.now();
-      const outcome = await deps.journeys.trigger(request, signal);
+      const seen = deps.dedup.get(record.partition, request.idempotencyKey);
+      let outcome: CallOutcome;
+      if (seen) {
+        outcome = {
+          outcome: 'DUPLICATE',
+          attempts: 0,
+          latencyMs: 0,
+          detail: `already handled: ${seen.outcome}`,
+        };
+      } else {
+        outcome =
+          request.kind === 'journey-trigger'
+            ? await deps.journeys.trigger(request, signal)
+            : await deps.dataActions.invoke(request, signal);
+        if (outcome.outcome === 'ACCEPTED') deps.faultPoint?.('after-call');
+        // Into the store at once, so a repeat later in this same batch is caught too.
+        deps.dedup.set(record.partition, request.idempotencyKey, {
+          createdAtMs: deps.now(),
+          outcome: outcome.outcome,
+        });
+        outputs.dedup.push({
+          key: request.idempotencyKey,
+          value: deps.encoders.dedup.encode({
+            idempotencyKey: request.idempotencyKey,
+            outcome: outcome.outcome,
+            createdAt: deps.now(),
+            sourceTopic: source.topic,
+            sourcePartition: source.partition,
+            sourceOffset: Number(source.offset),
+          }),
+        });
+      }
       deps.metrics.recordSeconds.observe({ route: route.name }, (deps.now() - started) / 1000);
       deps.metrics.outcomes.inc({ route: route.name, outcome: outcome.outcome });
 
-      const ctx: RecordContext = {
-        source,
-        processedAt: deps.now(),
-        connectorVersion: deps.connectorVersion,
-        instanceId: deps.instanceId,
-      };
-      const effect = describeEffect(request, event);
+      const ctx = context();
+      const effect = describeEffect(request, outcome);
+      const build = { pii: deps.pii, ...(outcome.outputs === undefined ? {} : { outputs: outcome.outputs }) };
       outputs.results.push({
         key: request.idempotencyKey,
-        value: deps.encoders.result.encode(buildResult(effect, outcome, ctx)),
+        value: deps.encoders.result.encode(buildResult(effect, outcome, ctx, build)),
       });
       outputs.audit.push({
         key: request.idempotencyKey,
-        value: deps.encoders.audit.encode(buildAudit(effect, outcome, ctx)),
+        value: deps.encoders.audit.encode(buildAudit(effect, outcome, ctx, { pii: deps.pii })),
       });
-      // A request CXone refused for good is also dead-lettered, so it can be fixed and replayed.
-      if (outcome.outcome === 'REJECTED' && outcome.error) deadLetter(outcome.error, route.name);
+      // An effect CXone refused or failed for good is also dead-lettered, so it can be fixed and replayed.
+      if ((outcome.outcome === 'REJECTED' || outcome.outcome === 'FAILED') && outcome.error) {
+        deadLetter(outcome.error, route.name);
+      }
     }
     return outputs;
   };
 }
 
-function describeEffect(request: JourneyTriggerRequest, event: unknown): EffectDescription {
+function describeEffect(request: RouteRequest, outcome: CallOutcome): EffectDescription {
+  if (request.kind === 'data-action') {
+    return {
+      idempotencyKey: request.idempotencyKey,
+      eventId: request.eventId,
+      eventType: null,
+      route: request.route,
+      actionType: 'DATA_ACTION',
+      targetId: request.actionId,
+      contactId: request.contactId,
+      serializedBody: outcome.sentBody ?? null,
+      eventTimestamp: null,
+    };
+  }
   const timestamp = Date.parse(request.body.timestamp);
   return {
     idempotencyKey: request.idempotencyKey,
@@ -142,6 +232,6 @@ function describeEffect(request: JourneyTriggerRequest, event: unknown): EffectD
     targetId: request.journeyId,
     contactId: request.contactId,
     serializedBody: request.serializedBody,
-    eventTimestamp: Number.isNaN(timestamp) || event === undefined ? null : timestamp,
+    eventTimestamp: Number.isNaN(timestamp) ? null : timestamp,
   };
 }

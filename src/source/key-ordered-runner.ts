@@ -8,9 +8,7 @@
 import pLimit from 'p-limit';
 
 export type Settled<T> =
-  | { status: 'done'; value: T }
-  | { status: 'failed'; error: unknown }
-  | { status: 'skipped' };
+  { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'skipped' };
 
 export async function runKeyOrdered<I, T>(
   items: readonly I[],

@@ -1,33 +1,79 @@
 /**
- * Makes sure the output topics exist before anything is consumed. Outputs get
- * the input's partition count so a later dedup topic can be co-partitioned.
- * The input topics must exist already: the connector never invents the topic
- * a CDP publishes to.
+ * Makes sure every topic the connector needs exists with the right shape
+ * before anything is consumed, creating what is missing and refusing clearly
+ * what is wrong. The input topics must exist already: the connector never
+ * invents the topic a CDP publishes to. The dedup topic must be compacted and
+ * have at least as many partitions as any input topic, because input
+ * partition p keeps its dedup entries in dedup partition p.
  */
-import type { Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { KafkaOutputError } from '../errors.ts';
 
-export async function ensureTopics(
-  admin: Admin,
-  inputTopics: readonly string[],
-  outputTopics: readonly string[],
-): Promise<{ partitions: number }> {
+export interface TopicPlan {
+  inputTopics: readonly string[];
+  outputTopics: readonly string[];
+  dedupTopic: string;
+  dedupRetentionMs: number;
+}
+
+export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<{ partitions: number }> {
   const existing = new Set(await admin.listTopics());
-  const missingInputs = inputTopics.filter((t) => !existing.has(t));
+  const missingInputs = plan.inputTopics.filter((t) => !existing.has(t));
   if (missingInputs.length > 0) {
     throw new KafkaOutputError(
       'KAFKA_ERROR',
       `input topic(s) ${missingInputs.join(', ')} do not exist; create them (or fix kafka.inputTopics) before starting`,
     );
   }
-  const metadata = await admin.fetchTopicMetadata({ topics: [...inputTopics] });
+  const metadata = await admin.fetchTopicMetadata({ topics: [...plan.inputTopics] });
   const partitions = Math.max(...metadata.topics.map((t) => t.partitions.length));
-  const toCreate = outputTopics.filter((t) => !existing.has(t));
-  if (toCreate.length > 0) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: toCreate.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+
+  const toCreate = plan.outputTopics.filter((t) => !existing.has(t));
+  const creations = toCreate.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 }));
+  if (!existing.has(plan.dedupTopic)) {
+    creations.push({
+      topic: plan.dedupTopic,
+      numPartitions: partitions,
+      replicationFactor: -1,
+      configEntries: [
+        { name: 'cleanup.policy', value: 'compact' },
+        // Tombstones must outlive a restore that is in progress when they are compacted.
+        {
+          name: 'delete.retention.ms',
+          value: String(Math.max(86_400_000, Math.floor(plan.dedupRetentionMs / 10))),
+        },
+      ],
+    } as (typeof creations)[number]);
+  }
+  if (creations.length > 0) {
+    await admin.createTopics({ waitForLeaders: true, topics: creations }).catch((error: unknown) => {
+      // Two instances starting together both try: the loser's "already exists" is fine.
+      if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
     });
   }
+  await verifyDedupTopic(admin, plan.dedupTopic, partitions);
   return { partitions };
+}
+
+async function verifyDedupTopic(admin: Admin, topic: string, inputPartitions: number): Promise<void> {
+  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+  const count = metadata.topics[0]?.partitions.length ?? 0;
+  const problems: string[] = [];
+  if (count < inputPartitions) {
+    problems.push(
+      `it has ${count} partitions but the input has ${inputPartitions}; input partition p keeps its entries in dedup partition p (add partitions to the dedup topic first)`,
+    );
+  }
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+  });
+  const policy =
+    described.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '';
+  if (!policy.split(',').includes('compact')) {
+    problems.push(`its cleanup.policy is "${policy}", it must include "compact"`);
+  }
+  if (problems.length > 0) {
+    throw new KafkaOutputError('KAFKA_ERROR', `dedup topic ${topic} cannot be used: ${problems.join('; ')}`);
+  }
 }

@@ -5,9 +5,19 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createCdpEventEncoder, generateEvents, produceRecords, type CdpEvent } from '../../scripts/lib/cdp-events.ts';
+import {
+  createCdpEventEncoder,
+  generateEvents,
+  produceRecords,
+  type CdpEvent,
+} from '../../scripts/lib/cdp-events.ts';
 import { groupLag } from '../../scripts/lib/group-lag.ts';
-import { decodeAll, dlqCode, type DecodedAudit, type DecodedResult } from '../../scripts/lib/output-decoding.ts';
+import {
+  decodeAll,
+  dlqCode,
+  type DecodedAudit,
+  type DecodedResult,
+} from '../../scripts/lib/output-decoding.ts';
 import { readTopicToEnd } from '../../scripts/lib/topic-reader.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { testStack } from '../support/stack-env.ts';
@@ -19,7 +29,11 @@ const stack = testStack();
 function expectedBody(event: CdpEvent, key: string) {
   return {
     contactId: event.contactId,
-    attributes: { ...event.properties, email: event.identifiers.email, external_id: event.identifiers.external_id },
+    attributes: {
+      ...event.properties,
+      email: event.identifiers.email,
+      external_id: event.identifiers.external_id,
+    },
     event: event.eventType,
     deduplicationId: key,
     timestamp: new Date(event.occurredAt).toISOString(),
@@ -41,10 +55,17 @@ describe('journey trigger pipeline on the real stack', () => {
       const status = await sim.contactStatus(event.contactId);
       expectedOutcome.set(
         keyOf(event),
-        status === 'missing' ? 'CONTACT_NOT_FOUND' : status === 'SUBSCRIBED' ? 'ACCEPTED' : 'CONTACT_SUPPRESSED',
+        status === 'missing'
+          ? 'CONTACT_NOT_FOUND'
+          : status === 'SUBSCRIBED'
+            ? 'ACCEPTED'
+            : 'CONTACT_SUPPRESSED',
       );
     }
-    assert.ok([...expectedOutcome.values()].includes('CONTACT_SUPPRESSED'), 'fixtures include suppressed contacts');
+    assert.ok(
+      [...expectedOutcome.values()].includes('CONTACT_SUPPRESSED'),
+      'fixtures include suppressed contacts',
+    );
   });
   after(async () => harness.close());
 
@@ -52,7 +73,11 @@ describe('journey trigger pipeline on the real stack', () => {
     const encoder = await createCdpEventEncoder(stack.registryUrl, harness.input);
     const producer = harness.kafka.producer();
     await producer.connect();
-    await produceRecords(producer, harness.input, events.map((e) => ({ key: e.contactId, value: encoder.encode(e) })));
+    await produceRecords(
+      producer,
+      harness.input,
+      events.map((e) => ({ key: e.contactId, value: encoder.encode(e) })),
+    );
     await producer.disconnect();
 
     await harness.startConnector();
@@ -66,7 +91,10 @@ describe('journey trigger pipeline on the real stack', () => {
     const byKey = await sim.effectsByKey();
     const ours = Object.entries(byKey).filter(([key]) => events.some((e) => keyOf(e) === key));
     assert.deepEqual(new Set(ours.map(([key]) => key)), new Set(accepted.map(keyOf)));
-    assert.ok(ours.every(([, count]) => count === 1), 'one effect per idempotency key');
+    assert.ok(
+      ours.every(([, count]) => count === 1),
+      'one effect per idempotency key',
+    );
     for (const event of accepted) {
       const effect = await sim.effect(keyOf(event));
       assert.equal(effect.first.path, '/api/v1/journeys/j-welcome/trigger');
@@ -76,8 +104,14 @@ describe('journey trigger pipeline on the real stack', () => {
     }
 
     // Kafka side: one decodable result and audit record per event, with the right outcome.
-    const results = await decodeAll<DecodedResult>(stack.registryUrl, await readTopicToEnd(harness.kafka, harness.topics.results));
-    const audit = await decodeAll<DecodedAudit>(stack.registryUrl, await readTopicToEnd(harness.kafka, harness.topics.audit));
+    const results = await decodeAll<DecodedResult>(
+      stack.registryUrl,
+      await readTopicToEnd(harness.kafka, harness.topics.results),
+    );
+    const audit = await decodeAll<DecodedAudit>(
+      stack.registryUrl,
+      await readTopicToEnd(harness.kafka, harness.topics.audit),
+    );
     assert.equal(results.length, events.length);
     assert.equal(audit.length, events.length);
     const resultByKey = new Map(results.map((r) => [r.idempotencyKey, r]));
@@ -95,7 +129,9 @@ describe('journey trigger pipeline on the real stack', () => {
       if (result.outcome === 'ACCEPTED') {
         assert.equal(result.httpStatus, 202);
         assert.ok(result.cxoneReference, 'CXone trigger id recorded');
-        const sha = createHash('sha256').update(JSON.stringify(expectedBody(event, key))).digest('hex');
+        const sha = createHash('sha256')
+          .update(JSON.stringify(expectedBody(event, key)))
+          .digest('hex');
         assert.equal(record.payloadSha256, sha, 'audit hashes the exact payload sent');
         assert.ok(record.attempts >= 1);
       } else {
@@ -106,9 +142,13 @@ describe('journey trigger pipeline on the real stack', () => {
 
   it('a second consumer group replaying the same events causes no second CXone effect', async () => {
     const before = await sim.effectsByKey();
-    await harness.startConnector({ kafka: { ...harness.config.kafka, groupId: `${harness.config.kafka.groupId}-replay` } });
+    await harness.startConnector({
+      kafka: { ...harness.config.kafka, groupId: `${harness.config.kafka.groupId}-replay` },
+    });
     await waitFor('the replaying connector to commit every input record', async () =>
-      (await groupLag(harness.admin, `${harness.config.kafka.groupId}-replay`, harness.input)) === 0 ? true : undefined,
+      (await groupLag(harness.admin, `${harness.config.kafka.groupId}-replay`, harness.input)) === 0
+        ? true
+        : undefined,
     );
     const afterReplay = await sim.effectsByKey();
     for (const event of events) assert.equal(afterReplay[keyOf(event)], before[keyOf(event)]);
@@ -119,7 +159,11 @@ describe('journey trigger pipeline on the real stack', () => {
     try {
       const encoder = await createCdpEventEncoder(stack.registryUrl, poisonHarness.input);
       const good = generateEvents({ count: 3, contacts: 1, prefix: `ok-${poisonHarness.id}` });
-      const noIds = { ...good[0]!, eventId: `noids-${poisonHarness.id}`, identifiers: { email: null, external_id: 'x', phone: null } };
+      const noIds = {
+        ...good[0]!,
+        eventId: `noids-${poisonHarness.id}`,
+        identifiers: { email: null, external_id: 'x', phone: null },
+      };
       const producer = poisonHarness.kafka.producer();
       await producer.connect();
       await produceRecords(producer, poisonHarness.input, [
@@ -134,7 +178,9 @@ describe('journey trigger pipeline on the real stack', () => {
       await producer.disconnect();
       await poisonHarness.startConnector();
       await waitFor('the poison partition to be fully committed', async () =>
-        (await groupLag(poisonHarness.admin, poisonHarness.config.kafka.groupId, poisonHarness.input)) === 0 ? true : undefined,
+        (await groupLag(poisonHarness.admin, poisonHarness.config.kafka.groupId, poisonHarness.input)) === 0
+          ? true
+          : undefined,
       );
       const dlq = await readTopicToEnd(poisonHarness.kafka, poisonHarness.topics.dlq);
       assert.deepEqual(dlq.map(dlqCode), [

@@ -19,7 +19,9 @@ export interface Harness {
   config: ConnectorConfig;
   input: string;
   topics: ConnectorConfig['kafka']['topics'];
-  startConnector(overrides?: Partial<ConnectorConfig>): Promise<{ connector: Connector; metrics: ConnectorMetrics }>;
+  startConnector(
+    overrides?: Partial<ConnectorConfig>,
+  ): Promise<{ connector: Connector; metrics: ConnectorMetrics }>;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,8 @@ export async function createHarness(stack: TestStack, partitions = 3): Promise<H
       allowInsecureHttp: true,
       auth: { clientId: 'sim-client', clientSecret: 'sim-secret' },
       requestTimeoutMs: 5000,
+      // The simulator has no limit unless told to; the tests measure the pipeline, not the limiter.
+      rateLimit: { requestsPerSecond: 5000, burst: 200 },
       retry: { maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 500, multiplier: 2, maxElapsedMs: 10_000 },
     },
     routes: [{ name: 'welcome', journeyId: 'j-welcome', fields: { directives: 'properties' } }],

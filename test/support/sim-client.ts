@@ -14,9 +14,12 @@ export interface SimClient {
 
 export function simClient(baseUrl: string, clientId = 'sim-client', clientSecret = 'sim-secret'): SimClient {
   let token: string | undefined;
-  const getJson = async (path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> => {
+  const getJson = async (
+    path: string,
+    init: RequestInit = {},
+  ): Promise<{ status: number; body: unknown }> => {
     const response = await fetch(`${baseUrl}${path}`, init);
-    return { status: response.status, body: (await response.json()) as unknown };
+    return { status: response.status, body: await response.json() };
   };
   const bearer = async (): Promise<string> => {
     if (token) return token;

@@ -1,0 +1,379 @@
+/**
+ * The chaos run: proves the exactly-once effect on the real stack while
+ * connector processes are SIGKILLed (at random and at the worst moments on
+ * purpose), the broker is killed and restarted, an instance is frozen past its
+ * session timeout and thawed, and the simulator injects 429s, 5xx and hangs.
+ *
+ *   npm run chaos -- [--events 20000] [--partitions 6] [--instances 3]
+ *                    [--kill-every 4] [--produce-seconds 60] [--json chaos.json]
+ *
+ * Exit code 0 only if every invariant holds (see `passed` in the summary).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { startStack } from '../scripts/stack/index.ts';
+import { createCdpEventEncoder } from '../scripts/lib/cdp-events.ts';
+import { groupLag } from '../scripts/lib/group-lag.ts';
+import { dlqCode, decodeAll, countBy } from '../scripts/lib/output-decoding.ts';
+import { readTopic } from '../scripts/lib/topic-reader.ts';
+import { planChaosEvents } from './lib/chaos-events.ts';
+import { createInstances } from './lib/instances.ts';
+import { startResultsVerifier } from './lib/results-verifier.ts';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '20000' },
+    partitions: { type: 'string', default: '6' },
+    instances: { type: 'string', default: '3' },
+    'kill-every': { type: 'string', default: '4' },
+    'produce-seconds': { type: 'string', default: '60' },
+    'session-timeout-ms': { type: 'string', default: '10000' },
+    'crash-after-call': { type: 'string', default: '0.0005' },
+    'crash-during-commit': { type: 'string', default: '0.003' },
+    timeout: { type: 'string', default: '900' },
+    json: { type: 'string' },
+  },
+});
+const opt = {
+  events: Number(values.events),
+  partitions: Number(values.partitions),
+  instances: Number(values.instances),
+  killEveryMs: Number(values['kill-every']) * 1000,
+  produceMs: Number(values['produce-seconds']) * 1000,
+  sessionTimeoutMs: Number(values['session-timeout-ms']),
+  timeoutMs: Number(values.timeout) * 1000,
+};
+const root = new URL('..', import.meta.url).pathname;
+const say = (line: string) =>
+  process.stdout.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+let seed = 20261123;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const runId = `chaos${Date.now().toString(36)}`;
+  const stack = await startStack({
+    dir: mkdtempSync(join(tmpdir(), 'cxone-chaos-')),
+    sim: {
+      command: [
+        process.execPath,
+        join(root, 'src/cli.ts'),
+        'sim',
+        '--contacts',
+        '5000',
+        '--rate-429',
+        '0.1',
+        '--retry-after-s',
+        '1',
+        '--rate-5xx',
+        '0.02',
+        '--rate-hang',
+        '0.01',
+        '--hang-ms',
+        '4000',
+        '--seed',
+        '7',
+      ],
+      cwd: root,
+    },
+    log: say,
+  });
+  const kafka = new Kafka({
+    clientId: 'chaos',
+    brokers: [stack.kafka.bootstrap],
+    logLevel: logLevel.NOTHING,
+  });
+  const input = `${runId}.events`;
+  const topics = {
+    results: `${runId}.results`,
+    audit: `${runId}.audit`,
+    dlq: `${runId}.dlq`,
+    dedup: `${runId}.dedup`,
+  };
+  const groupId = `${runId}-connector`;
+  let chaosOn = true;
+  const instances = createInstances({
+    root,
+    configFile: writeConfig(stack.logsDir, {
+      bootstrap: stack.kafka.bootstrap,
+      registry: stack.registry.url,
+      sim: stack.sim?.url ?? '',
+      input,
+      topics,
+      groupId,
+    }),
+    logsDir: stack.logsDir,
+    // Crash points are armed only in processes started while the chaos lasts; afterwards the group must converge.
+    env: () => ({
+      CXONE_CLIENT_SECRET: 'sim-secret',
+      ...(chaosOn
+        ? {
+            CXONE_CONNECTOR_TEST_CRASH_POINTS: `after-call=${values['crash-after-call']},during-commit=${values['crash-during-commit']}`,
+          }
+        : {}),
+    }),
+  });
+  let brokerRestarts = 0;
+  let freezes = 0;
+  try {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: input, numPartitions: opt.partitions }],
+    });
+    await admin.disconnect();
+    const encoder = await createCdpEventEncoder(stack.registry.url, input);
+    const plan = planChaosEvents({ count: opt.events, contacts: 5000, encoder, runId, route: 'welcome' });
+    say(
+      `${plan.records.length} records: ${plan.uniqueKeys.size} unique valid, ${plan.repeats} repeats, ${plan.poison} poison`,
+    );
+
+    instances.start(opt.instances);
+    // The results topic is created by the first connector; the verifier waits for it.
+    await waitForTopic(kafka, topics.results);
+    const verifier = await startResultsVerifier(kafka, stack.registry.url, topics.results);
+
+    // Handlers attached now: a rejection must not surface as an unhandled one while chaos goes on.
+    const producing = producePaced(kafka, input, plan.records, opt.produceMs).then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    const chaosEnd = started + opt.produceMs + 10_000;
+    const events: Promise<void>[] = [];
+    const chaosError = (error: unknown): void => {
+      say(`chaos step failed: ${String(error)}`);
+    };
+    events.push(
+      (async () => {
+        await sleep(opt.produceMs * 0.4);
+        say('broker: SIGKILL');
+        await stack.killKafka();
+        await sleep(3000);
+        await stack.startKafka();
+        brokerRestarts++;
+        say('broker: back');
+      })().catch(chaosError),
+      (async () => {
+        await sleep(opt.produceMs * 0.7);
+        const index = Math.floor(random() * opt.instances);
+        say(`instance ${index}: SIGSTOP for ${opt.sessionTimeoutMs + 5000} ms (past its session timeout)`);
+        instances.freeze(index);
+        await sleep(opt.sessionTimeoutMs + 5000);
+        instances.thaw(index);
+        freezes++;
+        say(`instance ${index}: SIGCONT (a zombie now: it must not commit)`);
+      })().catch(chaosError),
+    );
+    while (Date.now() < chaosEnd) {
+      await sleep(opt.killEveryMs);
+      const killed = instances.killRandom(random);
+      if (killed >= 0) say(`instance ${killed}: SIGKILL`);
+    }
+    const produceError = await producing;
+    if (produceError) throw produceError;
+    await Promise.all(events);
+    chaosOn = false;
+    say('chaos over; waiting for the group to catch up');
+
+    const lagAdmin = kafka.admin();
+    await lagAdmin.connect();
+    const deadline = started + opt.timeoutMs;
+    let lag = -1;
+    while (Date.now() < deadline) {
+      lag = await groupLag(lagAdmin, groupId, input).catch(() => -1);
+      if (lag === 0) break;
+      await sleep(1000);
+    }
+    await instances.stopAll('SIGTERM');
+    const finalLag = await groupLag(lagAdmin, groupId, input);
+    await lagAdmin.disconnect();
+    await sleep(1000);
+    const verifierDuplicates = verifier.duplicates();
+    await verifier.stop();
+
+    const stats = (await (await fetch(`${stack.sim?.url}/_sim/stats`)).json()) as {
+      effects: { total: number; byKey: Record<string, number> };
+    };
+    const byKey = stats.effects.byKey;
+    // A producer retry across the broker restart may have written a chunk twice: count what is really there.
+    const inputRecords = (await readTopic(kafka, input, 120_000)).records;
+    const poisonInInput = inputRecords.filter((r) => r.key?.toString().startsWith('poison-')).length;
+    const [results, audit, dlq, dedup] = await Promise.all([
+      readTopic(kafka, topics.results, 120_000),
+      readTopic(kafka, topics.audit, 120_000),
+      readTopic(kafka, topics.dlq, 120_000),
+      readTopic(kafka, topics.dedup, 120_000),
+    ]);
+    const decodedResults = await decodeAll<{ idempotencyKey: string; outcome: string }>(
+      stack.registry.url,
+      results.records,
+    );
+    const perKey = countBy(
+      decodedResults.filter((r) => r.outcome !== 'DUPLICATE'),
+      (r) => r.idempotencyKey,
+    );
+    const openTransactions = [results, audit, dlq, dedup].reduce(
+      (n, t) => n + [...t.stableEnds].filter(([p, end]) => (t.highWatermarks.get(p) ?? 0n) > end).length,
+      0,
+    );
+    const summary = {
+      events: inputRecords.length,
+      unique_valid: plan.uniqueKeys.size,
+      repeats: inputRecords.length - poisonInInput - plan.uniqueKeys.size,
+      poison: poisonInInput,
+      kills: instances.plannedKills() + instances.unplannedDeaths(),
+      kills_random: instances.plannedKills(),
+      kills_at_crash_points: instances.unplannedDeaths(),
+      broker_restarts: brokerRestarts,
+      freezes,
+      accepted_effects: stats.effects.total,
+      lost: [...plan.uniqueKeys].filter((k) => !byKey[k]).length,
+      duplicate_effects: Object.values(byKey).filter((n) => n > 1).length,
+      results_per_event_max: Math.max(0, ...Object.values(perKey)),
+      results_missing: [...plan.uniqueKeys].filter((k) => !perKey[k]).length,
+      duplicate_outcomes: decodedResults.filter((r) => r.outcome === 'DUPLICATE').length,
+      audit_records: audit.records.length,
+      dlq_records: dlq.records.length,
+      dlq_codes: countBy(dlq.records, dlqCode),
+      final_lag: finalLag,
+      open_transactions: openTransactions,
+      verifier_duplicates: verifierDuplicates,
+      seconds: Math.round((Date.now() - started) / 1000),
+      passed: false,
+    };
+    summary.passed =
+      summary.lost === 0 &&
+      summary.duplicate_effects === 0 &&
+      summary.results_per_event_max === 1 &&
+      summary.results_missing === 0 &&
+      // Every repeat yields one DUPLICATE and nothing else does: no committed record was processed twice.
+      summary.duplicate_outcomes === summary.repeats &&
+      summary.audit_records === summary.unique_valid + summary.repeats &&
+      summary.dlq_records === summary.poison &&
+      summary.final_lag === 0 &&
+      summary.open_transactions === 0 &&
+      summary.verifier_duplicates === 0 &&
+      summary.broker_restarts >= 1 &&
+      summary.freezes >= 1;
+    say(`summary:\n${JSON.stringify(summary, null, 2)}`);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
+    say(summary.passed ? 'PASSED' : `FAILED (logs: ${stack.logsDir})`);
+    return summary.passed ? 0 : 1;
+  } finally {
+    await instances.stopAll('SIGKILL', 5000);
+    await stack.stop();
+  }
+}
+
+function writeConfig(
+  dir: string,
+  c: {
+    bootstrap: string;
+    registry: string;
+    sim: string;
+    input: string;
+    topics: Record<string, string>;
+    groupId: string;
+  },
+): string {
+  const file = join(dir, 'chaos-connector.yaml');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      kafka: {
+        brokers: [c.bootstrap],
+        groupId: c.groupId,
+        inputTopics: [c.input],
+        topics: c.topics,
+        sessionTimeoutMs: opt.sessionTimeoutMs,
+        heartbeatIntervalMs: 1000,
+        transactionTimeoutMs: 30_000,
+      },
+      registry: { url: c.registry },
+      cxone: {
+        baseUrl: c.sim,
+        allowInsecureHttp: true,
+        auth: { clientId: 'sim-client', clientSecret: '${env:CXONE_CLIENT_SECRET}' },
+        requestTimeoutMs: 2000,
+        // The simulator's 429s here are random noise, not overload: the limiter should barely react.
+        rateLimit: { requestsPerSecond: 5000, burst: 200, decreaseFactor: 0.95 },
+        retry: {
+          maxAttempts: 10,
+          initialDelayMs: 100,
+          maxDelayMs: 2000,
+          multiplier: 2,
+          maxElapsedMs: 20_000,
+        },
+      },
+      routes: [{ name: 'welcome', journeyId: 'j-welcome', fields: { directives: 'properties' } }],
+      observability: { logLevel: 'info', metricsPort: 0, metricsHost: '127.0.0.1' },
+    }),
+  );
+  return file;
+}
+
+async function producePaced(
+  kafka: Kafka,
+  topic: string,
+  records: { key: string | null; value: Buffer | null }[],
+  overMs: number,
+) {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { retries: 100, initialRetryTime: 300, maxRetryTime: 3000 },
+  });
+  await producer.connect();
+  const chunk = 100;
+  const pause = overMs / Math.ceil(records.length / chunk);
+  for (let i = 0; i < records.length; i += chunk) {
+    const t = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await producer.send({ topic, acks: -1, messages: records.slice(i, i + chunk) });
+        break;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await sleep(1000);
+      }
+    }
+    await sleep(Math.max(0, pause - (Date.now() - t)));
+  }
+  await producer.disconnect();
+  say(`produced ${records.length} records`);
+}
+
+async function waitForTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let i = 0; i < 120; i++) {
+      if ((await admin.listTopics()).includes(topic)) return;
+      await sleep(500);
+    }
+    throw new Error(`topic ${topic} never appeared: did the connectors start? (see their logs)`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `chaos run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

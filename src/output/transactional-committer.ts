@@ -1,0 +1,172 @@
+/**
+ * Commits a batch of one input partition as one Kafka transaction: results,
+ * audit, DLQ and dedup records plus the input offsets (sendOffsets).
+ *
+ * Fencing: kafkajs 2.2.4 speaks TxnOffsetCommit v0/v1 only, so there is no
+ * consumer-group fencing (KIP-447). Instead each input topic-partition has its
+ * own stable transactional id, as kafkajs's docs recommend. Whoever owns the
+ * partition now creates that producer first (InitProducerId bumps the epoch and
+ * aborts any open transaction of the previous owner); a zombie's later commit
+ * then fails with INVALID_PRODUCER_EPOCH / PRODUCER_FENCED. After any failed
+ * commit or abort the kafkajs producer is unusable ("already an ongoing
+ * transaction"), so it is discarded and a new one is made on the next batch.
+ */
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Logger } from 'pino';
+import { KafkaOutputError } from '../errors.ts';
+import type { RecordOutputs } from '../pipeline/record-processor.ts';
+
+export interface OutputTopics {
+  results: string;
+  audit: string;
+  dlq: string;
+  dedup: string;
+}
+
+export interface PartitionCommit {
+  topic: string;
+  partition: number;
+  outputs: readonly RecordOutputs[];
+  /** Dedup tombstones for expired entries (entries themselves come with the outputs). */
+  tombstones: readonly Message[];
+  nextOffset: string;
+}
+
+export interface TransactionalCommitter {
+  /** Creates (or re-creates) the partition's producer: this fences any previous owner. */
+  claim(topic: string, partition: number): Promise<void>;
+  commit(commit: PartitionCommit, faultPoint?: (name: string) => void): Promise<void>;
+  /** Drops the partition's producer (after a failure, or when the partition is revoked). */
+  release(topic: string, partition: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
+
+export function isFencedError(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if (FENCED.has((e as { type?: string }).type ?? '')) return true;
+  }
+  return false;
+}
+
+export function collectTopicMessages(
+  topics: OutputTopics,
+  outputs: readonly RecordOutputs[],
+  tombstones: readonly Message[],
+  partition: number,
+): TopicMessages[] {
+  const results: TopicMessages = { topic: topics.results, messages: [] };
+  const audit: TopicMessages = { topic: topics.audit, messages: [] };
+  const dlq: TopicMessages = { topic: topics.dlq, messages: [] };
+  // Co-partitioned with the input: the next owner of this partition restores exactly this dedup partition.
+  const dedup: TopicMessages = {
+    topic: topics.dedup,
+    messages: tombstones.map((m) => ({ ...m, partition })),
+  };
+  for (const output of outputs) {
+    results.messages.push(...output.results);
+    audit.messages.push(...output.audit);
+    dlq.messages.push(...output.dlq);
+    for (const entry of output.dedup) dedup.messages.push({ ...entry, partition });
+  }
+  return [results, audit, dlq, dedup].filter((t) => t.messages.length > 0);
+}
+
+export function transactionalIdFor(prefix: string, topic: string, partition: number): string {
+  return `${prefix}-${topic}-${partition}`;
+}
+
+export function createTransactionalCommitter(deps: {
+  kafka: Kafka;
+  groupId: string;
+  transactionalIdPrefix: string;
+  topics: OutputTopics;
+  transactionTimeoutMs: number;
+  logger: Logger;
+}): TransactionalCommitter {
+  const producers = new Map<string, Promise<Producer>>();
+  const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+  async function release(topic: string, partition: number): Promise<void> {
+    const key = keyOf(topic, partition);
+    const producer = producers.get(key);
+    producers.delete(key);
+    if (producer) await (await producer.catch(() => undefined))?.disconnect().catch(() => undefined);
+  }
+
+  async function claim(topic: string, partition: number): Promise<void> {
+    await release(topic, partition);
+    const producer = deps.kafka.producer({
+      transactionalId: transactionalIdFor(deps.transactionalIdPrefix, topic, partition),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: deps.transactionTimeoutMs,
+    });
+    const connected = producer.connect().then(() => producer);
+    producers.set(keyOf(topic, partition), connected);
+    try {
+      await connected;
+    } catch (error) {
+      producers.delete(keyOf(topic, partition));
+      throw new KafkaOutputError(
+        'KAFKA_ERROR',
+        `cannot claim ${topic}[${partition}]: ${(error as Error).message}`,
+        {
+          cause: error,
+          retryable: true,
+        },
+      );
+    }
+  }
+
+  return {
+    claim,
+    release,
+    async commit(commit, faultPoint) {
+      const { topic, partition } = commit;
+      const producer = await producers.get(keyOf(topic, partition));
+      if (!producer) {
+        throw new KafkaOutputError(
+          'KAFKA_ERROR',
+          `no producer for ${topic}[${partition}]: partition not claimed`,
+          {
+            retryable: true,
+          },
+        );
+      }
+      const transaction = await producer.transaction();
+      try {
+        const topicMessages = collectTopicMessages(deps.topics, commit.outputs, commit.tombstones, partition);
+        if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+        await transaction.sendOffsets({
+          consumerGroupId: deps.groupId,
+          topics: [{ topic, partitions: [{ partition, offset: commit.nextOffset }] }],
+        });
+        faultPoint?.('during-commit');
+        await transaction.commit();
+      } catch (error) {
+        if (transaction.isActive()) await transaction.abort().catch(() => undefined);
+        await release(topic, partition);
+        const fenced = isFencedError(error);
+        throw new KafkaOutputError(
+          'KAFKA_ERROR',
+          fenced
+            ? `${topic}[${partition}] is owned by another instance now (producer fenced); dropping its in-flight work`
+            : `transaction for ${topic}[${partition}] failed and was aborted: ${(error as Error).message}`,
+          { cause: error, retryable: true },
+        );
+      }
+    },
+    async close() {
+      const all = [...producers.keys()];
+      await Promise.all(
+        all.map(async (key) => {
+          const producer = await producers.get(key)?.catch(() => undefined);
+          producers.delete(key);
+          await producer?.disconnect().catch(() => undefined);
+        }),
+      );
+    },
+  };
+}
