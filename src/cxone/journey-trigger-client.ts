@@ -56,9 +56,21 @@ export function createJourneyTriggerClient(
       ...(options.retryDeps ? { deps: options.retryDeps } : {}),
     });
 
+  const journeyFetches = new Map<string, Promise<string>>();
+
+  /** Cached per TTL, and one fetch in flight per journey however many records wait for it. */
   async function journeyState(journeyId: string, signal?: AbortSignal): Promise<string> {
     const cached = journeyStates.get(journeyId);
     if (cached && cached.expiresAtMs > now()) return cached.state;
+    let pending = journeyFetches.get(journeyId);
+    if (!pending) {
+      pending = fetchJourneyState(journeyId, signal).finally(() => journeyFetches.delete(journeyId));
+      journeyFetches.set(journeyId, pending);
+    }
+    return pending;
+  }
+
+  async function fetchJourneyState(journeyId: string, signal?: AbortSignal): Promise<string> {
     const { value } = await call(
       async () =>
         send({
