@@ -107,12 +107,13 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-export function buildResult(
+/** What a result and an audit record of the same effect both say. */
+function sharedFields(
   effect: EffectDescription,
   outcome: CallOutcome,
   ctx: RecordContext,
-  options: BuildOptions = {},
-): ResultRecord {
+  options: BuildOptions,
+) {
   return {
     idempotencyKey: effect.idempotencyKey,
     eventId: effect.eventId,
@@ -122,13 +123,24 @@ export function buildResult(
     contactId: protect(effect.contactId, options),
     outcome: outcome.outcome,
     httpStatus: outcome.httpStatus ?? null,
-    cxoneReference: outcome.reference ?? null,
     errorCode: outcome.error?.code ?? null,
     errorMessage: outcome.error?.message ?? outcome.detail ?? null,
     sourceTopic: ctx.source.topic,
     sourcePartition: ctx.source.partition,
     sourceOffset: Number(ctx.source.offset),
     processedAt: ctx.processedAt,
+  };
+}
+
+export function buildResult(
+  effect: EffectDescription,
+  outcome: CallOutcome,
+  ctx: RecordContext,
+  options: BuildOptions = {},
+): ResultRecord {
+  return {
+    ...sharedFields(effect, outcome, ctx, options),
+    cxoneReference: outcome.reference ?? null,
     outputsJson: options.outputs === undefined ? null : outputsJson(options.outputs),
   };
 }
@@ -140,25 +152,12 @@ export function buildAudit(
   options: BuildOptions = {},
 ): AuditRecord {
   return {
-    idempotencyKey: effect.idempotencyKey,
-    eventId: effect.eventId,
+    ...sharedFields(effect, outcome, ctx, options),
     eventType: effect.eventType,
-    route: effect.route,
-    actionType: effect.actionType,
-    targetId: effect.targetId,
-    contactId: protect(effect.contactId, options),
-    outcome: outcome.outcome,
-    httpStatus: outcome.httpStatus ?? null,
     attempts: outcome.attempts,
     latencyMs: Math.round(outcome.latencyMs),
     payloadSha256: effect.serializedBody === null ? null : sha256Hex(effect.serializedBody),
-    errorCode: outcome.error?.code ?? null,
-    errorMessage: outcome.error?.message ?? outcome.detail ?? null,
-    sourceTopic: ctx.source.topic,
-    sourcePartition: ctx.source.partition,
-    sourceOffset: Number(ctx.source.offset),
     eventTimestamp: effect.eventTimestamp,
-    processedAt: ctx.processedAt,
     connectorVersion: ctx.connectorVersion,
     instanceId: ctx.instanceId,
     sourceSchemaId: ctx.schemaId ?? null,

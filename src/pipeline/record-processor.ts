@@ -169,8 +169,9 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
             : await deps.dataActions.invoke(request, signal);
         if (outcome.outcome === 'ACCEPTED') deps.faultPoint?.('after-call');
         // Into the store at once, so a repeat later in this same batch is caught too.
+        const decidedAt = deps.now();
         deps.dedup.set(record.partition, request.idempotencyKey, {
-          createdAtMs: deps.now(),
+          createdAtMs: decidedAt,
           outcome: outcome.outcome,
         });
         outputs.dedup.push({
@@ -178,7 +179,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
           value: deps.encoders.dedup.encode({
             idempotencyKey: request.idempotencyKey,
             outcome: outcome.outcome,
-            createdAt: deps.now(),
+            createdAt: decidedAt,
             sourceTopic: source.topic,
             sourcePartition: source.partition,
             sourceOffset: Number(source.offset),

@@ -9,11 +9,11 @@
 // a new effect, counted under `no-key:<invokeId>`.
 import { computeOutputs, validateInputs } from './action-io.ts';
 import { authorize } from './auth.ts';
-import { effectRequest, idempotencyKeyHeader, runEffect } from './effect-runner.ts';
+import { effectRequest, idempotencyKeyHeader, jsonObjectBody, runEffect } from './effect-runner.ts';
 import type { ErrorReply } from './effect-runner.ts';
 import type { DataAction } from './fixtures-schema.ts';
 import type { Reply } from './http-io.ts';
-import { isPlainObject, parseJson } from './http-io.ts';
+import { isPlainObject } from './http-io.ts';
 import { drawOutcome } from './invocations.ts';
 import type { Route, RouteContext, SimWorld } from './world.ts';
 
@@ -49,20 +49,9 @@ async function invoke(world: SimWorld, ctx: RouteContext): Promise<Reply> {
   const actionId = ctx.params[0] ?? '';
   const action = world.fixtures.dataAction(actionId);
   if (!action) return notFound(actionId);
-  if (ctx.bodyTooLarge) {
-    const limit = world.options.maxBodyBytes;
-    return errorReply(
-      413,
-      'payload_too_large',
-      `Payload exceeds maximum size limit of ${limit} bytes`,
-      'body',
-    );
-  }
-  const parsed = parseJson(ctx.body);
-  if (!parsed.ok) return errorReply(400, 'invalid_json', `Body is not valid JSON: ${parsed.message}`, 'body');
-  if (!isPlainObject(parsed.value))
-    return errorReply(400, 'validation_error', 'Body must be a JSON object', 'body');
-  const body = parsed.value;
+  const parsed = jsonObjectBody(world, ctx, errorReply, 413);
+  if ('reply' in parsed) return parsed.reply;
+  const { body } = parsed;
   const invalid = validateEnvelope(body);
   if (invalid) return invalid;
   const inputs = body.inputs as Record<string, unknown>;

@@ -4,10 +4,42 @@
 import { redactHeaders } from './effects.ts';
 import type { EffectRequest } from './effects.ts';
 import type { Reply } from './http-io.ts';
+import { isPlainObject, parseJson } from './http-io.ts';
 import { fingerprint } from './idempotency.ts';
 import type { RouteContext, SimWorld } from './world.ts';
 
 export type ErrorReply = (status: number, code: string, message: string, field: string) => Reply;
+
+/**
+ * The JSON object body of an effectful POST, or the error reply for it. The two
+ * documents answer an oversized body differently: the journey API says 400, a
+ * generic gateway 413, so the caller names the status.
+ */
+export function jsonObjectBody(
+  world: SimWorld,
+  ctx: RouteContext,
+  errorReply: ErrorReply,
+  tooLargeStatus: number,
+): { body: Record<string, unknown> } | { reply: Reply } {
+  if (ctx.bodyTooLarge) {
+    const limit = world.options.maxBodyBytes;
+    return {
+      reply: errorReply(
+        tooLargeStatus,
+        'payload_too_large',
+        `Payload exceeds maximum size limit of ${limit} bytes`,
+        'body',
+      ),
+    };
+  }
+  const parsed = parseJson(ctx.body);
+  if (!parsed.ok)
+    return { reply: errorReply(400, 'invalid_json', `Body is not valid JSON: ${parsed.message}`, 'body') };
+  if (!isPlainObject(parsed.value)) {
+    return { reply: errorReply(400, 'validation_error', 'Body must be a JSON object', 'body') };
+  }
+  return { body: parsed.value };
+}
 
 // The draft sends the key as a structured-field string ("..."); plain tokens are accepted too.
 export function idempotencyKeyHeader(ctx: RouteContext): string | undefined {

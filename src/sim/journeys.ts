@@ -6,10 +6,10 @@
 // SUPPRESSED give 422 (well-formed, cannot be processed; permanent), leaving 409 to mean only
 // "same Idempotency-Key still in flight" (retryable). GET journeys needs journeys:trigger.
 import { authorize } from './auth.ts';
-import { effectRequest, idempotencyKeyHeader, runEffect } from './effect-runner.ts';
+import { effectRequest, idempotencyKeyHeader, jsonObjectBody, runEffect } from './effect-runner.ts';
 import type { ErrorReply } from './effect-runner.ts';
 import type { Reply } from './http-io.ts';
-import { isPlainObject, parseJson } from './http-io.ts';
+import { isPlainObject } from './http-io.ts';
 import type { Route, RouteContext, SimWorld } from './world.ts';
 
 const errorReply: ErrorReply = (status, error, message, field) => ({
@@ -44,20 +44,9 @@ async function trigger(world: SimWorld, ctx: RouteContext): Promise<Reply> {
   const denied = authorize(world, ctx.req, 'journeys:trigger');
   if (denied) return denied;
   const journeyId = ctx.params[0] ?? '';
-  if (ctx.bodyTooLarge) {
-    const limit = world.options.maxBodyBytes;
-    return errorReply(
-      400,
-      'payload_too_large',
-      `Payload exceeds maximum size limit of ${limit} bytes`,
-      'body',
-    );
-  }
-  const parsed = parseJson(ctx.body);
-  if (!parsed.ok) return errorReply(400, 'invalid_json', `Body is not valid JSON: ${parsed.message}`, 'body');
-  if (!isPlainObject(parsed.value))
-    return errorReply(400, 'validation_error', 'Body must be a JSON object', 'body');
-  const body = parsed.value;
+  const parsed = jsonObjectBody(world, ctx, errorReply, 400);
+  if ('reply' in parsed) return parsed.reply;
+  const { body } = parsed;
   const invalid = validateTrigger(body);
   if (invalid) return invalid;
   const contactId = body.contactId as string;
