@@ -113,8 +113,7 @@ export async function prepareKafka(setup: KafkaSetup): Promise<{ command: string
   await writeFile(propsFile, serverProperties(setup));
   await writeFile(join(setup.home, 'log4j.properties'), log4j1);
   await writeFile(join(setup.home, 'log4j2.properties'), log4j2);
-  // A KRaft cluster id is 16 random bytes, base64url without padding.
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const format = spawnSync(
     setup.javaBin,
     javaArgs({ ...setup, heap: '256m' }, 'kafka.tools.StorageTool', [
@@ -173,4 +172,16 @@ export async function waitKafkaReady(
   options: { timeoutMs: number; logFile: string; pid: number; exited?: Promise<string> },
 ): Promise<void> {
   await waitUntil('Kafka', () => kafkaWorks(bootstrap), options);
+}
+
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding. Like Kafka's
+ * own Uuid.randomUuid, never one that starts with "-": the storage tool's
+ * argument parser would read it as an option (1 start in 64 failed that way).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
