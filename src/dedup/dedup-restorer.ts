@@ -1,11 +1,20 @@
 /**
  * Keeps the dedup store in step with the compacted dedup topic. A tailing
  * consumer (its own throwaway group, nothing committed) reads only the dedup
- * partitions this instance owns: when a partition is assigned it is rewound to
+ * partitions this instance owns: when a partition is claimed it is rewound to
  * its beginning and `restore` resolves once it has been read up to the end
  * offset taken at that moment, so no input record of that partition is
  * processed before its history is known. kafkajs has no manual assignment, so
  * the partitions we do not own are paused rather than unassigned.
+ *
+ * A restore can overlap an older one of the same partition (a rebalance while
+ * claiming) or follow a read that was still in flight. Reads fetched before
+ * the latest rewind must neither fill the store nor count as progress, or a
+ * restore could finish with entries missing: so each partition has an epoch
+ * (bumped by every restore and release), batches kafkajs marks stale are
+ * skipped, and the progress of batches kafkajs filtered out entirely (only
+ * transaction markers, which every dedup write ends with) counts only once a
+ * fetch from the partition's leader has started after the rewind.
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
@@ -43,7 +52,17 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
   const owned = new Set<number>();
   const position = new Map<number, bigint>();
   const waiters = new Map<number, Waiter[]>();
+  const epochs = new Map<number, number>();
+  const leaders = new Map<number, number>();
+  // Rewound, but no fetch from the leader has started since: what arrives now predates the rewind.
+  const rewinding = new Set<number>();
   let allPartitions: number[] = [];
+
+  const bump = (partition: number): number => {
+    const epoch = (epochs.get(partition) ?? 0) + 1;
+    epochs.set(partition, epoch);
+    return epoch;
+  };
 
   function advance(partition: number, next: bigint): void {
     const current = position.get(partition) ?? -1n;
@@ -69,62 +88,99 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
     store.set(partition, idempotencyKey, { createdAtMs: Number(createdAt), outcome });
   }
 
+  async function readLeaders(): Promise<void> {
+    const metadata = await deps.admin.fetchTopicMetadata({ topics: [topic] });
+    const partitions = metadata.topics[0]?.partitions ?? [];
+    allPartitions = partitions.map((p) => p.partitionId);
+    for (const p of partitions) leaders.set(p.partitionId, p.leader);
+  }
+
   return {
     async start() {
-      const metadata = await deps.admin.fetchTopicMetadata({ topics: [topic] });
-      allPartitions = (metadata.topics[0]?.partitions ?? []).map((p) => p.partitionId);
-      consumer = deps.kafka.consumer({
+      await readLeaders();
+      const theConsumer = deps.kafka.consumer({
         groupId: `cxone-dedup-restore-${randomUUID()}`,
         readUncommitted: false,
         // The tail must never be what holds a rebalance up: it is a group of one.
         sessionTimeout: 30_000,
+        // With every partition paused kafkajs sleeps this long between fetches, and a restore
+        // waits for the next fetch: keep claims fast.
+        maxWaitTimeInMs: 100,
       });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      consumer = theConsumer;
+      await theConsumer.connect();
+      await theConsumer.subscribe({ topics: [topic], fromBeginning: true });
+      theConsumer.on(theConsumer.events.FETCH_START, (event) => {
+        // kafkajs hands node ids over as strings here (they come from object keys).
+        const nodeId = String((event.payload as { nodeId: number | string }).nodeId);
+        for (const partition of rewinding) {
+          if (String(leaders.get(partition)) === nodeId) rewinding.delete(partition);
+        }
+      });
+      theConsumer.on(theConsumer.events.END_BATCH_PROCESS, (event) => {
         const { partition, lastOffset } = event.payload as { partition: number; lastOffset: string };
-        advance(partition, BigInt(lastOffset) + 1n);
+        if (!rewinding.has(partition)) advance(partition, BigInt(lastOffset) + 1n);
       });
-      await consumer.run({
+      await theConsumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: Math.max(1, allPartitions.length),
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) await apply(batch.partition, message.key, message.value);
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          if (payload.isStale()) return;
+          const epoch = epochs.get(batch.partition);
+          for (const message of batch.messages) {
+            // A newer restore rewound the partition meanwhile: the rest comes again from the start.
+            if (epochs.get(batch.partition) !== epoch) return;
+            await apply(batch.partition, message.key, message.value);
+          }
         },
       });
       // Nothing is owned yet: read nothing until a partition is assigned.
-      consumer.pause([{ topic, partitions: allPartitions }]);
+      theConsumer.pause([{ topic, partitions: allPartitions }]);
     },
 
     async restore(partition, signal) {
       if (!consumer) throw new Error('dedup restorer not started');
-      owned.add(partition);
-      store.dropPartition(partition);
+      await readLeaders();
       const offsets = await deps.admin.fetchTopicOffsets(topic);
       const end = offsets.find((o) => o.partition === partition);
       const low = BigInt(end?.low ?? '0');
       const high = BigInt(end?.high ?? '0');
+      signal.throwIfAborted();
+      // From here to the seek nothing awaits: the store is emptied and the read restarts as one step.
+      owned.add(partition);
+      const epoch = bump(partition);
+      store.dropPartition(partition);
       position.set(partition, low - 1n);
+      rewinding.add(partition);
       consumer.seek({ topic, partition, offset: low.toString() });
       if (high <= low) return;
       consumer.resume([{ topic, partitions: [partition] }]);
       await new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = { target: high, resolve: () => finish(resolve) };
+        const finish = (then: () => void): void => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          waiters.set(
+            partition,
+            (waiters.get(partition) ?? []).filter((w) => w !== waiter),
+          );
+          then();
+        };
         const timer = setTimeout(
           () =>
-            reject(new Error(`dedup partition ${partition} was not restored within ${deps.timeoutMs} ms`)),
+            finish(() =>
+              reject(new Error(`dedup partition ${partition} was not restored within ${deps.timeoutMs} ms`)),
+            ),
           deps.timeoutMs,
         );
-        const done = (): void => {
-          clearTimeout(timer);
-          resolve();
-        };
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          reject(new Error('dedup restore aborted'));
-        });
-        waiters.set(partition, [...(waiters.get(partition) ?? []), { target: high, resolve: done }]);
+        const onAbort = (): void => finish(() => reject(new Error('dedup restore aborted')));
+        signal.addEventListener('abort', onAbort, { once: true });
+        waiters.set(partition, [...(waiters.get(partition) ?? []), waiter]);
         advance(partition, position.get(partition) ?? -1n);
       });
+      // A newer restore of this partition reads on; it pauses the partition when it is done.
+      if (epochs.get(partition) !== epoch) return;
       // Caught up. From here on this instance is the partition's only writer and keeps the store itself.
       consumer.pause([{ topic, partitions: [partition] }]);
       deps.logger.info({ topic, partition, entries: store.size() }, 'dedup partition restored');
@@ -132,6 +188,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
 
     release(partition) {
       owned.delete(partition);
+      bump(partition);
       store.dropPartition(partition);
       consumer?.pause([{ topic, partitions: [partition] }]);
     },

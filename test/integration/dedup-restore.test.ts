@@ -1,0 +1,129 @@
+/**
+ * The dedup restore on the real broker: a partition's history, written in
+ * transactions like the connector writes it, is read back in full, also when
+ * restores of the same partition overlap (a rebalance while claiming) or one
+ * is abandoned half-way. A restore that finished with entries missing would
+ * let a repeated event through as a second effect.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { pino } from 'pino';
+import { createDedupRestorer, type DedupRestorer } from '../../src/dedup/dedup-restorer.ts';
+import { createDedupStore, type DedupStore } from '../../src/dedup/dedup-store.ts';
+import { createEventDecoder } from '../../src/decode/event-decoder.ts';
+import type { DedupEntryRecord } from '../../src/output/output-records.ts';
+import { registerOutputSchema, type OutputEncoder } from '../../src/output/output-schemas.ts';
+import { testStack } from '../support/stack-env.ts';
+
+const stack = testStack();
+const ENTRIES = 40;
+
+describe('dedup restore on the real broker', () => {
+  const topic = `it-dedup-${Date.now().toString(36)}`;
+  const kafka = new Kafka({ clientId: 'it-dedup', brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });
+  const registry = new SchemaRegistry({ host: stack.registryUrl });
+  let admin: Admin;
+  let producer: Producer;
+  let encoder: OutputEncoder<DedupEntryRecord>;
+  let store: DedupStore;
+  let restorer: DedupRestorer;
+
+  before(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    });
+    encoder = await registerOutputSchema(registry, 'cxone-dedup-entry', topic, 'TopicNameStrategy');
+    producer = kafka.producer({
+      transactionalId: `${topic}-writer`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    // Like the connector: small transactions, each ending with a commit marker; one key later tombstoned.
+    for (let i = 0; i < ENTRIES; i += 5) {
+      const transaction = await producer.transaction();
+      await transaction.send({
+        topic,
+        messages: Array.from({ length: 5 }, (_, j) => ({
+          key: `route:e${i + j}`,
+          partition: 0,
+          value: encoder.encode({
+            idempotencyKey: `route:e${i + j}`,
+            outcome: 'ACCEPTED',
+            createdAt: Date.now(),
+            sourceTopic: 'in',
+            sourcePartition: 0,
+            sourceOffset: i + j,
+          }),
+        })),
+      });
+      await transaction.commit();
+    }
+    const transaction = await producer.transaction();
+    await transaction.send({ topic, messages: [{ key: 'route:e0', partition: 0, value: null }] });
+    await transaction.commit();
+    store = createDedupStore(10_000);
+    restorer = createDedupRestorer({
+      kafka,
+      admin,
+      topic,
+      store,
+      decoder: createEventDecoder(registry),
+      logger: pino({ level: 'silent' }),
+      timeoutMs: 20_000,
+    });
+    await restorer.start();
+  });
+
+  after(async () => {
+    await restorer.stop();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  const expectFullHistory = () => {
+    assert.equal(store.size(), ENTRIES - 1, 'every entry but the tombstoned one');
+    assert.equal(store.get(0, 'route:e0'), undefined, 'the tombstone was applied');
+    assert.equal(store.get(0, `route:e${ENTRIES - 1}`)?.outcome, 'ACCEPTED');
+  };
+
+  it('reads a partition written in transactions to its end', async () => {
+    await restorer.restore(0, new AbortController().signal);
+    expectFullHistory();
+    await restorer.restore(1, new AbortController().signal);
+    assert.equal(store.size(), ENTRIES - 1, 'the empty partition adds nothing');
+  });
+
+  it('overlapping restores of one partition both end with the whole history', async () => {
+    for (let round = 0; round < 5; round++) {
+      const first = restorer.restore(0, new AbortController().signal);
+      const second = restorer.restore(0, new AbortController().signal);
+      await Promise.all([first, second]);
+      expectFullHistory();
+    }
+  });
+
+  it('a restore abandoned half-way leaves nothing that spoils the next one', async () => {
+    for (let round = 0; round < 5; round++) {
+      const controller = new AbortController();
+      const abandoned = restorer.restore(0, controller.signal).catch((error: unknown) => error);
+      setTimeout(() => controller.abort(), round * 3);
+      await restorer.restore(0, new AbortController().signal);
+      await abandoned;
+      expectFullHistory();
+    }
+  });
+
+  it('a released partition is forgotten and comes back whole', async () => {
+    restorer.release(0);
+    assert.equal(store.size(), 0);
+    await restorer.restore(0, new AbortController().signal);
+    expectFullHistory();
+  });
+});
