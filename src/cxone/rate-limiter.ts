@@ -4,14 +4,17 @@
  * through `acquire`, because the tenant's limit counts them all (seed 002
  * "Error: 429": "cascading polling loops often trigger this").
  *
- * Scheduling is GCRA (a token bucket kept as one timestamp): each caller
- * reserves the next slot and sleeps until it, so waiters are served in order
- * and no timer polls. The allowed rate adapts AIMD-style: a 429 multiplies it
- * by `decreaseFactor` (at most once per cooldown, since one overload answers
- * many in-flight requests at once), then it climbs back additively, by
- * `recoveryPerSecond` (default a tenth of the configured rate) each second, to the configured rate.
+ * Scheduling is GCRA (a token bucket kept as one timestamp) with a FIFO of
+ * waiters released by one timer. A waiter's slot is decided when it is
+ * released, not when it arrives, so a slow-down applies at once to everyone
+ * already waiting (reserving slots up front would send a whole queue's worth
+ * at the old rate after a 429). The allowed rate adapts AIMD-style: a 429
+ * multiplies it by `decreaseFactor` and empties the burst allowance (the
+ * tenant's bucket is empty), at most once per cooldown since one overload
+ * answers many in-flight requests at once; then it climbs back additively, by
+ * `recoveryPerSecond` (default a tenth of the configured rate) each second, to
+ * the configured rate.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CxoneRateLimitConfig } from '../config/schema.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 
@@ -26,14 +29,25 @@ export interface RateLimiter {
 
 export interface RateLimiterDeps {
   now?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Runs `fn` after `ms`; returns a cancel function. */
+  setTimer?: (fn: () => void, ms: number) => () => void;
   metrics?: ConnectorMetrics;
+}
+
+interface Waiter {
+  enqueuedAt: number;
+  resolve: () => void;
+  detach: () => void;
 }
 
 export function createRateLimiter(config: CxoneRateLimitConfig, deps: RateLimiterDeps = {}): RateLimiter {
   const now = deps.now ?? (() => performance.now());
-  const wait =
-    deps.sleep ?? ((ms: number, signal?: AbortSignal) => sleep(ms, undefined, signal ? { signal } : {}));
+  const setTimer =
+    deps.setTimer ??
+    ((fn: () => void, ms: number) => {
+      const timer = setTimeout(fn, ms);
+      return () => clearTimeout(timer);
+    });
   const ceiling = config.requestsPerSecond;
   const floor = Math.min(config.minRequestsPerSecond, ceiling);
   const recoveryPerSecond = config.recoveryPerSecond ?? ceiling / 10;
@@ -42,6 +56,8 @@ export function createRateLimiter(config: CxoneRateLimitConfig, deps: RateLimite
   let lastDecreaseAt = -Infinity;
   // Theoretical arrival time of the next request: the whole bucket state.
   let tat = now();
+  const waiters: Waiter[] = [];
+  let cancelTimer: (() => void) | undefined;
 
   function currentRate(t: number): number {
     if (rate < ceiling) {
@@ -51,33 +67,72 @@ export function createRateLimiter(config: CxoneRateLimitConfig, deps: RateLimite
     return rate;
   }
 
-  function report(t: number): void {
-    deps.metrics?.cxoneAllowedRate.set(currentRate(t));
+  const intervalAt = (t: number) => 1000 / currentRate(t);
+  const toleranceFor = (interval: number) => (config.burst - 1) * interval;
+
+  /** Takes a slot if one is free at `t`. */
+  function tryTake(t: number): boolean {
+    const interval = intervalAt(t);
+    if (tat - toleranceFor(interval) > t) return false;
+    tat = Math.max(tat, t) + interval;
+    return true;
   }
 
-  report(rateAt);
+  function releaseDue(): void {
+    cancelTimer = undefined;
+    const t = now();
+    while (waiters.length > 0 && tryTake(t)) {
+      const waiter = waiters.shift() as Waiter;
+      waiter.detach();
+      deps.metrics?.cxoneLimiterWaitSeconds.inc((t - waiter.enqueuedAt) / 1000);
+      waiter.resolve();
+    }
+    arm();
+  }
+
+  function arm(): void {
+    if (cancelTimer || waiters.length === 0) return;
+    const t = now();
+    const interval = intervalAt(t);
+    cancelTimer = setTimer(releaseDue, Math.max(0, tat - toleranceFor(interval) - t));
+  }
+
+  deps.metrics?.cxoneAllowedRate.set(rate);
 
   return {
-    async acquire(signal) {
+    acquire(signal) {
       signal?.throwIfAborted();
-      const t = now();
-      const interval = 1000 / currentRate(t);
-      const tolerance = (config.burst - 1) * interval;
-      const base = Math.max(tat, t);
-      tat = base + interval;
-      const delayMs = base - tolerance - t;
-      if (delayMs <= 0) return;
+      if (waiters.length === 0 && tryTake(now())) return Promise.resolve();
       deps.metrics?.cxoneLimiterWaits.inc();
-      deps.metrics?.cxoneLimiterWaitSeconds.inc(delayMs / 1000);
-      await wait(delayMs, signal);
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          const index = waiters.indexOf(waiter);
+          if (index >= 0) waiters.splice(index, 1);
+          reject(signal?.reason as Error);
+        };
+        const waiter: Waiter = {
+          enqueuedAt: now(),
+          resolve,
+          detach: () => signal?.removeEventListener('abort', onAbort),
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        waiters.push(waiter);
+        arm();
+      });
     },
     onRateLimited() {
       const t = now();
       if (t - lastDecreaseAt < config.decreaseCooldownMs) return;
       lastDecreaseAt = t;
       rate = Math.max(floor, currentRate(t) * config.decreaseFactor);
-      // Slots already handed out were spaced for the old rate; later ones follow the new one.
-      report(t);
+      // The tenant's bucket is empty: no burst until it has had time to refill.
+      const interval = 1000 / rate;
+      tat = Math.max(tat, t + toleranceFor(interval));
+      deps.metrics?.cxoneAllowedRate.set(rate);
+      // The waiters' timer was set for the old rate.
+      cancelTimer?.();
+      cancelTimer = undefined;
+      arm();
     },
     allowedRate() {
       const r = currentRate(now());
