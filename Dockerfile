@@ -30,7 +30,11 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
+# patches/: a fix to kafkajs's read_committed filtering (see the patch file);
+# applied explicitly because --ignore-scripts skips the postinstall that does it elsewhere.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npx patch-package \
  && npm cache clean --force
 
 # --- runtime ----------------------------------------------------------------

@@ -117,7 +117,7 @@ else
   # the `node` devDependency installs no binary of its own.
   export PATH="$ROOT/node_modules/node/bin:$PATH"
   NPM_FLAGS=(--ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
-  for f in package.json package-lock.json; do
+  for f in package.json package-lock.json patches/; do
     grep -q "^!$f$" .dockerignore || fail ".dockerignore does not let $f in"
   done
   mkdir -p "$WORK/build" "$WORK/app"
@@ -125,10 +125,13 @@ else
   (cd "$WORK/build" && npm ci "${NPM_FLAGS[@]}" >/dev/null && npm run --silent build) \
     || fail "build stage: npm ci + npm run build"
   ok "build stage: npm ci --ignore-scripts && npm run build"
-  cp package.json package-lock.json "$WORK/app/"
-  (cd "$WORK/app" && npm ci --omit=dev "${NPM_FLAGS[@]}" >/dev/null) || fail "runtime stage: npm ci --omit=dev"
+  cp -R package.json package-lock.json patches "$WORK/app/"
+  (cd "$WORK/app" && npm ci --omit=dev "${NPM_FLAGS[@]}" >/dev/null && npx patch-package >/dev/null) \
+    || fail "runtime stage: npm ci --omit=dev + patch-package"
+  grep -q "cxone-connector, patches/kafkajs" "$WORK/app/node_modules/kafkajs/src/consumer/filterAbortedMessages.js" \
+    || fail "runtime stage: the kafkajs patch is not applied"
   cp -R "$WORK/build/dist" schemas examples "$WORK/app/"
-  ok "runtime stage: npm ci --omit=dev + dist/ schemas/ examples/ package.json"
+  ok "runtime stage: npm ci --omit=dev + patch-package + dist/ schemas/ examples/ package.json"
   (
     cd "$WORK/app"
     export NODE_ENV=production NODE_OPTIONS=--enable-source-maps
