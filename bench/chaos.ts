@@ -200,7 +200,7 @@ async function main(): Promise<number> {
     const verifierDuplicates = verifier.duplicates();
     await verifier.stop();
 
-    const stats = (await (await fetch(`${stack.sim?.url}/_sim/stats`)).json()) as {
+    const stats = (await fetchJson(`${stack.sim?.url}/_sim/stats`)) as {
       effects: { total: number; byKey: Record<string, number> };
     };
     const byKey = stats.effects.byKey;
@@ -213,14 +213,28 @@ async function main(): Promise<number> {
       readTopic(kafka, topics.dlq, 120_000),
       readTopic(kafka, topics.dedup, 120_000),
     ]);
-    const decodedResults = await decodeAll<{ idempotencyKey: string; outcome: string }>(
-      stack.registry.url,
-      results.records,
-    );
+    const decodedResults = await decodeAll<{
+      idempotencyKey: string;
+      outcome: string;
+      sourcePartition: number;
+      sourceOffset: number;
+      processedAt: number;
+    }>(stack.registry.url, results.records);
     const perKey = countBy(
       decodedResults.filter((r) => r.outcome !== 'DUPLICATE'),
       (r) => r.idempotencyKey,
     );
+    // Where a doubled outcome came from, to start the investigation when the run fails.
+    const doubled = Object.entries(perKey)
+      .filter(([, n]) => n > 1)
+      .slice(0, 5)
+      .map(([key]) =>
+        decodedResults
+          .filter((r) => r.idempotencyKey === key)
+          .map((r) => `${key} ${r.outcome} p${r.sourcePartition}@${r.sourceOffset} t=${r.processedAt}`),
+      );
+    if (doubled.length > 0)
+      say(`outcomes written more than once (first 5):\n${JSON.stringify(doubled, null, 2)}`);
     const openTransactions = [results, audit, dlq, dedup].reduce(
       (n, t) => n + [...t.stableEnds].filter(([p, end]) => (t.highWatermarks.get(p) ?? 0n) > end).length,
       0,
@@ -350,6 +364,21 @@ async function producePaced(
   }
   await producer.disconnect();
   say(`produced ${records.length} records`);
+}
+
+/** One GET with a few retries: a single refused or reset connection must not fail a 3-minute run. */
+async function fetchJson(url: string): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url);
+      return await response.json();
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      if (attempt >= 5) throw new Error(`GET ${url} failed: ${String(error)} (${String(cause)})`);
+      say(`GET ${url} failed (${String(cause ?? error)}), retrying`);
+      await sleep(1000);
+    }
+  }
 }
 
 async function waitForTopic(kafka: Kafka, topic: string): Promise<void> {

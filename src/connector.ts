@@ -8,16 +8,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from './config/schema.ts';
-import { createAuthorizedSend } from './cxone/authorized-http.ts';
-import { createCxoneHttp, type CxoneHttp } from './cxone/http-client.ts';
-import { createJourneyTriggerClient } from './cxone/journey-trigger-client.ts';
-import { createDataActionClient } from './cxone/data-action-client.ts';
-import { createRateLimiter } from './cxone/rate-limiter.ts';
-import { createCircuitBreaker, type CircuitBreaker } from './cxone/circuit-breaker.ts';
-import { compileRoutes } from './mapping/compile-routes.ts';
-import { createPiiHasher } from './mapping/pii-hasher.ts';
-import { loadReaderSchemas } from './decode/reader-schema.ts';
-import { createTokenProvider } from './cxone/token-provider.ts';
+import { createCxoneClients, type CxoneClients } from './cxone/cxone-clients.ts';
 import { createEventDecoder } from './decode/event-decoder.ts';
 import type { ConnectorMetrics } from './observability/metrics.ts';
 import { kafkajsLogCreator } from './observability/kafkajs-logger.ts';
@@ -25,13 +16,11 @@ import {
   createTransactionalCommitter,
   type TransactionalCommitter,
 } from './output/transactional-committer.ts';
-import type { AuditRecord, DedupEntryRecord, ResultRecord } from './output/output-records.ts';
 import { createDedupStore } from './dedup/dedup-store.ts';
 import { createDedupRestorer, type DedupRestorer } from './dedup/dedup-restorer.ts';
 import { createPartitionClaims } from './source/partition-claims.ts';
-import { registerOutputSchema } from './output/output-schemas.ts';
-import { createRecordProcessor } from './pipeline/record-processor.ts';
-import { createPartitionBatchHandler } from './source/partition-batch-handler.ts';
+import { buildRecordProcessor } from './pipeline/build-record-processor.ts';
+import { createPartitionSupervisor, type PartitionSupervisor } from './source/partition-supervisor.ts';
 import { ensureTopics } from './source/topic-setup.ts';
 
 export type ConnectorState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
@@ -55,25 +44,14 @@ export interface Connector {
   readonly finished: Promise<ConnectorState>;
 }
 
-const PAUSE_ON_FAILURE_MS = 5_000;
-const DRAIN_TIMEOUT_MS = 30_000;
-
-/** The OAuth scopes the configured routes need, asked for when `cxone.auth.scopes` is not set. */
-export function scopesForRoutes(routes: ConnectorConfig['routes']): string[] {
-  const scopes = new Set<string>();
-  for (const route of routes) {
-    if (route.action === 'data-action') scopes.add('data-actions:read').add('data-actions:execute');
-    else scopes.add('journeys:trigger').add('contacts:read');
-  }
-  return [...scopes];
-}
+/** kafkajs waits this long on an empty fetch; with every partition paused it is also the heartbeat cadence. */
+const FETCH_MAX_WAIT_MS = 500;
 
 export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): Connector {
   const logger = deps.logger;
   const now = deps.now ?? Date.now;
   const instanceId = deps.instanceId ?? randomUUID();
   let state: ConnectorState = 'idle';
-  const shutdown = new AbortController();
   const timers = new Set<NodeJS.Timeout>();
   let finish: (s: ConnectorState) => void = () => undefined;
   const finished = new Promise<ConnectorState>((resolve) => (finish = resolve));
@@ -94,12 +72,24 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   let admin: Admin | undefined;
   let committer: TransactionalCommitter | undefined;
   let restorer: DedupRestorer | undefined;
-  let http: CxoneHttp | undefined;
-  let breaker: CircuitBreaker | undefined;
+  let cxone: CxoneClients | undefined;
+  let supervisor: PartitionSupervisor | undefined;
 
   const setState = (next: ConnectorState): void => {
     logger.info({ from: state, to: next }, 'connector state');
     state = next;
+  };
+
+  const schedule = (fn: () => void, ms: number): (() => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
+    return () => {
+      clearTimeout(timer);
+      timers.delete(timer);
+    };
   };
 
   async function start(): Promise<void> {
@@ -116,12 +106,6 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         dedupTopic: topics.dedup,
         dedupRetentionMs: config.dedup.windowMs,
       });
-      const subjects = config.output.subjectNameStrategy;
-      const [result, audit, dedupEntry] = await Promise.all([
-        registerOutputSchema<ResultRecord>(registry, 'cxone-result', topics.results, subjects),
-        registerOutputSchema<AuditRecord>(registry, 'cxone-audit', topics.audit, subjects),
-        registerOutputSchema<DedupEntryRecord>(registry, 'cxone-dedup-entry', topics.dedup, subjects),
-      ]);
       const store = createDedupStore(config.dedup.maxEntries);
       restorer = createDedupRestorer({
         kafka,
@@ -133,7 +117,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         timeoutMs: config.dedup.restoreTimeoutMs,
       });
       await restorer.start();
-      committer = createTransactionalCommitter({
+      const theCommitter = createTransactionalCommitter({
         kafka,
         groupId: config.kafka.groupId,
         transactionalIdPrefix: config.kafka.transactionalIdPrefix ?? config.kafka.groupId,
@@ -141,65 +125,29 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         transactionTimeoutMs: config.kafka.transactionTimeoutMs,
         logger,
       });
+      committer = theCommitter;
       const claims = createPartitionClaims({
         admin: theAdmin,
         groupId: config.kafka.groupId,
-        committer,
+        committer: theCommitter,
         restorer,
         store,
         logger,
         dedupWindowMs: config.dedup.windowMs,
         now,
       });
-
-      // One limiter and one breaker per tenant, shared by every request of this instance.
-      breaker = createCircuitBreaker(config.cxone.breaker, { metrics: deps.metrics });
-      http = createCxoneHttp({
-        baseUrl: config.cxone.baseUrl,
-        requestTimeoutMs: config.cxone.requestTimeoutMs,
-        connections: config.cxone.connections,
-        metrics: deps.metrics,
-        now,
-        limiter: createRateLimiter(config.cxone.rateLimit, { metrics: deps.metrics }),
-        breaker,
-      });
-      const tokens = createTokenProvider(http, {
-        ...config.cxone.auth,
-        scopes: config.cxone.auth.scopes ?? scopesForRoutes(config.routes),
-        now,
-      });
-      const send = createAuthorizedSend(http, tokens);
-      const journeys = createJourneyTriggerClient(send, {
-        paths: config.cxone.paths,
-        retry: config.cxone.retry,
-        journeyCacheTtlMs: config.cxone.journeyCacheTtlMs,
-        contactCacheTtlMs: config.cxone.contactCacheTtlMs,
-        now,
-      });
-      const dataActions = createDataActionClient(send, {
-        ...config.cxone.dataActions,
-        paths: config.cxone.paths,
-        retry: config.cxone.retry,
-        now,
-      });
-      const processRecord = createRecordProcessor({
-        decoder: createEventDecoder(registry, {
-          readerTypes: loadReaderSchemas(config.decode.readerSchemas),
-          maxValueBytes: config.decode.maxValueBytes,
-        }),
-        journeys,
-        dataActions,
-        routes: compileRoutes(config),
-        pii: createPiiHasher(config.audit),
-        encoders: { result, audit, dedup: dedupEntry },
+      const clients = createCxoneClients(config, { metrics: deps.metrics, now });
+      cxone = clients;
+      const processRecord = await buildRecordProcessor(config, {
+        registry,
+        clients,
         dedup: store,
-        ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
         metrics: deps.metrics,
         logger,
-        maxPayloadBytes: config.processing.maxPayloadBytes,
-        connectorVersion: deps.version,
+        version: deps.version,
         instanceId,
         now,
+        ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
       });
 
       const theConsumer = kafka.consumer({
@@ -207,13 +155,50 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         sessionTimeout: config.kafka.sessionTimeoutMs,
         heartbeatInterval: config.kafka.heartbeatIntervalMs,
         readUncommitted: false,
+        maxBytes: config.kafka.fetchMaxBytes,
+        maxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
+        maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       });
       consumer = theConsumer;
-      theConsumer.on(theConsumer.events.GROUP_JOIN, (event) => {
-        void claims
-          .onAssignment(event.payload.memberAssignment)
-          .catch((error: unknown) => logger.warn({ err: error }, 'releasing revoked partitions failed'));
+      const { processing } = config;
+      const theSupervisor = createPartitionSupervisor({
+        claim: (topic, partition, signal) => claims.claim(topic, partition, signal),
+        commit: (topic, partition, commit) =>
+          theCommitter.commit(
+            {
+              topic,
+              partition,
+              outputs: commit.outputs,
+              tombstones: claims.expiredTombstones(partition),
+              nextOffset: commit.nextOffset.toString(),
+              offsetMetadata: commit.metadata,
+            },
+            deps.faultPoint,
+          ),
+        onAssignment: (assignment) => claims.onAssignment(assignment),
+        processRecord,
+        dedup: store,
+        consumer: theConsumer,
+        limits: {
+          maxInFlight: processing.maxInFlightPerPartition,
+          maxInFlightTotal: processing.maxInFlight,
+          maxBuffered: processing.maxBufferedPerPartition,
+          maxBufferedRecords: processing.maxBufferedRecords,
+          maxBufferedBytes: processing.maxBufferedBytes,
+          maxRecordsPerCommit: processing.maxRecordsPerCommit,
+          retryInitialMs: processing.recordRetryInitialMs,
+          retryMaxMs: processing.recordRetryMaxMs,
+          failureBackoffMs: processing.failureBackoffMs,
+        },
+        metrics: deps.metrics,
+        logger,
+        now,
+        schedule,
       });
+      supervisor = theSupervisor;
+      theConsumer.on(theConsumer.events.GROUP_JOIN, (event) =>
+        theSupervisor.onAssignment(event.payload.memberAssignment),
+      );
       theConsumer.on(theConsumer.events.END_BATCH_PROCESS, () => deps.metrics.dedupEntries.set(store.size()));
       theConsumer.on(theConsumer.events.CRASH, (event) => {
         const { error, restart } = event.payload;
@@ -223,45 +208,22 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
           finish('failed');
         }
       });
+      // During a CXone outage every input partition rests; the breaker's half-open probe wakes them.
+      clients.breaker.onStateChange((breakerState) => {
+        logger.warn({ breaker: breakerState }, 'CXone circuit breaker changed state');
+        theSupervisor.pauses.setAll('breaker', breakerState === 'open');
+      });
       await theConsumer.connect();
       await theConsumer.subscribe({
         topics: config.kafka.inputTopics,
         fromBeginning: config.kafka.fromBeginning,
       });
-
-      const handleBatch = createPartitionBatchHandler({
-        processRecord,
-        committer,
-        claims,
-        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-        maxRecordsPerCommit: config.processing.maxRecordsPerCommit,
-        ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
-        metrics: deps.metrics,
-        logger,
-        maxInFlightPerPartition: config.processing.maxInFlightPerPartition,
-        pauseOnFailureMs: PAUSE_ON_FAILURE_MS,
-        signal: shutdown.signal,
-        seek: (topic, partition, offset) => theConsumer.seek({ topic, partition, offset }),
-        schedule: (fn, ms) => {
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            fn();
-          }, ms);
-          timers.add(timer);
-        },
-      });
-      // During a CXone outage every input partition rests; the breaker's half-open probe wakes them.
-      const inputs = config.kafka.inputTopics.map((topic) => ({ topic }));
-      breaker.onStateChange((breakerState) => {
-        logger.warn({ breaker: breakerState }, 'CXone circuit breaker changed state');
-        if (breakerState === 'open') theConsumer.pause(inputs);
-        else theConsumer.resume(inputs);
-      });
       await theConsumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 64,
-        eachBatch: handleBatch,
+        // The handler only hands records over; it never waits for them.
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => theSupervisor.handleBatch(payload),
       });
       setState('running');
     } catch (error) {
@@ -273,20 +235,22 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   }
 
   async function closeAll(): Promise<void> {
+    // Stop fetching and let in-flight records finish and commit while the group still holds our partitions.
+    await supervisor
+      ?.drain(config.processing.drainTimeoutMs)
+      .catch((error: unknown) => logger.warn({ err: error }, 'drain failed'));
+    supervisor?.retireAll();
+    await consumer
+      ?.disconnect()
+      .catch((error: unknown) => logger.warn({ err: error }, 'consumer disconnect failed'));
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
-    // The consumer first: its disconnect waits for the batch in flight to finish and commit.
-    const drain = consumer?.disconnect();
-    const abortLater = setTimeout(() => shutdown.abort(), DRAIN_TIMEOUT_MS);
-    await drain?.catch((error: unknown) => logger.warn({ err: error }, 'consumer disconnect failed'));
-    clearTimeout(abortLater);
-    shutdown.abort();
     await committer?.close();
     await restorer
       ?.stop()
       .catch((error: unknown) => logger.warn({ err: error }, 'dedup restorer stop failed'));
     await admin?.disconnect().catch(() => undefined);
-    await http?.close();
+    await cxone?.close();
   }
 
   let stopping: Promise<void> | undefined;

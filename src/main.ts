@@ -144,7 +144,13 @@ async function runCommand(args: string[]): Promise<number> {
   await connector.stop();
   await ops.close();
   logger.info({ state: final }, 'connector stopped');
-  return final === 'failed' ? 1 : 0;
+  const code = final === 'failed' ? 1 : 0;
+  // Everything is committed and closed by now; a socket some library failed to close must not keep the pod alive.
+  setTimeout(() => {
+    logger.warn('handles still open 5 s after the stop; exiting anyway');
+    process.exit(code);
+  }, 5_000).unref();
+  return code;
 }
 
 /**

@@ -46,6 +46,9 @@ const kafkaSchema = z
      */
     transactionalIdPrefix: z.string().min(1).optional(),
     transactionTimeoutMs: durationMs.min(1000).default(60_000),
+    /** One fetch response at most (kafkajs maxBytes); what is buffered can exceed the processing bounds by this. */
+    fetchMaxBytes: z.number().int().min(1024).default(10_485_760),
+    fetchMaxBytesPerPartition: z.number().int().min(1024).default(1_048_576),
     topics: z
       .object({
         results: topicName.default('cxone.results'),
@@ -275,13 +278,35 @@ const processingSchema = z
   .object({
     /** How many records of one partition may be in flight at once (distinct keys only). */
     maxInFlightPerPartition: z.number().int().min(1).max(10_000).default(32),
+    /** How many records may be in flight at once across all partitions of the instance. */
+    maxInFlight: z.number().int().min(1).max(100_000).default(256),
+    /** Unfinished records one partition may hold (queued, in flight, retrying, awaiting commit) before it is paused. */
+    maxBufferedPerPartition: z.number().int().min(1).max(1_000_000).default(2_000),
+    /** The same across all partitions, in records and in bytes of record keys and values. */
+    maxBufferedRecords: z.number().int().min(1).default(20_000),
+    maxBufferedBytes: z.number().int().min(1024).default(67_108_864),
     /** Records per Kafka transaction: bounds what a crash throws away and how big one commit is. */
     maxRecordsPerCommit: z.number().int().min(1).max(100_000).default(500),
+    /**
+     * A record that still fails retryably after the CXone client's own retries (an outage, the
+     * registry down) is retried after this, doubling up to recordRetryMaxMs; only later records
+     * of its key wait for it.
+     */
+    recordRetryInitialMs: durationMs.min(1).default(1_000),
+    recordRetryMaxMs: durationMs.min(1).default(30_000),
+    /** How long a partition rests after a failed claim or commit before it is claimed again. */
+    failureBackoffMs: durationMs.default(5_000),
+    /** On shutdown, how long records in flight may take to finish before they are cut off (and replayed later). */
+    drainTimeoutMs: durationMs.default(30_000),
     maxPayloadBytes: z.number().int().min(1).default(102_400),
     /** An event no route matches: `dlq` dead-letters it (NO_ROUTE), `skip` writes an UNROUTED audit record. */
     unrouted: z.enum(['skip', 'dlq']).default('dlq'),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.recordRetryMaxMs >= p.recordRetryInitialMs, {
+    message: 'recordRetryMaxMs must be at least recordRetryInitialMs',
+    path: ['recordRetryMaxMs'],
+  });
 
 const decodeSchema = z
   .object({
@@ -344,7 +369,15 @@ export const configSchema = z
     routes: z.array(journeyRouteSchema).min(1),
     processing: processingSchema.default({
       maxInFlightPerPartition: 32,
+      maxInFlight: 256,
+      maxBufferedPerPartition: 2_000,
+      maxBufferedRecords: 20_000,
+      maxBufferedBytes: 67_108_864,
       maxRecordsPerCommit: 500,
+      recordRetryInitialMs: 1_000,
+      recordRetryMaxMs: 30_000,
+      failureBackoffMs: 5_000,
+      drainTimeoutMs: 30_000,
       maxPayloadBytes: 102_400,
       unrouted: 'dlq',
     }),

@@ -20,6 +20,14 @@ export interface ConnectorMetrics {
   cxoneLimiterWaitSeconds: Counter;
   cxoneBreakerState: Gauge;
   cxoneBreakerTransitions: Counter<'state'>;
+  recordRetries: Counter<'code'>;
+  recordLagSeconds: Histogram;
+  commitSeconds: Histogram;
+  commitRecords: Histogram;
+  recordsInFlight: Gauge;
+  bufferedRecords: Gauge;
+  bufferedBytes: Gauge;
+  partitionsPaused: Gauge<'reason'>;
 }
 
 export function createMetrics(registry: Registry = new Registry(), withDefaults = true): ConnectorMetrics {
@@ -78,7 +86,7 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
     }),
     partitionPauses: new Counter({
       name: 'cxone_connector_partition_pauses_total',
-      help: 'Times a partition was rewound and paused after a retryable failure (outage, failed commit)',
+      help: 'Times a partition was paused and claimed again after a failed claim or commit',
       labelNames: ['topic'],
       registers,
     }),
@@ -106,6 +114,51 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
       name: 'cxone_connector_cxone_breaker_transitions_total',
       help: 'CXone circuit breaker state changes, by the state entered',
       labelNames: ['state'],
+      registers,
+    }),
+    recordRetries: new Counter({
+      name: 'cxone_connector_record_retries_total',
+      help: 'Records that failed retryably after the CXone client retries and were parked for a later retry',
+      labelNames: ['code'],
+      registers,
+    }),
+    recordLagSeconds: new Histogram({
+      name: 'cxone_connector_record_lag_seconds',
+      help: 'From the input record timestamp to the commit of its outputs (end to end)',
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+      registers,
+    }),
+    commitSeconds: new Histogram({
+      name: 'cxone_connector_commit_seconds',
+      help: 'Duration of one Kafka transaction (outputs + offsets)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    commitRecords: new Histogram({
+      name: 'cxone_connector_commit_records',
+      help: 'Input records per Kafka transaction',
+      buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registers,
+    }),
+    recordsInFlight: new Gauge({
+      name: 'cxone_connector_records_in_flight',
+      help: 'Records being processed now across all partitions (bounded by processing.maxInFlight)',
+      registers,
+    }),
+    bufferedRecords: new Gauge({
+      name: 'cxone_connector_buffered_records',
+      help: 'Records held between fetch and commit (bounded by processing.maxBufferedRecords)',
+      registers,
+    }),
+    bufferedBytes: new Gauge({
+      name: 'cxone_connector_buffered_bytes',
+      help: 'Key and value bytes of the buffered records (bounded by processing.maxBufferedBytes)',
+      registers,
+    }),
+    partitionsPaused: new Gauge({
+      name: 'cxone_connector_partitions_paused',
+      help: 'Owned input partitions not being fetched, by reason (backpressure, claiming, backoff, breaker, memory, draining)',
+      labelNames: ['reason'],
       registers,
     }),
   };

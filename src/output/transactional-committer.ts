@@ -5,13 +5,14 @@
  * Fencing: kafkajs 2.2.4 speaks TxnOffsetCommit v0/v1 only, so there is no
  * consumer-group fencing (KIP-447). Instead each input topic-partition has its
  * own stable transactional id, as kafkajs's docs recommend. Whoever owns the
- * partition now creates that producer first (InitProducerId bumps the epoch and
- * aborts any open transaction of the previous owner); a zombie's later commit
- * then fails with INVALID_PRODUCER_EPOCH / PRODUCER_FENCED. After any failed
+ * partition now creates that producer first and begins a transaction with it
+ * (InitProducerId with the transactional id bumps the epoch and aborts any
+ * open transaction of the previous owner); a zombie's later commit then fails
+ * with INVALID_PRODUCER_EPOCH / PRODUCER_FENCED. After any failed
  * commit or abort the kafkajs producer is unusable ("already an ongoing
  * transaction"), so it is discarded and a new one is made on the next batch.
  */
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Kafka, Message, PartitionOffset, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaOutputError } from '../errors.ts';
 import type { RecordOutputs } from '../pipeline/record-processor.ts';
@@ -30,6 +31,8 @@ export interface PartitionCommit {
   /** Dedup tombstones for expired entries (entries themselves come with the outputs). */
   tombstones: readonly Message[];
   nextOffset: string;
+  /** Records done past `nextOffset` (src/source/done-offsets.ts), committed with the offset. */
+  offsetMetadata: string | null;
 }
 
 export interface TransactionalCommitter {
@@ -86,6 +89,7 @@ export function createTransactionalCommitter(deps: {
   logger: Logger;
 }): TransactionalCommitter {
   const producers = new Map<string, Promise<Producer>>();
+  let closed = false;
   const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
   async function release(topic: string, partition: number): Promise<void> {
@@ -97,14 +101,30 @@ export function createTransactionalCommitter(deps: {
 
   async function claim(topic: string, partition: number): Promise<void> {
     await release(topic, partition);
+    // A claim that was under way when the connector began to close must not open a connection nobody closes.
+    if (closed) {
+      throw new KafkaOutputError('KAFKA_ERROR', `cannot claim ${topic}[${partition}]: shutting down`, {
+        retryable: true,
+      });
+    }
     const producer = deps.kafka.producer({
       transactionalId: transactionalIdFor(deps.transactionalIdPrefix, topic, partition),
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: deps.transactionTimeoutMs,
     });
-    const connected = producer.connect().then(() => producer);
+    // connect() alone does not fence: kafkajs sends InitProducerId with the transactional id only
+    // when the first transaction begins. Beginning (and dropping) an empty one does it now, before
+    // the claim reads anything; it also waits out a transaction the previous owner left committing.
+    const connected = producer.connect().then(async () => {
+      const empty = await producer.transaction();
+      await empty.abort();
+      return producer;
+    });
+    // Two claims of one partition can overlap (a rebalance in between): the later one wins.
+    const overlapping = producers.get(keyOf(topic, partition));
     producers.set(keyOf(topic, partition), connected);
+    if (overlapping) void overlapping.then((p) => p.disconnect()).catch(() => undefined);
     try {
       await connected;
     } catch (error) {
@@ -125,7 +145,9 @@ export function createTransactionalCommitter(deps: {
     release,
     async commit(commit, faultPoint) {
       const { topic, partition } = commit;
-      const producer = await producers.get(keyOf(topic, partition));
+      const key = keyOf(topic, partition);
+      const claimed = producers.get(key);
+      const producer = await claimed;
       if (!producer) {
         throw new KafkaOutputError(
           'KAFKA_ERROR',
@@ -139,15 +161,22 @@ export function createTransactionalCommitter(deps: {
       try {
         const topicMessages = collectTopicMessages(deps.topics, commit.outputs, commit.tombstones, partition);
         if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+        // kafkajs sends the metadata (TxnOffsetCommit has the field) though its types omit it.
+        const committed: PartitionOffset & { metadata: string | null } = {
+          partition,
+          offset: commit.nextOffset,
+          metadata: commit.offsetMetadata,
+        };
         await transaction.sendOffsets({
           consumerGroupId: deps.groupId,
-          topics: [{ topic, partitions: [{ partition, offset: commit.nextOffset }] }],
+          topics: [{ topic, partitions: [committed] }],
         });
         faultPoint?.('during-commit');
         await transaction.commit();
       } catch (error) {
         if (transaction.isActive()) await transaction.abort().catch(() => undefined);
-        await release(topic, partition);
+        // A new claim may have replaced this producer meanwhile: that one stays.
+        if (producers.get(key) === claimed) await release(topic, partition);
         const fenced = isFencedError(error);
         throw new KafkaOutputError(
           'KAFKA_ERROR',
@@ -159,6 +188,7 @@ export function createTransactionalCommitter(deps: {
       }
     },
     async close() {
+      closed = true;
       const all = [...producers.keys()];
       await Promise.all(
         all.map(async (key) => {

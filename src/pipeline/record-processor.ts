@@ -28,7 +28,7 @@ import {
   type ResultRecord,
   type SourceRef,
 } from '../output/output-records.ts';
-import type { DedupStore } from '../dedup/dedup-store.ts';
+import type { DedupEntry, DedupStore } from '../dedup/dedup-store.ts';
 import type { CallOutcome } from '../cxone/call-outcome.ts';
 
 export interface InputRecord {
@@ -52,10 +52,16 @@ export interface RecordOutputs {
   dlq: OutputMessage[];
   /** Entries for the compacted dedup topic (written to the input's partition number). */
   dedup: OutputMessage[];
+  /**
+   * The same entries for the in-memory dedup store. The partition worker applies
+   * them when the record finishes, and only while it still owns the partition:
+   * work that is never committed must not teach the store anything.
+   */
+  remember: { key: string; entry: DedupEntry }[];
 }
 
 export function emptyOutputs(): RecordOutputs {
-  return { results: [], audit: [], dlq: [], dedup: [] };
+  return { results: [], audit: [], dlq: [], dedup: [], remember: [] };
 }
 
 export interface RecordProcessorDeps {
@@ -69,7 +75,7 @@ export interface RecordProcessorDeps {
     audit: OutputEncoder<AuditRecord>;
     dedup: OutputEncoder<DedupEntryRecord>;
   };
-  dedup: DedupStore;
+  dedup: Pick<DedupStore, 'get'>;
   /** Test-only crash points (the chaos run); absent in production. */
   faultPoint?: (name: string) => void;
   metrics: ConnectorMetrics;
@@ -168,11 +174,10 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
             ? await deps.journeys.trigger(request, signal)
             : await deps.dataActions.invoke(request, signal);
         if (outcome.outcome === 'ACCEPTED') deps.faultPoint?.('after-call');
-        // Into the store at once, so a repeat later in this same batch is caught too.
         const decidedAt = deps.now();
-        deps.dedup.set(record.partition, request.idempotencyKey, {
-          createdAtMs: decidedAt,
-          outcome: outcome.outcome,
+        outputs.remember.push({
+          key: request.idempotencyKey,
+          entry: { createdAtMs: decidedAt, outcome: outcome.outcome },
         });
         outputs.dedup.push({
           key: request.idempotencyKey,

@@ -1,31 +1,29 @@
 /**
- * Which input partitions this instance may process right now, and from where.
- * Claiming a partition, once per group generation, is ordered on purpose:
+ * Claiming an input partition for this instance, in an order that matters:
  *   1. create its transactional producer: this fences the previous owner and
  *      aborts (or lets finish) any transaction it left open;
  *   2. restore its dedup partition to the end (nothing of the previous owner
  *      can still be in flight, so the end is final);
- *   3. read the group's committed offset for it: only now is it final, so
- *      records below it (committed by a previous owner after our fetch
- *      position was chosen) are skipped.
- * A new generation (rebalance) invalidates every claim, because in between
- * another instance may have owned any of our partitions (e.g. while we were
- * frozen past our session timeout).
+ *   3. read the group's committed position for it (the offset, and in its
+ *      metadata the records done past it): only now is it final.
+ * Every claim is fresh: the supervisor claims again after every rebalance
+ * (another instance may have owned any partition in between, e.g. while this
+ * one was frozen past its session timeout) and after every failed commit.
  */
 import type { Admin, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DedupRestorer } from '../dedup/dedup-restorer.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { TransactionalCommitter } from '../output/transactional-committer.ts';
+import { decodeDoneOffsets } from './done-offsets.ts';
+import type { PartitionPosition } from './partition-worker.ts';
 
 export interface PartitionClaims {
-  /** Claims the partition if needed; resolves with the offset to process from. */
-  ensure(topic: string, partition: number, signal: AbortSignal): Promise<bigint>;
-  committed(topic: string, partition: number, nextOffset: bigint): void;
-  invalidate(topic: string, partition: number): void;
+  /** Fences the previous owner, restores the dedup partition, reads the committed position. */
+  claim(topic: string, partition: number, signal: AbortSignal): Promise<PartitionPosition>;
   /** Tombstones for dedup entries past the window (at most a bounded number per call). */
   expiredTombstones(partition: number): Message[];
-  /** A new group generation: forget every claim, release what is no longer assigned. */
+  /** A new group generation: release the producers and dedup partitions no longer assigned. */
   onAssignment(assignment: Record<string, number[]>): Promise<void>;
 }
 
@@ -42,55 +40,36 @@ export interface PartitionClaimsDeps {
 }
 
 export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaims {
-  const claims = new Map<string, Promise<bigint>>();
-  const committed = new Map<string, bigint>();
   let assigned = new Set<string>();
   const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
-  async function claim(topic: string, partition: number, signal: AbortSignal): Promise<bigint> {
+  async function claim(topic: string, partition: number, signal: AbortSignal): Promise<PartitionPosition> {
     const started = deps.now();
     await deps.committer.claim(topic, partition);
     await deps.restorer.restore(partition, signal);
     const offsets = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] });
-    const found = offsets[0]?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-    const from = found === '-1' ? 0n : BigInt(found);
+    const found = offsets[0]?.partitions.find((p) => p.partition === partition);
+    const position = positionFrom(found?.offset ?? '-1', found?.metadata ?? null, (reason) =>
+      deps.logger.warn(
+        { topic, partition },
+        `ignoring the committed offset metadata (${reason}); records done past the committed offset will be processed again, the dedup store absorbs their effects`,
+      ),
+    );
     deps.logger.info(
-      { topic, partition, from: from.toString(), ms: deps.now() - started },
+      {
+        topic,
+        partition,
+        from: position.committed?.toString() ?? 'reset policy',
+        doneAhead: position.done.size,
+        ms: deps.now() - started,
+      },
       'partition claimed',
     );
-    return from;
+    return position;
   }
 
   return {
-    ensure(topic, partition, signal) {
-      const key = keyOf(topic, partition);
-      const known = committed.get(key);
-      if (known !== undefined) return Promise.resolve(known);
-      let pending = claims.get(key);
-      if (!pending) {
-        pending = claim(topic, partition, signal).then(
-          (from) => {
-            if (claims.get(key) === pending) committed.set(key, from);
-            return from;
-          },
-          (error: unknown) => {
-            claims.delete(key);
-            throw error;
-          },
-        );
-        claims.set(key, pending);
-      }
-      return pending;
-    },
-    committed(topic, partition, nextOffset) {
-      const key = keyOf(topic, partition);
-      if (claims.has(key)) committed.set(key, nextOffset);
-    },
-    invalidate(topic, partition) {
-      const key = keyOf(topic, partition);
-      claims.delete(key);
-      committed.delete(key);
-    },
+    claim,
     expiredTombstones(partition) {
       const keys = deps.store.expired(
         partition,
@@ -107,8 +86,6 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
       }
       const revoked = [...assigned].filter((key) => !next.has(key));
       assigned = next;
-      claims.clear();
-      committed.clear();
       const stillOwnedDedup = new Set([...next].map((key) => Number(key.split('\u0000')[1])));
       await Promise.all(
         revoked.map(async (key) => {
@@ -120,4 +97,20 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
       deps.logger.info({ assignment, revoked: revoked.length }, 'partition assignment changed');
     },
   };
+}
+
+/** The committed position from what the group coordinator returned ('-1': never committed). */
+export function positionFrom(
+  offset: string,
+  metadata: string | null,
+  onBadMetadata: (reason: string) => void,
+): PartitionPosition {
+  if (offset === '-1') return { committed: undefined, done: new Set() };
+  const committed = BigInt(offset);
+  const decoded = decodeDoneOffsets(committed, metadata);
+  if (!decoded.ok) {
+    onBadMetadata(decoded.reason);
+    return { committed, done: new Set() };
+  }
+  return { committed, done: decoded.done };
 }

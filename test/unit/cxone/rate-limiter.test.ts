@@ -6,6 +6,7 @@ import { createRateLimiter } from '../../../src/cxone/rate-limiter.ts';
 import { withRetry } from '../../../src/cxone/retry.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { startStack } from './cxone-harness.ts';
+import { manualClock, settle } from '../source/source-fakes.ts';
 
 const CONFIG = {
   requestsPerSecond: 50,
@@ -104,6 +105,28 @@ describe('rate limiter', () => {
     } finally {
       await stack.close();
     }
+  });
+
+  it('a 429 slows down the callers already waiting, not only later ones', async () => {
+    const clock = manualClock();
+    const limiter = createRateLimiter(
+      { ...CONFIG, requestsPerSecond: 100, recoveryPerSecond: 0.001 },
+      { now: clock.now, setTimer: clock.schedule },
+    );
+    let released = 0;
+    // Read through a function: assert.equal narrows a plain variable to the literal it checked.
+    const count = () => released;
+    for (let i = 0; i < 60; i++) void limiter.acquire().then(() => released++);
+    await settle();
+    assert.equal(count(), 1, 'burst 1: one at once, the rest queue');
+    clock.advance(100);
+    await settle();
+    assert.equal(count(), 11, '100/s: one every 10 ms');
+    limiter.onRateLimited();
+    clock.advance(100);
+    await settle();
+    assert.ok(count() <= 16, `after the 429 the queue drains at 50/s (released ${count()})`);
+    assert.ok(count() >= 15, `and does not stall (released ${count()})`);
   });
 
   it('a waiting caller is released by its abort signal', async () => {

@@ -1,0 +1,406 @@
+/**
+ * Works one claimed input partition, from the records the consumer hands it
+ * to committed transactions:
+ * - records run concurrently, key-ordered (key-ordered-queue.ts), up to
+ *   `maxInFlight` for the partition and the instance-wide gate;
+ * - a record that fails retryably (CXone down, the registry down) is parked
+ *   and retried with backoff; only the later records of its key wait for it;
+ * - finished records are committed as soon as the previous transaction is
+ *   done (so batches grow with load): their outputs, and the input offset as
+ *   a low watermark with the records finished past it in its metadata
+ *   (done-offsets.ts), so a record stuck at the head holds back nothing but
+ *   the offset number itself;
+ * - what it holds is bounded: past `maxBuffered` unfinished records it asks
+ *   for its partition to be paused, and resumes at half.
+ * A failed commit ends the worker: the supervisor claims the partition afresh.
+ */
+import type { KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { ConnectorError, describeError } from '../errors.ts';
+import type { DedupStore } from '../dedup/dedup-store.ts';
+import type { ConnectorMetrics } from '../observability/metrics.ts';
+import type { InputRecord, RecordOutputs, RecordProcessor } from '../pipeline/record-processor.ts';
+import type { BufferBudget } from './buffer-budget.ts';
+import type { ConcurrencyGate } from './concurrency-gate.ts';
+import { DONE_OFFSETS_SPAN, encodeDoneOffsets } from './done-offsets.ts';
+import { createKeyOrderedQueue } from './key-ordered-queue.ts';
+
+export interface PartitionPosition {
+  /** The committed low watermark; undefined when the group never committed this partition. */
+  committed: bigint | undefined;
+  /** Offsets past `committed` whose records are already done and committed. */
+  done: ReadonlySet<bigint>;
+}
+
+export interface WorkerCommit {
+  outputs: RecordOutputs[];
+  /** The new committed offset: the first record not done. */
+  nextOffset: bigint;
+  /** The records done past `nextOffset` (done-offsets.ts), or null. */
+  metadata: string | null;
+}
+
+export interface WorkerLimits {
+  maxInFlight: number;
+  maxBuffered: number;
+  maxRecordsPerCommit: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+}
+
+export interface PartitionWorkerDeps {
+  topic: string;
+  partition: number;
+  position: PartitionPosition;
+  processRecord: RecordProcessor;
+  commit(commit: WorkerCommit): Promise<void>;
+  dedup: Pick<DedupStore, 'set'>;
+  gate: ConcurrencyGate;
+  budget: BufferBudget;
+  limits: WorkerLimits;
+  onBackpressure(on: boolean): void;
+  /** The worker stopped itself after a failed commit; the partition must be claimed again. */
+  onFailure(error: unknown): void;
+  metrics: ConnectorMetrics;
+  logger: Logger;
+  now: () => number;
+  /** Runs `fn` after `ms`; returns a cancel function. */
+  schedule: (fn: () => void, ms: number) => () => void;
+}
+
+export type WorkerState = 'active' | 'draining' | 'stopped';
+
+export interface PartitionWorker {
+  /** Takes the next records of the partition (already seen offsets are ignored). */
+  accept(messages: readonly KafkaMessage[]): void;
+  /** Starts nothing new, lets records in flight finish (aborting them after `timeoutMs`), commits, stops. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Stops at once: nothing more is committed, in-flight work is abandoned (it will be replayed). */
+  retire(): void;
+  state(): WorkerState;
+  buffered(): number;
+}
+
+type SlotState = 'queued' | 'running' | 'parked' | 'done' | 'committing' | 'committed';
+
+interface Slot {
+  offset: bigint;
+  key: string;
+  state: SlotState;
+  record: InputRecord | undefined;
+  outputs: RecordOutputs | undefined;
+  bytes: number;
+  timestampMs: number;
+  attempts: number;
+}
+
+interface CommitPlan {
+  included: Slot[];
+  nextOffset: bigint;
+  metadata: string | null;
+}
+
+export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorker {
+  const { topic, partition, limits } = deps;
+  const log = deps.logger.child({ topic, partition });
+  const queue = createKeyOrderedQueue<Slot>();
+  const abort = new AbortController();
+  const timers = new Set<() => void>();
+  // Every slot from the committed offset on, in offset order; committed ones are trimmed from the head.
+  let slots: Slot[] = [];
+  let head = 0;
+  let state: WorkerState = 'active';
+  let committedOffset = deps.position.committed;
+  const restoredDone = new Set(deps.position.done);
+  let highest: bigint | undefined;
+  let running = 0;
+  let buffered = 0;
+  let bufferedBytes = 0;
+  let pressured = false;
+  let waitingForGate = false;
+  let committing = false;
+  let drained: { promise: Promise<void>; resolve: () => void } | undefined;
+  // A function, so TypeScript does not narrow `state` across an await.
+  const isStopped = () => state === 'stopped';
+
+  function accept(messages: readonly KafkaMessage[]): void {
+    if (state !== 'active') return;
+    let added = 0;
+    let addedBytes = 0;
+    let skippedDone = false;
+    for (const m of messages) {
+      const offset = BigInt(m.offset);
+      if (highest !== undefined && offset <= highest) continue;
+      highest = offset;
+      if (committedOffset !== undefined && offset < committedOffset) continue;
+      const base = {
+        offset,
+        record: undefined,
+        outputs: undefined,
+        timestampMs: Number(m.timestamp),
+        attempts: 0,
+      };
+      if (restoredDone.delete(offset)) {
+        // Done and committed by an earlier owner past its committed offset: not again.
+        slots.push({ ...base, key: '', state: 'committed', bytes: 0 });
+        skippedDone = true;
+        continue;
+      }
+      const key = m.key === null ? `\u0000offset:${m.offset}` : m.key.toString('latin1');
+      const bytes = (m.value?.length ?? 0) + (m.key?.length ?? 0);
+      const slot: Slot = {
+        ...base,
+        key,
+        state: 'queued',
+        bytes,
+        record: {
+          topic,
+          partition,
+          offset: m.offset,
+          key: m.key,
+          value: m.value,
+          headers: m.headers as Record<string, unknown>,
+        },
+      };
+      slots.push(slot);
+      queue.push(slot, key);
+      added++;
+      addedBytes += bytes;
+    }
+    if (added > 0) {
+      deps.metrics.recordsConsumed.inc({ topic }, added);
+      buffered += added;
+      bufferedBytes += addedBytes;
+      deps.budget.add(added, addedBytes);
+      checkPressure();
+      pump();
+    }
+    if (skippedDone) scheduleCommit();
+  }
+
+  function pump(): void {
+    while (state === 'active' && running < limits.maxInFlight && queue.readyCount() > 0) {
+      if (!deps.gate.tryAcquire()) {
+        waitForGate();
+        return;
+      }
+      start(queue.take() as Slot);
+    }
+  }
+
+  function waitForGate(): void {
+    if (waitingForGate) return;
+    waitingForGate = true;
+    deps.gate.waitForSlot(() => {
+      waitingForGate = false;
+      if (state !== 'active' || running >= limits.maxInFlight || queue.readyCount() === 0) {
+        deps.gate.release();
+        return;
+      }
+      start(queue.take() as Slot);
+      pump();
+    });
+  }
+
+  function start(slot: Slot): void {
+    running++;
+    slot.state = 'running';
+    void run(slot);
+  }
+
+  async function run(slot: Slot): Promise<void> {
+    let outputs: RecordOutputs | undefined;
+    let error: unknown;
+    try {
+      outputs = await deps.processRecord(slot.record as InputRecord, abort.signal);
+    } catch (caught) {
+      error = caught ?? new Error('record processing failed without an error');
+    }
+    running--;
+    deps.gate.release();
+    if (state === 'stopped') return;
+    if (outputs !== undefined) complete(slot, outputs);
+    else if (state === 'draining') slot.state = 'queued';
+    else park(slot, error);
+    pump();
+    checkDrained();
+  }
+
+  function complete(slot: Slot, outputs: RecordOutputs): void {
+    slot.state = 'done';
+    slot.outputs = outputs;
+    slot.record = undefined;
+    // Only a live worker may teach the store: a retired one's work is never committed.
+    for (const { key, entry } of outputs.remember) deps.dedup.set(partition, key, entry);
+    queue.finish(slot, slot.key);
+    scheduleCommit();
+  }
+
+  function park(slot: Slot, error: unknown): void {
+    slot.attempts++;
+    slot.state = 'parked';
+    const code = error instanceof ConnectorError ? error.code : 'UNEXPECTED';
+    const backoff = Math.min(limits.retryInitialMs * 2 ** (slot.attempts - 1), limits.retryMaxMs);
+    const delayMs = Math.max(backoff, error instanceof ConnectorError ? (error.retryAfterMs ?? 0) : 0);
+    deps.metrics.recordRetries.inc({ code });
+    log.warn(
+      { offset: slot.record?.offset, code, attempt: slot.attempts, retryInMs: delayMs },
+      `record failed retryably, retrying it later; only later records of its key wait: ${describeError(error)}`,
+    );
+    if (!(error instanceof ConnectorError)) log.error({ err: error }, 'unexpected error processing a record');
+    const cancel = deps.schedule(() => {
+      timers.delete(cancel);
+      if (state !== 'active' || slot.state !== 'parked') return;
+      slot.state = 'queued';
+      queue.requeue(slot);
+      pump();
+    }, delayMs);
+    timers.add(cancel);
+  }
+
+  function scheduleCommit(): void {
+    if (committing || state === 'stopped') return;
+    committing = true;
+    queueMicrotask(() => void commitLoop());
+  }
+
+  async function commitLoop(): Promise<void> {
+    try {
+      for (let plan = planCommit(); plan && state !== 'stopped'; plan = planCommit()) {
+        for (const slot of plan.included) slot.state = 'committing';
+        const started = deps.now();
+        await deps.commit({
+          outputs: plan.included.map((s) => s.outputs as RecordOutputs),
+          nextOffset: plan.nextOffset,
+          metadata: plan.metadata,
+        });
+        // Retired while the transaction was out: its outcome no longer concerns this worker.
+        if (isStopped()) return;
+        committed(plan, started);
+      }
+    } catch (error) {
+      if (state !== 'stopped') {
+        stop();
+        deps.onFailure(error);
+      }
+    } finally {
+      committing = false;
+      checkDrained();
+    }
+  }
+
+  /** What the next transaction holds: done records in offset order, and the new low watermark. */
+  function planCommit(): CommitPlan | undefined {
+    if (highest === undefined) return undefined;
+    const included: Slot[] = [];
+    const doneAbove: bigint[] = [];
+    let low: bigint | undefined;
+    for (let i = head; i < slots.length; i++) {
+      const slot = slots[i] as Slot;
+      if (slot.state === 'committed') {
+        if (low !== undefined) doneAbove.push(slot.offset);
+        continue;
+      }
+      const fits = low === undefined || slot.offset - low <= BigInt(DONE_OFFSETS_SPAN);
+      if (slot.state === 'done' && included.length < limits.maxRecordsPerCommit && fits) {
+        included.push(slot);
+        if (low !== undefined) doneAbove.push(slot.offset);
+        continue;
+      }
+      low ??= slot.offset;
+    }
+    if (low === undefined) {
+      low = highest + 1n;
+      while (restoredDone.has(low)) restoredDone.delete(low++);
+    }
+    const nextOffset = low;
+    for (const offset of restoredDone) if (offset > nextOffset) doneAbove.push(offset);
+    if (included.length === 0 && nextOffset === committedOffset) return undefined;
+    return { included, nextOffset, metadata: encodeDoneOffsets(nextOffset, doneAbove) };
+  }
+
+  function committed(plan: CommitPlan, startedAt: number): void {
+    const at = deps.now();
+    let bytes = 0;
+    for (const slot of plan.included) {
+      slot.state = 'committed';
+      slot.outputs = undefined;
+      bytes += slot.bytes;
+      if (Number.isFinite(slot.timestampMs))
+        deps.metrics.recordLagSeconds.observe((at - slot.timestampMs) / 1000);
+    }
+    release(plan.included.length, bytes);
+    committedOffset = plan.nextOffset;
+    for (const offset of restoredDone) if (offset < plan.nextOffset) restoredDone.delete(offset);
+    while (head < slots.length && (slots[head] as Slot).state === 'committed') head++;
+    if (head > 1024 && head * 2 > slots.length) {
+      slots = slots.slice(head);
+      head = 0;
+    }
+    deps.metrics.commitSeconds.observe((at - startedAt) / 1000);
+    deps.metrics.commitRecords.observe(plan.included.length);
+    deps.metrics.batchesCommitted.inc({ topic });
+  }
+
+  function release(records: number, bytes: number): void {
+    if (records === 0 && bytes === 0) return;
+    buffered -= records;
+    bufferedBytes -= bytes;
+    deps.budget.remove(records, bytes);
+    checkPressure();
+  }
+
+  function checkPressure(): void {
+    if (!pressured && buffered >= limits.maxBuffered) {
+      pressured = true;
+      deps.onBackpressure(true);
+    } else if (pressured && buffered <= limits.maxBuffered / 2) {
+      pressured = false;
+      deps.onBackpressure(false);
+    }
+  }
+
+  function stop(): void {
+    state = 'stopped';
+    abort.abort(new ConnectorError('SHUTDOWN', 'lifecycle', `work on ${topic}[${partition}] stopped`));
+    for (const cancel of timers) cancel();
+    timers.clear();
+    release(buffered, bufferedBytes);
+    drained?.resolve();
+  }
+
+  function checkDrained(): void {
+    if (state !== 'draining' || running > 0 || committing) return;
+    if (planCommit()) scheduleCommit();
+    else stop();
+  }
+
+  return {
+    accept,
+    drain(timeoutMs) {
+      if (state === 'stopped') return Promise.resolve();
+      if (!drained) {
+        let resolve: () => void = () => undefined;
+        const promise = new Promise<void>((r) => (resolve = r));
+        drained = { promise, resolve };
+        state = 'draining';
+        // Parked records are not retried during a drain: the next owner replays them.
+        for (const cancel of timers) cancel();
+        timers.clear();
+        timers.add(
+          deps.schedule(
+            () => abort.abort(new ConnectorError('SHUTDOWN', 'lifecycle', 'drain timed out')),
+            timeoutMs,
+          ),
+        );
+        checkDrained();
+      }
+      return drained.promise;
+    },
+    retire() {
+      if (state !== 'stopped') stop();
+    },
+    state: () => state,
+    buffered: () => buffered,
+  };
+}
