@@ -100,7 +100,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       const theAdmin = kafka.admin();
       admin = theAdmin;
       await theAdmin.connect();
-      await ensureTopics(theAdmin, {
+      const shape = await ensureTopics(theAdmin, {
         inputTopics: config.kafka.inputTopics,
         outputTopics: [topics.results, topics.audit, topics.dlq],
         dedupTopic: topics.dedup,
@@ -123,6 +123,15 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         transactionalIdPrefix: config.kafka.transactionalIdPrefix ?? config.kafka.groupId,
         topics,
         transactionTimeoutMs: config.kafka.transactionTimeoutMs,
+        ...(config.output.partitioning === 'input'
+          ? {
+              outputPartitions: {
+                results: shape.outputPartitions[topics.results] ?? 1,
+                audit: shape.outputPartitions[topics.audit] ?? 1,
+                dlq: shape.outputPartitions[topics.dlq] ?? 1,
+              },
+            }
+          : {}),
         logger,
       });
       committer = theCommitter;

@@ -47,8 +47,8 @@ const kafkaSchema = z
     transactionalIdPrefix: z.string().min(1).optional(),
     transactionTimeoutMs: durationMs.min(1000).default(60_000),
     /** One fetch response at most (kafkajs maxBytes); what is buffered can exceed the processing bounds by this. */
-    fetchMaxBytes: z.number().int().min(1024).default(10_485_760),
-    fetchMaxBytesPerPartition: z.number().int().min(1024).default(1_048_576),
+    fetchMaxBytes: z.number().int().min(1024).default(4_194_304),
+    fetchMaxBytesPerPartition: z.number().int().min(1024).default(262_144),
     topics: z
       .object({
         results: topicName.default('cxone.results'),
@@ -260,8 +260,12 @@ const dedupSchema = z
      * Idempotency-Key lifetime; see README "Exactly once".
      */
     windowMs: durationMs.min(60_000).default(7 * 24 * 3_600_000),
-    /** Bound on entries held in memory across owned partitions. */
-    maxEntries: z.number().int().min(1000).default(2_000_000),
+    /**
+     * Bound on entries held in memory across owned partitions, about 250 bytes each: size the
+     * heap for it (README "Memory"). Past it the oldest are forgotten; CXone's Idempotency-Key
+     * still absorbs a repeat of those within its own lifetime.
+     */
+    maxEntries: z.number().int().min(1000).default(400_000),
     restoreTimeoutMs: durationMs.min(1000).default(120_000),
   })
   .strict();
@@ -281,10 +285,10 @@ const processingSchema = z
     /** How many records may be in flight at once across all partitions of the instance. */
     maxInFlight: z.number().int().min(1).max(100_000).default(256),
     /** Unfinished records one partition may hold (queued, in flight, retrying, awaiting commit) before it is paused. */
-    maxBufferedPerPartition: z.number().int().min(1).max(1_000_000).default(2_000),
+    maxBufferedPerPartition: z.number().int().min(1).max(1_000_000).default(256),
     /** The same across all partitions, in records and in bytes of record keys and values. */
-    maxBufferedRecords: z.number().int().min(1).default(20_000),
-    maxBufferedBytes: z.number().int().min(1024).default(67_108_864),
+    maxBufferedRecords: z.number().int().min(1).default(4_096),
+    maxBufferedBytes: z.number().int().min(1024).default(33_554_432),
     /** Records per Kafka transaction: bounds what a crash throws away and how big one commit is. */
     maxRecordsPerCommit: z.number().int().min(1).max(100_000).default(500),
     /**
@@ -341,6 +345,14 @@ const outputSchema = z
   .object({
     /** How the subjects of the output schemas are named in the registry. */
     subjectNameStrategy: z.enum(SUBJECT_NAME_STRATEGIES).default('TopicNameStrategy'),
+    /**
+     * Which partition of the results, audit and DLQ topics a record's outputs go to. `input`: the
+     * input record's partition number (modulo the topic's partition count), so one transaction
+     * touches one partition per output topic; per-key order holds, since a key always comes from
+     * one input partition. `key`: by a hash of the idempotency key, as a default producer would,
+     * at the price of a transaction touching every output partition.
+     */
+    partitioning: z.enum(['input', 'key']).default('input'),
   })
   .strict();
 
@@ -370,9 +382,9 @@ export const configSchema = z
     processing: processingSchema.default({
       maxInFlightPerPartition: 32,
       maxInFlight: 256,
-      maxBufferedPerPartition: 2_000,
-      maxBufferedRecords: 20_000,
-      maxBufferedBytes: 67_108_864,
+      maxBufferedPerPartition: 256,
+      maxBufferedRecords: 4_096,
+      maxBufferedBytes: 33_554_432,
       maxRecordsPerCommit: 500,
       recordRetryInitialMs: 1_000,
       recordRetryMaxMs: 30_000,
@@ -382,11 +394,11 @@ export const configSchema = z
       unrouted: 'dlq',
     }),
     decode: decodeSchema.default({ maxValueBytes: 1_048_576, readerSchemas: {} }),
-    output: outputSchema.default({ subjectNameStrategy: 'TopicNameStrategy' }),
+    output: outputSchema.default({ subjectNameStrategy: 'TopicNameStrategy', partitioning: 'input' }),
     audit: auditSchema.default({ hashPii: false }),
     dedup: dedupSchema.default({
       windowMs: 7 * 24 * 3_600_000,
-      maxEntries: 2_000_000,
+      maxEntries: 400_000,
       restoreTimeoutMs: 120_000,
     }),
     observability: observabilitySchema.default({

@@ -53,12 +53,23 @@ export function isFencedError(error: unknown): boolean {
   return false;
 }
 
+/** Partition counts of the results, audit and DLQ topics; absent: partition by key. */
+export type OutputPartitions = Record<'results' | 'audit' | 'dlq', number>;
+
 export function collectTopicMessages(
   topics: OutputTopics,
   outputs: readonly RecordOutputs[],
   tombstones: readonly Message[],
   partition: number,
+  outputPartitions?: OutputPartitions,
 ): TopicMessages[] {
+  // Co-partitioned with the input: one transaction touches one partition per output topic.
+  const target = (name: keyof OutputPartitions) =>
+    outputPartitions === undefined ? undefined : partition % outputPartitions[name];
+  const messagesFor = (name: keyof OutputPartitions, list: readonly Message[]): Message[] => {
+    const to = target(name);
+    return to === undefined ? [...list] : list.map((m) => ({ ...m, partition: to }));
+  };
   const results: TopicMessages = { topic: topics.results, messages: [] };
   const audit: TopicMessages = { topic: topics.audit, messages: [] };
   const dlq: TopicMessages = { topic: topics.dlq, messages: [] };
@@ -68,9 +79,9 @@ export function collectTopicMessages(
     messages: tombstones.map((m) => ({ ...m, partition })),
   };
   for (const output of outputs) {
-    results.messages.push(...output.results);
-    audit.messages.push(...output.audit);
-    dlq.messages.push(...output.dlq);
+    results.messages.push(...messagesFor('results', output.results));
+    audit.messages.push(...messagesFor('audit', output.audit));
+    dlq.messages.push(...messagesFor('dlq', output.dlq));
     for (const entry of output.dedup) dedup.messages.push({ ...entry, partition });
   }
   return [results, audit, dlq, dedup].filter((t) => t.messages.length > 0);
@@ -86,6 +97,7 @@ export function createTransactionalCommitter(deps: {
   transactionalIdPrefix: string;
   topics: OutputTopics;
   transactionTimeoutMs: number;
+  outputPartitions?: OutputPartitions;
   logger: Logger;
 }): TransactionalCommitter {
   const producers = new Map<string, Promise<Producer>>();
@@ -112,6 +124,13 @@ export function createTransactionalCommitter(deps: {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: deps.transactionTimeoutMs,
+      // The next transaction of a partition starts as soon as the last one commits, while the
+      // broker is still writing its markers (20-40 ms when idle, more under load): until then it
+      // answers CONCURRENT_TRANSACTIONS. kafkajs's default first retry waits 300 ms, which made
+      // every commit cost 300 ms. 20 ms growing by 1.5 catches the end of the markers soon
+      // enough; faster retries (10 ms, x1.2) loaded the broker with retries and cost a quarter
+      // of the throughput in the benchmark. Unlimited, as kafkajs requires for idempotence.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, multiplier: 1.5, maxRetryTime: 5_000 },
     });
     // connect() alone does not fence: kafkajs sends InitProducerId with the transactional id only
     // when the first transaction begins. Beginning (and dropping) an empty one does it now, before
@@ -159,7 +178,13 @@ export function createTransactionalCommitter(deps: {
       }
       const transaction = await producer.transaction();
       try {
-        const topicMessages = collectTopicMessages(deps.topics, commit.outputs, commit.tombstones, partition);
+        const topicMessages = collectTopicMessages(
+          deps.topics,
+          commit.outputs,
+          commit.tombstones,
+          partition,
+          deps.outputPartitions,
+        );
         if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
         // kafkajs sends the metadata (TxnOffsetCommit has the field) though its types omit it.
         const committed: PartitionOffset & { metadata: string | null } = {

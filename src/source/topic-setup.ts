@@ -16,7 +16,14 @@ export interface TopicPlan {
   dedupRetentionMs: number;
 }
 
-export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<{ partitions: number }> {
+export interface TopicShape {
+  /** The most partitions any input topic has. */
+  partitions: number;
+  /** Partition count of each output topic. */
+  outputPartitions: Record<string, number>;
+}
+
+export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<TopicShape> {
   const existing = new Set(await admin.listTopics());
   const missingInputs = plan.inputTopics.filter((t) => !existing.has(t));
   if (missingInputs.length > 0) {
@@ -52,7 +59,9 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<{ par
     });
   }
   await verifyDedupTopic(admin, plan.dedupTopic, partitions);
-  return { partitions };
+  const outputs = await admin.fetchTopicMetadata({ topics: [...plan.outputTopics] });
+  const outputPartitions = Object.fromEntries(outputs.topics.map((t) => [t.name, t.partitions.length]));
+  return { partitions, outputPartitions };
 }
 
 async function verifyDedupTopic(admin: Admin, topic: string, inputPartitions: number): Promise<void> {
