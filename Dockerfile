@@ -42,8 +42,9 @@ FROM ${NODE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="cxone-connector" \
       org.opencontainers.image.description="Kafka-to-NICE CXone connector with an exactly-once effect" \
       org.opencontainers.image.licenses="Apache-2.0"
+# The heap as the Helm chart sizes it (see nodeOptions in its values.yaml).
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--enable-source-maps
+    NODE_OPTIONS="--enable-source-maps --max-semi-space-size=16 --max-old-space-size=192"
 WORKDIR /app
 # Everything is owned by root and only readable by the `node` user: the
 # process cannot modify its own code, and the root filesystem can be mounted

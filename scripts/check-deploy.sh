@@ -134,7 +134,7 @@ else
   ok "runtime stage: npm ci --omit=dev + patch-package + dist/ schemas/ examples/ package.json"
   (
     cd "$WORK/app"
-    export NODE_ENV=production NODE_OPTIONS=--enable-source-maps
+    export NODE_ENV=production NODE_OPTIONS="--enable-source-maps --max-semi-space-size=16 --max-old-space-size=192"
     version="$(node dist/cli.js version)" || fail "node dist/cli.js version"
     ok "node dist/cli.js version: $version"
     CXONE_CLIENT_ID=id CXONE_CLIENT_SECRET=s node dist/cli.js validate-config \
