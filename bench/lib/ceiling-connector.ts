@@ -1,0 +1,122 @@
+/**
+ * The benchmark's "ceiling": the product's own pipeline (the same partition
+ * workers, key-ordered concurrency, limits, record processor and CXone
+ * clients) with the exactly-once machinery taken out: no fencing, no dedup
+ * store or topic, no transactions, no output topics. Finished records only
+ * move the group's committed offset (a plain OffsetCommit), which is how the
+ * benchmark measures progress the same way for every mode.
+ *
+ *   node bench/lib/ceiling-connector.ts --config <file>
+ *
+ * Not a product mode: it loses outputs by design.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Kafka } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { loadConfigFile } from '../../src/config/load-config.ts';
+import { createCxoneClients } from '../../src/cxone/cxone-clients.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { kafkajsLogCreator } from '../../src/observability/kafkajs-logger.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
+import { startOpsServer } from '../../src/observability/http-server.ts';
+import { buildRecordProcessor } from '../../src/pipeline/build-record-processor.ts';
+import { positionFrom } from '../../src/source/partition-claims.ts';
+import { createPartitionSupervisor } from '../../src/source/partition-supervisor.ts';
+
+const { values } = parseArgs({ options: { config: { type: 'string' } } });
+const config = loadConfigFile(values.config ?? '', process.env);
+const logger = createLogger({ level: config.observability.logLevel, name: 'ceiling' });
+const metrics = createMetrics(new Registry(), false);
+const kafka = new Kafka({
+  clientId: 'ceiling',
+  brokers: config.kafka.brokers,
+  logCreator: kafkajsLogCreator(logger),
+});
+const admin = kafka.admin();
+await admin.connect();
+const registry = new SchemaRegistry({ host: config.registry.url });
+const clients = createCxoneClients(config, { metrics, now: Date.now });
+const processRecord = await buildRecordProcessor(config, {
+  registry,
+  clients,
+  dedup: { get: () => undefined },
+  metrics,
+  logger,
+  version: 'ceiling',
+  instanceId: randomUUID(),
+  now: Date.now,
+});
+const consumer = kafka.consumer({
+  groupId: config.kafka.groupId,
+  readUncommitted: false,
+  maxBytes: config.kafka.fetchMaxBytes,
+  maxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
+  maxWaitTimeInMs: 500,
+});
+const timers = new Set<NodeJS.Timeout>();
+const { processing } = config;
+const supervisor = createPartitionSupervisor({
+  claim: async (topic, partition) => {
+    const [offsets] = await admin.fetchOffsets({ groupId: config.kafka.groupId, topics: [topic] });
+    const found = offsets?.partitions.find((p) => p.partition === partition);
+    return positionFrom(found?.offset ?? '-1', null, () => undefined);
+  },
+  commit: (topic, partition, commit) =>
+    consumer.commitOffsets([{ topic, partition, offset: commit.nextOffset.toString() }]),
+  processRecord,
+  dedup: { set: () => undefined },
+  consumer,
+  limits: {
+    maxInFlight: processing.maxInFlightPerPartition,
+    maxInFlightTotal: processing.maxInFlight,
+    maxBuffered: processing.maxBufferedPerPartition,
+    maxBufferedRecords: processing.maxBufferedRecords,
+    maxBufferedBytes: processing.maxBufferedBytes,
+    maxRecordsPerCommit: processing.maxRecordsPerCommit,
+    retryInitialMs: processing.recordRetryInitialMs,
+    retryMaxMs: processing.recordRetryMaxMs,
+    failureBackoffMs: processing.failureBackoffMs,
+  },
+  metrics,
+  logger,
+  now: Date.now,
+  schedule: (fn, ms) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
+    return () => clearTimeout(timer);
+  },
+});
+consumer.on(consumer.events.GROUP_JOIN, (event) => supervisor.onAssignment(event.payload.memberAssignment));
+await consumer.connect();
+await consumer.subscribe({ topics: config.kafka.inputTopics, fromBeginning: true });
+await consumer.run({
+  autoCommit: false,
+  eachBatchAutoResolve: false,
+  eachBatch: (payload) => supervisor.handleBatch(payload),
+});
+// The same /metrics as the product, so the benchmark reads the same stage timings from both.
+const ops = await startOpsServer(
+  metrics.registry,
+  { state: () => 'running' },
+  config.observability.metricsHost,
+  config.observability.metricsPort,
+);
+logger.info('ceiling pipeline running');
+
+process.once('SIGTERM', () => {
+  void (async () => {
+    await supervisor.drain(5_000);
+    supervisor.retireAll();
+    await consumer.disconnect();
+    for (const timer of timers) clearTimeout(timer);
+    await admin.disconnect();
+    await clients.close();
+    await ops.close();
+    process.exit(0);
+  })();
+});
