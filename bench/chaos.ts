@@ -398,6 +398,9 @@ async function waitForTopic(kafka: Kafka, topic: string): Promise<void> {
 main().then(
   (code) => {
     process.exitCode = code;
+    // kafkajs can leave a consumer's restart timer behind after a disconnect (seen after broker
+    // restarts), which would keep this process alive for ever; everything is closed by now.
+    setTimeout(() => process.exit(code), 5_000).unref();
   },
   (error: unknown) => {
     process.stderr.write(

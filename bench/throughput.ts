@@ -503,6 +503,9 @@ function printTable(
 main().then(
   (code) => {
     process.exitCode = code;
+    // kafkajs can leave a consumer's restart timer behind after a disconnect (seen after broker
+    // restarts), which would keep this process alive for ever; everything is closed by now.
+    setTimeout(() => process.exit(code), 5_000).unref();
   },
   (error: unknown) => {
     const cause = (error as { cause?: unknown }).cause;

@@ -70,7 +70,6 @@ export interface PartitionSupervisor {
 interface Entry {
   topic: string;
   partition: number;
-  phase: 'claiming' | 'working' | 'backoff';
   worker?: PartitionWorker | undefined;
   abort: AbortController;
   cancelBackoff?: () => void;
@@ -102,7 +101,7 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
 
   function startClaim(topic: string, partition: number): void {
     const key = keyOf(topic, partition);
-    const entry: Entry = { topic, partition, phase: 'claiming', abort: new AbortController() };
+    const entry: Entry = { topic, partition, abort: new AbortController() };
     entries.set(key, entry);
     pauses.set(topic, partition, 'claiming', true);
     deps.claim(topic, partition, entry.abort.signal).then(
@@ -112,7 +111,6 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
         // kafkajs fetched ahead of what was committed; rewind it before the worker sees anything.
         if (from !== undefined) deps.consumer.seek({ topic, partition, offset: from });
         entry.worker = createWorker(entry, position);
-        entry.phase = 'working';
         pauses.set(topic, partition, 'claiming', false);
       },
       (error: unknown) => {
@@ -150,7 +148,6 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
     const { topic, partition } = entry;
     entry.worker?.retire();
     entry.worker = undefined;
-    entry.phase = 'backoff';
     pauses.set(topic, partition, 'backpressure', false);
     pauses.set(topic, partition, 'claiming', false);
     if (draining) return;

@@ -326,8 +326,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       slot.state = 'committed';
       slot.outputs = undefined;
       bytes += slot.bytes;
-      if (Number.isFinite(slot.timestampMs))
-        deps.metrics.recordLagSeconds.observe((at - slot.timestampMs) / 1000);
+      // A record without a timestamp (-1) says nothing about lag.
+      if (slot.timestampMs > 0) deps.metrics.recordLagSeconds.observe((at - slot.timestampMs) / 1000);
     }
     release(plan.included.length, bytes);
     committedOffset = plan.nextOffset;
