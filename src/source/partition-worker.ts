@@ -22,7 +22,7 @@ import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { InputRecord, RecordOutputs, RecordProcessor } from '../pipeline/record-processor.ts';
 import type { BufferBudget } from './buffer-budget.ts';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
-import { DONE_OFFSETS_SPAN, encodeDoneOffsets } from './done-offsets.ts';
+import { planNextCommit, type CommitPlan, type Slot } from './commit-plan.ts';
 import { createKeyOrderedQueue } from './key-ordered-queue.ts';
 
 export interface PartitionPosition {
@@ -79,25 +79,6 @@ export interface PartitionWorker {
   retire(): void;
   state(): WorkerState;
   buffered(): number;
-}
-
-type SlotState = 'queued' | 'running' | 'parked' | 'done' | 'committing' | 'committed';
-
-interface Slot {
-  offset: bigint;
-  key: string;
-  state: SlotState;
-  record: InputRecord | undefined;
-  outputs: RecordOutputs | undefined;
-  bytes: number;
-  timestampMs: number;
-  attempts: number;
-}
-
-interface CommitPlan {
-  included: Slot[];
-  nextOffset: bigint;
-  metadata: string | null;
 }
 
 export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorker {
@@ -289,35 +270,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     }
   }
 
-  /** What the next transaction holds: done records in offset order, and the new low watermark. */
-  function planCommit(): CommitPlan | undefined {
-    if (highest === undefined) return undefined;
-    const included: Slot[] = [];
-    const doneAbove: bigint[] = [];
-    let low: bigint | undefined;
-    for (let i = head; i < slots.length; i++) {
-      const slot = slots[i] as Slot;
-      if (slot.state === 'committed') {
-        if (low !== undefined) doneAbove.push(slot.offset);
-        continue;
-      }
-      const fits = low === undefined || slot.offset - low <= BigInt(DONE_OFFSETS_SPAN);
-      if (slot.state === 'done' && included.length < limits.maxRecordsPerCommit && fits) {
-        included.push(slot);
-        if (low !== undefined) doneAbove.push(slot.offset);
-        continue;
-      }
-      low ??= slot.offset;
-    }
-    if (low === undefined) {
-      low = highest + 1n;
-      while (restoredDone.has(low)) restoredDone.delete(low++);
-    }
-    const nextOffset = low;
-    for (const offset of restoredDone) if (offset > nextOffset) doneAbove.push(offset);
-    if (included.length === 0 && nextOffset === committedOffset) return undefined;
-    return { included, nextOffset, metadata: encodeDoneOffsets(nextOffset, doneAbove) };
-  }
+  const planCommit = (): CommitPlan | undefined =>
+    planNextCommit({ slots, head, highest, committedOffset, restoredDone }, limits.maxRecordsPerCommit);
 
   function committed(plan: CommitPlan, startedAt: number): void {
     const at = deps.now();
