@@ -123,22 +123,8 @@ async function main(): Promise<number> {
   await admin.connect();
   try {
     const input = `${runId}.events`;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: input, numPartitions: opt.partitions }],
-    });
-    const encoder = await createCdpEventEncoder(stack.registry.url, input);
     const producedStart = performance.now();
-    const events = generateEvents({ count: opt.events, contacts: opt.contacts, prefix: runId });
-    const producer = kafka.producer();
-    await producer.connect();
-    await produceRecords(
-      producer,
-      input,
-      events.map((e) => ({ key: e.contactId, value: encoder.encode(e) })),
-      1000,
-    );
-    await producer.disconnect();
+    await createEventsTopic(kafka, admin, stack.registry.url, input, opt.events, runId);
     say(
       `${opt.events} events for ${opt.contacts} contacts on ${opt.partitions} partitions in ${((performance.now() - producedStart) / 1000).toFixed(1)} s`,
     );
@@ -288,33 +274,46 @@ function connectorNodeFlags(): string[] {
   ];
 }
 
+/** Creates `topic` with the run's partition count and fills it with `count` sample events keyed by contact. */
+async function createEventsTopic(
+  kafka: Kafka,
+  admin: Admin,
+  registryUrl: string,
+  topic: string,
+  count: number,
+  prefix: string,
+): Promise<void> {
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: opt.partitions }] });
+  const encoder = await createCdpEventEncoder(registryUrl, topic);
+  const events = generateEvents({ count, contacts: opt.contacts, prefix });
+  const producer = kafka.producer();
+  await producer.connect();
+  await produceRecords(
+    producer,
+    topic,
+    events.map((e) => ({ key: e.contactId, value: encoder.encode(e) })),
+    1000,
+  );
+  await producer.disconnect();
+}
+
 /** A throw-away run of the product on events of its own: the broker's JIT compiles its hot paths here. */
 async function warmUp(context: Context, events: number): Promise<void> {
   if (events <= 0) return;
   const input = `${context.runId}.warmup`;
-  await context.admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic: input, numPartitions: opt.partitions }],
-  });
-  const encoder = await createCdpEventEncoder(context.stack.registry.url, input);
-  const producer = new Kafka({
+  const kafka = new Kafka({
     clientId: 'bench-warmup',
     brokers: [context.stack.kafka.bootstrap],
     logLevel: logLevel.NOTHING,
-  }).producer();
-  await producer.connect();
-  const records = generateEvents({
-    count: events,
-    contacts: opt.contacts,
-    prefix: `${context.runId}-warmup`,
   });
-  await produceRecords(
-    producer,
+  await createEventsTopic(
+    kafka,
+    context.admin,
+    context.stack.registry.url,
     input,
-    records.map((e) => ({ key: e.contactId, value: encoder.encode(e) })),
-    1000,
+    events,
+    `${context.runId}-warmup`,
   );
-  await producer.disconnect();
   say(`warm-up: ${events} events through the product first (not measured)`);
   const connector = await startConnector(context, 'full', 'warmup', { input });
   try {

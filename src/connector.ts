@@ -20,7 +20,11 @@ import { createDedupStore } from './dedup/dedup-store.ts';
 import { createDedupRestorer, type DedupRestorer } from './dedup/dedup-restorer.ts';
 import { createPartitionClaims } from './source/partition-claims.ts';
 import { buildRecordProcessor } from './pipeline/build-record-processor.ts';
-import { createPartitionSupervisor, type PartitionSupervisor } from './source/partition-supervisor.ts';
+import {
+  createPartitionSupervisor,
+  supervisorLimits,
+  type PartitionSupervisor,
+} from './source/partition-supervisor.ts';
 import { ensureTopics } from './source/topic-setup.ts';
 
 export type ConnectorState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
@@ -169,7 +173,6 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       });
       consumer = theConsumer;
-      const { processing } = config;
       const theSupervisor = createPartitionSupervisor({
         claim: (topic, partition, signal) => claims.claim(topic, partition, signal),
         commit: (topic, partition, commit) =>
@@ -188,17 +191,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         processRecord,
         dedup: store,
         consumer: theConsumer,
-        limits: {
-          maxInFlight: processing.maxInFlightPerPartition,
-          maxInFlightTotal: processing.maxInFlight,
-          maxBuffered: processing.maxBufferedPerPartition,
-          maxBufferedRecords: processing.maxBufferedRecords,
-          maxBufferedBytes: processing.maxBufferedBytes,
-          maxRecordsPerCommit: processing.maxRecordsPerCommit,
-          retryInitialMs: processing.recordRetryInitialMs,
-          retryMaxMs: processing.recordRetryMaxMs,
-          failureBackoffMs: processing.failureBackoffMs,
-        },
+        limits: supervisorLimits(config.processing),
         metrics: deps.metrics,
         logger,
         now,

@@ -23,7 +23,7 @@ import { createMetrics } from '../../src/observability/metrics.ts';
 import { startOpsServer } from '../../src/observability/http-server.ts';
 import { buildRecordProcessor } from '../../src/pipeline/build-record-processor.ts';
 import { positionFrom } from '../../src/source/partition-claims.ts';
-import { createPartitionSupervisor } from '../../src/source/partition-supervisor.ts';
+import { createPartitionSupervisor, supervisorLimits } from '../../src/source/partition-supervisor.ts';
 
 const { values } = parseArgs({ options: { config: { type: 'string' } } });
 const config = loadConfigFile(values.config ?? '', process.env);
@@ -56,7 +56,6 @@ const consumer = kafka.consumer({
   maxWaitTimeInMs: 500,
 });
 const timers = new Set<NodeJS.Timeout>();
-const { processing } = config;
 const supervisor = createPartitionSupervisor({
   claim: async (topic, partition) => {
     const [offsets] = await admin.fetchOffsets({ groupId: config.kafka.groupId, topics: [topic] });
@@ -68,17 +67,7 @@ const supervisor = createPartitionSupervisor({
   processRecord,
   dedup: { set: () => undefined },
   consumer,
-  limits: {
-    maxInFlight: processing.maxInFlightPerPartition,
-    maxInFlightTotal: processing.maxInFlight,
-    maxBuffered: processing.maxBufferedPerPartition,
-    maxBufferedRecords: processing.maxBufferedRecords,
-    maxBufferedBytes: processing.maxBufferedBytes,
-    maxRecordsPerCommit: processing.maxRecordsPerCommit,
-    retryInitialMs: processing.recordRetryInitialMs,
-    retryMaxMs: processing.recordRetryMaxMs,
-    failureBackoffMs: processing.failureBackoffMs,
-  },
+  limits: supervisorLimits(config.processing),
   metrics,
   logger,
   now: Date.now,

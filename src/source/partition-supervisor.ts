@@ -15,6 +15,7 @@
  */
 import type { EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { ConnectorConfig } from '../config/schema.ts';
 import { ConnectorError, describeError } from '../errors.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
@@ -30,6 +31,8 @@ import {
   type WorkerLimits,
 } from './partition-worker.ts';
 
+type ProcessingConfig = ConnectorConfig['processing'];
+
 export interface SupervisorLimits extends WorkerLimits {
   /** Records in flight across all partitions of this instance. */
   maxInFlightTotal: number;
@@ -38,6 +41,21 @@ export interface SupervisorLimits extends WorkerLimits {
   maxBufferedBytes: number;
   /** How long a partition rests after a failed claim or commit. */
   failureBackoffMs: number;
+}
+
+/** The supervisor's limits from the `processing` settings. */
+export function supervisorLimits(processing: ProcessingConfig): SupervisorLimits {
+  return {
+    maxInFlight: processing.maxInFlightPerPartition,
+    maxInFlightTotal: processing.maxInFlight,
+    maxBuffered: processing.maxBufferedPerPartition,
+    maxBufferedRecords: processing.maxBufferedRecords,
+    maxBufferedBytes: processing.maxBufferedBytes,
+    maxRecordsPerCommit: processing.maxRecordsPerCommit,
+    retryInitialMs: processing.recordRetryInitialMs,
+    retryMaxMs: processing.recordRetryMaxMs,
+    failureBackoffMs: processing.failureBackoffMs,
+  };
 }
 
 export interface PartitionSupervisorDeps {
