@@ -265,7 +265,7 @@ const dedupSchema = z
      * heap for it (README "Memory"). Past it the oldest are forgotten; CXone's Idempotency-Key
      * still absorbs a repeat of those within its own lifetime.
      */
-    maxEntries: z.number().int().min(1000).default(400_000),
+    maxEntries: z.number().int().min(1000).default(100_000),
     restoreTimeoutMs: durationMs.min(1000).default(120_000),
   })
   .strict();
@@ -398,7 +398,7 @@ export const configSchema = z
     audit: auditSchema.default({ hashPii: false }),
     dedup: dedupSchema.default({
       windowMs: 7 * 24 * 3_600_000,
-      maxEntries: 400_000,
+      maxEntries: 100_000,
       restoreTimeoutMs: 120_000,
     }),
     observability: observabilitySchema.default({
