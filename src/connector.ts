@@ -25,6 +25,8 @@ import {
   supervisorLimits,
   type PartitionSupervisor,
 } from './source/partition-supervisor.ts';
+import { createInputConsumer, runInputConsumer } from './source/input-consumer.ts';
+import { createTimerSet } from './source/timer-set.ts';
 import { ensureTopics } from './source/topic-setup.ts';
 
 export type ConnectorState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
@@ -48,15 +50,12 @@ export interface Connector {
   readonly finished: Promise<ConnectorState>;
 }
 
-/** kafkajs waits this long on an empty fetch; with every partition paused it is also the heartbeat cadence. */
-const FETCH_MAX_WAIT_MS = 500;
-
 export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): Connector {
   const logger = deps.logger;
   const now = deps.now ?? Date.now;
   const instanceId = deps.instanceId ?? randomUUID();
   let state: ConnectorState = 'idle';
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = createTimerSet();
   let finish: (s: ConnectorState) => void = () => undefined;
   const finished = new Promise<ConnectorState>((resolve) => (finish = resolve));
 
@@ -82,18 +81,6 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   const setState = (next: ConnectorState): void => {
     logger.info({ from: state, to: next }, 'connector state');
     state = next;
-  };
-
-  const schedule = (fn: () => void, ms: number): (() => void) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, ms);
-    timers.add(timer);
-    return () => {
-      clearTimeout(timer);
-      timers.delete(timer);
-    };
   };
 
   async function start(): Promise<void> {
@@ -163,15 +150,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
       });
 
-      const theConsumer = kafka.consumer({
-        groupId: config.kafka.groupId,
-        sessionTimeout: config.kafka.sessionTimeoutMs,
-        heartbeatInterval: config.kafka.heartbeatIntervalMs,
-        readUncommitted: false,
-        maxBytes: config.kafka.fetchMaxBytes,
-        maxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
-        maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
-      });
+      const theConsumer = createInputConsumer(kafka, config.kafka);
       consumer = theConsumer;
       const theSupervisor = createPartitionSupervisor({
         claim: (topic, partition, signal) => claims.claim(topic, partition, signal),
@@ -195,12 +174,9 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         metrics: deps.metrics,
         logger,
         now,
-        schedule,
+        schedule: timers.schedule,
       });
       supervisor = theSupervisor;
-      theConsumer.on(theConsumer.events.GROUP_JOIN, (event) =>
-        theSupervisor.onAssignment(event.payload.memberAssignment),
-      );
       theConsumer.on(theConsumer.events.END_BATCH_PROCESS, () => deps.metrics.dedupEntries.set(store.size()));
       theConsumer.on(theConsumer.events.CRASH, (event) => {
         const { error, restart } = event.payload;
@@ -215,18 +191,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         logger.warn({ breaker: breakerState }, 'CXone circuit breaker changed state');
         theSupervisor.pauses.setAll('breaker', breakerState === 'open');
       });
-      await theConsumer.connect();
-      await theConsumer.subscribe({
-        topics: config.kafka.inputTopics,
-        fromBeginning: config.kafka.fromBeginning,
-      });
-      await theConsumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        // The handler only hands records over; it never waits for them.
-        partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => theSupervisor.handleBatch(payload),
-      });
+      await runInputConsumer(theConsumer, config.kafka, theSupervisor);
       setState('running');
     } catch (error) {
       setState('failed');
@@ -245,7 +210,6 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
     await consumer
       ?.disconnect()
       .catch((error: unknown) => logger.warn({ err: error }, 'consumer disconnect failed'));
-    for (const timer of timers) clearTimeout(timer);
     timers.clear();
     await committer?.close();
     await restorer

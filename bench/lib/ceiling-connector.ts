@@ -23,7 +23,9 @@ import { createMetrics } from '../../src/observability/metrics.ts';
 import { startOpsServer } from '../../src/observability/http-server.ts';
 import { buildRecordProcessor } from '../../src/pipeline/build-record-processor.ts';
 import { positionFrom } from '../../src/source/partition-claims.ts';
+import { createInputConsumer, runInputConsumer } from '../../src/source/input-consumer.ts';
 import { createPartitionSupervisor, supervisorLimits } from '../../src/source/partition-supervisor.ts';
+import { createTimerSet } from '../../src/source/timer-set.ts';
 
 const { values } = parseArgs({ options: { config: { type: 'string' } } });
 const config = loadConfigFile(values.config ?? '', process.env);
@@ -48,14 +50,8 @@ const processRecord = await buildRecordProcessor(config, {
   instanceId: randomUUID(),
   now: Date.now,
 });
-const consumer = kafka.consumer({
-  groupId: config.kafka.groupId,
-  readUncommitted: false,
-  maxBytes: config.kafka.fetchMaxBytes,
-  maxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
-  maxWaitTimeInMs: 500,
-});
-const timers = new Set<NodeJS.Timeout>();
+const consumer = createInputConsumer(kafka, config.kafka);
+const timers = createTimerSet();
 const supervisor = createPartitionSupervisor({
   claim: async (topic, partition) => {
     const [offsets] = await admin.fetchOffsets({ groupId: config.kafka.groupId, topics: [topic] });
@@ -71,23 +67,9 @@ const supervisor = createPartitionSupervisor({
   metrics,
   logger,
   now: Date.now,
-  schedule: (fn, ms) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, ms);
-    timers.add(timer);
-    return () => clearTimeout(timer);
-  },
+  schedule: timers.schedule,
 });
-consumer.on(consumer.events.GROUP_JOIN, (event) => supervisor.onAssignment(event.payload.memberAssignment));
-await consumer.connect();
-await consumer.subscribe({ topics: config.kafka.inputTopics, fromBeginning: true });
-await consumer.run({
-  autoCommit: false,
-  eachBatchAutoResolve: false,
-  eachBatch: (payload) => supervisor.handleBatch(payload),
-});
+await runInputConsumer(consumer, config.kafka, supervisor);
 // The same /metrics as the product, so the benchmark reads the same stage timings from both.
 const ops = await startOpsServer(
   metrics.registry,
@@ -102,7 +84,7 @@ process.once('SIGTERM', () => {
     await supervisor.drain(5_000);
     supervisor.retireAll();
     await consumer.disconnect();
-    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
     await admin.disconnect();
     await clients.close();
     await ops.close();

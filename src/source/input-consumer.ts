@@ -1,0 +1,41 @@
+/**
+ * The kafkajs consumer of the input topics, and how it is wired to the
+ * partition supervisor: read_committed, offsets never committed by kafkajs
+ * itself, and a handler that only hands batches over.
+ */
+import type { Consumer, Kafka } from 'kafkajs';
+import type { KafkaConfig } from '../config/schema.ts';
+import type { PartitionSupervisor } from './partition-supervisor.ts';
+
+/** kafkajs waits this long on an empty fetch; with every partition paused it is also the heartbeat cadence. */
+const FETCH_MAX_WAIT_MS = 500;
+
+export function createInputConsumer(kafka: Kafka, config: KafkaConfig): Consumer {
+  return kafka.consumer({
+    groupId: config.groupId,
+    sessionTimeout: config.sessionTimeoutMs,
+    heartbeatInterval: config.heartbeatIntervalMs,
+    readUncommitted: false,
+    maxBytes: config.fetchMaxBytes,
+    maxBytesPerPartition: config.fetchMaxBytesPerPartition,
+    maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+  });
+}
+
+/** Joins the group and starts fetching; every new assignment goes to the supervisor first. */
+export async function runInputConsumer(
+  consumer: Consumer,
+  config: KafkaConfig,
+  supervisor: PartitionSupervisor,
+): Promise<void> {
+  consumer.on(consumer.events.GROUP_JOIN, (event) => supervisor.onAssignment(event.payload.memberAssignment));
+  await consumer.connect();
+  await consumer.subscribe({ topics: config.inputTopics, fromBeginning: config.fromBeginning });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    // The handler only hands records over; it never waits for them.
+    partitionsConsumedConcurrently: 1,
+    eachBatch: (payload) => supervisor.handleBatch(payload),
+  });
+}
