@@ -66,23 +66,22 @@ export function collectTopicMessages(
   // Co-partitioned with the input: one transaction touches one partition per output topic.
   const target = (name: keyof OutputPartitions) =>
     outputPartitions === undefined ? undefined : partition % outputPartitions[name];
-  const messagesFor = (name: keyof OutputPartitions, list: readonly Message[]): Message[] => {
-    const to = target(name);
-    return to === undefined ? [...list] : list.map((m) => ({ ...m, partition: to }));
+  const to = { results: target('results'), audit: target('audit'), dlq: target('dlq') };
+  const append = (into: TopicMessages, list: readonly Message[], at: number | undefined): void => {
+    if (at === undefined) into.messages.push(...list);
+    else for (const m of list) into.messages.push({ ...m, partition: at });
   };
   const results: TopicMessages = { topic: topics.results, messages: [] };
   const audit: TopicMessages = { topic: topics.audit, messages: [] };
   const dlq: TopicMessages = { topic: topics.dlq, messages: [] };
-  // Co-partitioned with the input: the next owner of this partition restores exactly this dedup partition.
-  const dedup: TopicMessages = {
-    topic: topics.dedup,
-    messages: tombstones.map((m) => ({ ...m, partition })),
-  };
+  // The dedup partition is always the input's: its next owner restores exactly this one.
+  const dedup: TopicMessages = { topic: topics.dedup, messages: [] };
+  append(dedup, tombstones, partition);
   for (const output of outputs) {
-    results.messages.push(...messagesFor('results', output.results));
-    audit.messages.push(...messagesFor('audit', output.audit));
-    dlq.messages.push(...messagesFor('dlq', output.dlq));
-    for (const entry of output.dedup) dedup.messages.push({ ...entry, partition });
+    append(results, output.results, to.results);
+    append(audit, output.audit, to.audit);
+    append(dlq, output.dlq, to.dlq);
+    append(dedup, output.dedup, partition);
   }
   return [results, audit, dlq, dedup].filter((t) => t.messages.length > 0);
 }

@@ -10,7 +10,6 @@ export interface BufferBudget {
   add(records: number, bytes: number): void;
   remove(records: number, bytes: number): void;
   records(): number;
-  bytes(): number;
   isOver(): boolean;
 }
 
@@ -50,7 +49,6 @@ export function createBufferBudget(options: BufferBudgetOptions): BufferBudget {
       check();
     },
     records: () => records,
-    bytes: () => bytes,
     isOver: () => over,
   };
 }

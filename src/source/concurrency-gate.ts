@@ -14,7 +14,6 @@ export interface ConcurrencyGate {
    */
   waitForSlot(onSlot: () => void): void;
   inUse(): number;
-  limit(): number;
 }
 
 export function createConcurrencyGate(limit: number, onChange?: (inUse: number) => void): ConcurrencyGate {
@@ -40,6 +39,5 @@ export function createConcurrencyGate(limit: number, onChange?: (inUse: number) 
       waiting.push(onSlot);
     },
     inUse: () => inUse,
-    limit: () => limit,
   };
 }

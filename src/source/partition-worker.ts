@@ -78,7 +78,6 @@ export interface PartitionWorker {
   /** Stops at once: nothing more is committed, in-flight work is abandoned (it will be replayed). */
   retire(): void;
   state(): WorkerState;
-  buffered(): number;
 }
 
 export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorker {
@@ -114,26 +113,32 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       if (highest !== undefined && offset <= highest) continue;
       highest = offset;
       if (committedOffset !== undefined && offset < committedOffset) continue;
-      const base = {
-        offset,
-        record: undefined,
-        outputs: undefined,
-        timestampMs: Number(m.timestamp),
-        attempts: 0,
-      };
+      const timestampMs = Number(m.timestamp);
       if (restoredDone.delete(offset)) {
         // Done and committed by an earlier owner past its committed offset: not again.
-        slots.push({ ...base, key: '', state: 'committed', bytes: 0 });
+        slots.push({
+          offset,
+          key: '',
+          state: 'committed',
+          record: undefined,
+          outputs: undefined,
+          bytes: 0,
+          timestampMs,
+          attempts: 0,
+        });
         skippedDone = true;
         continue;
       }
       const key = m.key === null ? `\u0000offset:${m.offset}` : m.key.toString('latin1');
       const bytes = (m.value?.length ?? 0) + (m.key?.length ?? 0);
       const slot: Slot = {
-        ...base,
+        offset,
         key,
         state: 'queued',
+        outputs: undefined,
         bytes,
+        timestampMs,
+        attempts: 0,
         record: {
           topic,
           partition,
@@ -355,6 +360,5 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       if (state !== 'stopped') stop();
     },
     state: () => state,
-    buffered: () => buffered,
   };
 }

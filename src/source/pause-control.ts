@@ -63,7 +63,9 @@ export function createPauseControl(
       if (want) paused.add(key);
       else paused.delete(key);
       const bucket = want ? toPause : toResume;
-      bucket.set(tp.topic, [...(bucket.get(tp.topic) ?? []), tp.partition]);
+      const partitions = bucket.get(tp.topic);
+      if (partitions) partitions.push(tp.partition);
+      else bucket.set(tp.topic, [tp.partition]);
     }
     const asList = (m: Map<string, number[]>) => [...m].map(([topic, partitions]) => ({ topic, partitions }));
     if (toPause.size > 0) target.pause(asList(toPause));
