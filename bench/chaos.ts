@@ -23,6 +23,7 @@ import { readTopic } from '../scripts/lib/topic-reader.ts';
 import { planChaosEvents } from './lib/chaos-events.ts';
 import { createInstances } from './lib/instances.ts';
 import { startResultsVerifier } from './lib/results-verifier.ts';
+import { runScript } from './lib/run-script.ts';
 
 const { values } = parseArgs({
   options: {
@@ -395,17 +396,4 @@ async function waitForTopic(kafka: Kafka, topic: string): Promise<void> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-    // kafkajs can leave a consumer's restart timer behind after a disconnect (seen after broker
-    // restarts), which would keep this process alive for ever; everything is closed by now.
-    setTimeout(() => process.exit(code), 5_000).unref();
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `chaos run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+runScript('chaos run', main);

@@ -34,6 +34,7 @@ import { memoryMb } from './lib/process-probe.ts';
 import { setSimFaults, simCounts, type SimCounts } from './lib/sim-counts.ts';
 import { benchConfig, type BenchMode } from './lib/bench-config.ts';
 import { stageTimings, type StageTimings } from './lib/stage-timings.ts';
+import { runScript } from './lib/run-script.ts';
 
 const { values } = parseArgs({
   options: {
@@ -499,19 +500,4 @@ function printTable(
   process.stdout.write(`${'═'.repeat(width + 40)}\n\n`);
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-    // kafkajs can leave a consumer's restart timer behind after a disconnect (seen after broker
-    // restarts), which would keep this process alive for ever; everything is closed by now.
-    setTimeout(() => process.exit(code), 5_000).unref();
-  },
-  (error: unknown) => {
-    const cause = (error as { cause?: unknown }).cause;
-    const why = cause instanceof Error ? `\n  cause: ${cause.message}` : '';
-    process.stderr.write(
-      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}${why}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+runScript('benchmark', main);
