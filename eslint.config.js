@@ -1,6 +1,61 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Imports run one way, down the flow (docs/architecture.md): each folder of
+ * src/ names the folders it may import; everything else, and the edge
+ * (config/, connector.ts, main.ts, cli.ts), is refused. errors.ts is for all.
+ */
+const LAYERS = {
+  contracts: [],
+  observability: ['contracts'],
+  decode: ['contracts'],
+  mapping: ['contracts'],
+  cxone: ['contracts', 'mapping', 'observability'],
+  dedup: ['contracts', 'decode'],
+  output: ['contracts', 'cxone', 'decode', 'mapping', 'observability'],
+  source: ['contracts', 'dedup', 'observability', 'output'],
+  pipeline: ['contracts', 'cxone', 'decode', 'dedup', 'mapping', 'observability', 'output'],
+  // The simulator is a product of its own: it shares no code with the connector.
+  sim: [],
+};
+const EDGE = ['../config/*', '../connector.ts', '../main.ts', '../cli.ts'];
+/** Sibling modules that must share contracts through a leaf module, never through each other. */
+const SIBLINGS = {
+  'src/mapping/journey-trigger-mapper.ts': ['./data-action-mapper.ts'],
+  'src/mapping/data-action-mapper.ts': ['./journey-trigger-mapper.ts'],
+  'src/cxone/journey-trigger-client.ts': ['./data-action-client.ts'],
+  'src/cxone/data-action-client.ts': ['./journey-trigger-client.ts'],
+};
+
+function layerRules() {
+  const blocks = [];
+  for (const [folder, allowed] of Object.entries(LAYERS)) {
+    const refused = Object.keys(LAYERS)
+      .filter((other) => other !== folder && !allowed.includes(other))
+      .map((other) => `../${other}/*`);
+    const message = `src/${folder} may import only ${allowed.length ? allowed.join(', ') : 'its own files'} (and errors.ts): see docs/architecture.md`;
+    const patterns = [{ group: [...refused, ...EDGE], message }];
+    blocks.push({
+      files: [`src/${folder}/**/*.ts`],
+      rules: { 'no-restricted-imports': ['error', { patterns }] },
+    });
+    for (const [file, siblings] of Object.entries(SIBLINGS)) {
+      if (!file.startsWith(`src/${folder}/`)) continue;
+      const sibling = {
+        group: siblings,
+        message:
+          'share the type or function through a leaf module of the folder, not a sibling client or mapper',
+      };
+      blocks.push({
+        files: [file],
+        rules: { 'no-restricted-imports': ['error', { patterns: [...patterns, sibling] }] },
+      });
+    }
+  }
+  return blocks;
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.stack/', 'helm/', 'coverage/'] },
   js.configs.recommended,
@@ -38,5 +93,6 @@ export default tseslint.config(
     files: ['src/main.ts', 'src/cli.ts', 'scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  ...layerRules(),
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

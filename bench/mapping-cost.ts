@@ -3,8 +3,7 @@
  * (the default shape, read directly) and a JSONata route (evaluate is async in
  * jsonata 2), and prints µs/record for each. Run: node bench/mapping-cost.ts
  */
-import { validateConfig } from '../src/config/load-config.ts';
-import { compileRoutes } from '../src/mapping/compile-routes.ts';
+import { compiledRoutes } from '../test/support/config-fixtures.ts';
 import { mapRoute } from '../src/mapping/map-route.ts';
 import { matchRoutes } from '../src/mapping/match-routes.ts';
 
@@ -17,26 +16,19 @@ const event = {
   identifiers: { email: 'a@example.com', external_id: 'ext-1', phone: null },
   properties: { order_id: 'ORD-1', tier: 'gold', amount: '1500' },
 };
-const { routes } = compileRoutes(
-  validateConfig({
-    kafka: { brokers: ['127.0.0.1:9092'] },
-    registry: { url: 'http://127.0.0.1:8080/apis/ccompat/v7' },
-    cxone: { baseUrl: 'https://tenant.example', auth: { clientId: 'id', clientSecret: 'secret' } },
-    routes: [
-      { name: 'dot-path', journeyId: 'j', fields: { directives: 'properties' } },
-      {
-        name: 'jsonata',
-        journeyId: 'j',
-        eventTypes: ['PURCHASE_COMPLETED'],
-        when: 'properties.tier = "gold"',
-        fields: {
-          eventType: '"VIP_" & eventType',
-          directives: '{ "order": properties.order_id, "amount": $number(properties.amount) }',
-        },
-      },
-    ],
-  }),
-);
+const { routes } = compiledRoutes([
+  { name: 'dot-path', journeyId: 'j', fields: { directives: 'properties' } },
+  {
+    name: 'jsonata',
+    journeyId: 'j',
+    eventTypes: ['PURCHASE_COMPLETED'],
+    when: 'properties.tier = "gold"',
+    fields: {
+      eventType: '"VIP_" & eventType',
+      directives: '{ "order": properties.order_id, "amount": $number(properties.amount) }',
+    },
+  },
+]);
 
 for (const route of routes) {
   for (let i = 0; i < 2_000; i++) await mapRoute(event, route, { maxPayloadBytes: 102_400 }); // warm-up

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { compileConfig } from './config/compile-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
 import { createCxoneClients, type CxoneClients } from './cxone/cxone-clients.ts';
 import { createEventDecoder } from './decode/event-decoder.ts';
@@ -20,11 +21,7 @@ import { createDedupStore } from './dedup/dedup-store.ts';
 import { createDedupRestorer, type DedupRestorer } from './dedup/dedup-restorer.ts';
 import { createPartitionClaims } from './source/partition-claims.ts';
 import { buildRecordProcessor } from './pipeline/build-record-processor.ts';
-import {
-  createPartitionSupervisor,
-  supervisorLimits,
-  type PartitionSupervisor,
-} from './source/partition-supervisor.ts';
+import { createPartitionSupervisor, type PartitionSupervisor } from './source/partition-supervisor.ts';
 import { createInputConsumer, runInputConsumer } from './source/input-consumer.ts';
 import { createTimerSet } from './source/timer-set.ts';
 import { ensureTopics } from './source/topic-setup.ts';
@@ -51,6 +48,7 @@ export interface Connector {
 }
 
 export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): Connector {
+  const options = compileConfig(config);
   const logger = deps.logger;
   const now = deps.now ?? Date.now;
   const instanceId = deps.instanceId ?? randomUUID();
@@ -60,16 +58,14 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   const finished = new Promise<ConnectorState>((resolve) => (finish = resolve));
 
   const kafka = new Kafka({
-    clientId: config.kafka.clientId,
-    brokers: config.kafka.brokers,
-    connectionTimeout: config.kafka.connectionTimeoutMs,
+    clientId: options.kafka.clientId,
+    brokers: options.kafka.brokers,
+    connectionTimeout: options.kafka.connectionTimeoutMs,
     logCreator: kafkajsLogCreator(logger),
   });
   const registry = new SchemaRegistry({
-    host: config.registry.url,
-    ...(config.registry.username !== undefined && config.registry.password !== undefined
-      ? { auth: { username: config.registry.username, password: config.registry.password } }
-      : {}),
+    host: options.registry.url,
+    ...(options.registry.auth ? { auth: options.registry.auth } : {}),
   });
   let consumer: Consumer | undefined;
   let admin: Admin | undefined;
@@ -87,17 +83,17 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
     if (state !== 'idle') throw new Error(`connector cannot start from state ${state}`);
     setState('starting');
     try {
-      const { topics } = config.kafka;
+      const { topics, committer: commitSettings, dedup } = options;
       const theAdmin = kafka.admin();
       admin = theAdmin;
       await theAdmin.connect();
       const shape = await ensureTopics(theAdmin, {
-        inputTopics: config.kafka.inputTopics,
+        inputTopics: options.consumer.inputTopics,
         outputTopics: [topics.results, topics.audit, topics.dlq],
         dedupTopic: topics.dedup,
-        dedupRetentionMs: config.dedup.windowMs,
+        dedupRetentionMs: dedup.windowMs,
       });
-      const store = createDedupStore(config.dedup.maxEntries);
+      const store = createDedupStore(dedup.maxEntries);
       restorer = createDedupRestorer({
         kafka,
         admin: theAdmin,
@@ -105,16 +101,16 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         store,
         decoder: createEventDecoder(registry),
         logger: logger.child({ component: 'dedup' }),
-        timeoutMs: config.dedup.restoreTimeoutMs,
+        timeoutMs: dedup.restoreTimeoutMs,
       });
       await restorer.start();
       const theCommitter = createTransactionalCommitter({
         kafka,
-        groupId: config.kafka.groupId,
-        transactionalIdPrefix: config.kafka.transactionalIdPrefix ?? config.kafka.groupId,
+        groupId: commitSettings.groupId,
+        transactionalIdPrefix: commitSettings.transactionalIdPrefix,
         topics,
-        transactionTimeoutMs: config.kafka.transactionTimeoutMs,
-        ...(config.output.partitioning === 'input'
+        transactionTimeoutMs: commitSettings.transactionTimeoutMs,
+        ...(commitSettings.partitioning === 'input'
           ? {
               outputPartitions: {
                 results: shape.outputPartitions[topics.results] ?? 1,
@@ -128,17 +124,17 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       committer = theCommitter;
       const claims = createPartitionClaims({
         admin: theAdmin,
-        groupId: config.kafka.groupId,
+        groupId: commitSettings.groupId,
         committer: theCommitter,
         restorer,
         store,
         logger,
-        dedupWindowMs: config.dedup.windowMs,
+        dedupWindowMs: dedup.windowMs,
         now,
       });
-      const clients = createCxoneClients(config, { metrics: deps.metrics, now });
+      const clients = createCxoneClients(options.cxone, { metrics: deps.metrics, now });
       cxone = clients;
-      const processRecord = await buildRecordProcessor(config, {
+      const processRecord = await buildRecordProcessor(options.processor, {
         registry,
         clients,
         dedup: store,
@@ -150,7 +146,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
       });
 
-      const theConsumer = createInputConsumer(kafka, config.kafka);
+      const theConsumer = createInputConsumer(kafka, options.consumer);
       consumer = theConsumer;
       const theSupervisor = createPartitionSupervisor({
         claim: (topic, partition, signal) => claims.claim(topic, partition, signal),
@@ -170,7 +166,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         processRecord,
         dedup: store,
         consumer: theConsumer,
-        limits: supervisorLimits(config.processing),
+        limits: options.limits,
         metrics: deps.metrics,
         logger,
         now,
@@ -191,7 +187,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         logger.warn({ breaker: breakerState }, 'CXone circuit breaker changed state');
         theSupervisor.pauses.setAll('breaker', breakerState === 'open');
       });
-      await runInputConsumer(theConsumer, config.kafka, theSupervisor);
+      await runInputConsumer(theConsumer, options.consumer, theSupervisor);
       setState('running');
     } catch (error) {
       setState('failed');
@@ -204,7 +200,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   async function closeAll(): Promise<void> {
     // Stop fetching and let in-flight records finish and commit while the group still holds our partitions.
     await supervisor
-      ?.drain(config.processing.drainTimeoutMs)
+      ?.drain(options.drainTimeoutMs)
       .catch((error: unknown) => logger.warn({ err: error }, 'drain failed'));
     supervisor?.retireAll();
     await consumer

@@ -48,6 +48,8 @@ export const ERROR_CODES = [
   'KAFKA_ERROR',
   'OUTPUT_ENCODE_FAILED',
   'SHUTDOWN',
+  // not a ConnectorError at all: a library's raw error or a bug; logged and labelled, never a DLQ reason
+  'UNEXPECTED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -145,6 +147,11 @@ export class KafkaOutputError extends ConnectorError {
 
 export function isConnectorError(error: unknown): error is ConnectorError {
   return error instanceof ConnectorError;
+}
+
+/** The stable code of any thrown value, for log fields and metric labels. */
+export function errorCode(error: unknown): ErrorCode {
+  return error instanceof ConnectorError ? error.code : 'UNEXPECTED';
 }
 
 /** Short text for logs and DLQ headers; never includes secrets because messages are built by us. */

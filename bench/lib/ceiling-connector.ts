@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
+import { compileConfig } from '../../src/config/compile-config.ts';
 import { loadConfigFile } from '../../src/config/load-config.ts';
 import { createCxoneClients } from '../../src/cxone/cxone-clients.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -24,11 +25,12 @@ import { startOpsServer } from '../../src/observability/http-server.ts';
 import { buildRecordProcessor } from '../../src/pipeline/build-record-processor.ts';
 import { positionFrom } from '../../src/source/partition-claims.ts';
 import { createInputConsumer, runInputConsumer } from '../../src/source/input-consumer.ts';
-import { createPartitionSupervisor, supervisorLimits } from '../../src/source/partition-supervisor.ts';
+import { createPartitionSupervisor } from '../../src/source/partition-supervisor.ts';
 import { createTimerSet } from '../../src/source/timer-set.ts';
 
 const { values } = parseArgs({ options: { config: { type: 'string' } } });
 const config = loadConfigFile(values.config ?? '', process.env);
+const options = compileConfig(config);
 const logger = createLogger({ level: config.observability.logLevel, name: 'ceiling' });
 const metrics = createMetrics(new Registry(), false);
 const kafka = new Kafka({
@@ -39,8 +41,8 @@ const kafka = new Kafka({
 const admin = kafka.admin();
 await admin.connect();
 const registry = new SchemaRegistry({ host: config.registry.url });
-const clients = createCxoneClients(config, { metrics, now: Date.now });
-const processRecord = await buildRecordProcessor(config, {
+const clients = createCxoneClients(options.cxone, { metrics, now: Date.now });
+const processRecord = await buildRecordProcessor(options.processor, {
   registry,
   clients,
   dedup: { get: () => undefined },
@@ -50,7 +52,7 @@ const processRecord = await buildRecordProcessor(config, {
   instanceId: randomUUID(),
   now: Date.now,
 });
-const consumer = createInputConsumer(kafka, config.kafka);
+const consumer = createInputConsumer(kafka, options.consumer);
 const timers = createTimerSet();
 const supervisor = createPartitionSupervisor({
   claim: async (topic, partition) => {
@@ -63,13 +65,13 @@ const supervisor = createPartitionSupervisor({
   processRecord,
   dedup: { set: () => undefined },
   consumer,
-  limits: supervisorLimits(config.processing),
+  limits: options.limits,
   metrics,
   logger,
   now: Date.now,
   schedule: timers.schedule,
 });
-await runInputConsumer(consumer, config.kafka, supervisor);
+await runInputConsumer(consumer, options.consumer, supervisor);
 // The same /metrics as the product, so the benchmark reads the same stage timings from both.
 const ops = await startOpsServer(
   metrics.registry,

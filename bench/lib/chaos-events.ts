@@ -16,7 +16,7 @@ export interface ChaosPlan {
 }
 
 /** Simulator rule: every 20th generated contact is unsubscribed or suppressed. */
-export function isEligibleContact(n: number): boolean {
+function isEligibleContact(n: number): boolean {
   return n % 20 !== 0;
 }
 

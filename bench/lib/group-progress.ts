@@ -29,7 +29,7 @@ export interface TrackOptions {
   onSample?: (sample: ProgressSample) => void;
 }
 
-export async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
+async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
   const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
   return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
 }

@@ -19,9 +19,9 @@ import {
   writeStackState,
 } from './state.ts';
 
-export { ensureJars, jarsPresent } from './jars.ts';
+export { ensureJars } from './jars.ts';
 export { readStackState, type StackState } from './state.ts';
-export { DEFAULT_KAFKA_VERSION, APICURIO_VERSION, defaultStackDir } from './paths.ts';
+export { DEFAULT_KAFKA_VERSION, defaultStackDir } from './paths.ts';
 
 export interface StackOptions {
   /** Folder for config, data, logs and state.json; default `<repo>/.stack`. */

@@ -16,7 +16,7 @@ import {
 } from './paths.ts';
 
 /** Throws a readable error when a tool the stack needs is not installed. */
-export function requireTool(tool: string, hint: string): void {
+function requireTool(tool: string, hint: string): void {
   const result = spawnSync(tool, ['-version'], { stdio: 'ignore' });
   if (result.error !== undefined) {
     throw new Error(`${tool} not found${tool.includes('/') ? '' : ' on PATH'}: ${hint}`);
@@ -35,10 +35,7 @@ export function requireJava(javaBin = 'java'): void {
 const kafkaMarker = (distDir: string, v: string): string => join(kafkaLibsDir(distDir, v), '..', '.complete');
 const apicurioMarker = (distDir: string): string => join(apicurioDir(distDir), '.complete');
 
-export function jarsPresent(
-  kafkaVersion: string,
-  distDir = defaultDistDir,
-): { kafka: boolean; apicurio: boolean } {
+function jarsPresent(kafkaVersion: string, distDir = defaultDistDir): { kafka: boolean; apicurio: boolean } {
   return {
     kafka: existsSync(kafkaMarker(distDir, kafkaVersion)),
     apicurio: existsSync(apicurioMarker(distDir)) && existsSync(apicurioRunnerJar(distDir)),

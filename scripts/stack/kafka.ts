@@ -141,7 +141,7 @@ export function launchKafka(state: Pick<KafkaState, 'command' | 'args' | 'cwd' |
  * Ready means clients can work, not just that the port is open: the cluster
  * answers metadata and a topic can be created with a leader, then deleted.
  */
-export async function kafkaWorks(bootstrap: string): Promise<boolean> {
+async function kafkaWorks(bootstrap: string): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'stack-ready-check',
     brokers: [bootstrap],
@@ -179,7 +179,7 @@ export async function waitKafkaReady(
  * own Uuid.randomUuid, never one that starts with "-": the storage tool's
  * argument parser would read it as an option (1 start in 64 failed that way).
  */
-export function newClusterId(): string {
+function newClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;

@@ -30,12 +30,6 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-export async function freePort(): Promise<number> {
-  const [port] = await freePorts(1);
-  if (port === undefined) throw new Error('no free port');
-  return port;
-}
-
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -95,7 +95,7 @@ export async function killGroup(pid: number): Promise<void> {
 }
 
 /** Last lines of a log file, for error messages that point at the cause. */
-export async function tail(file: string, lines = 20): Promise<string> {
+async function tail(file: string, lines = 20): Promise<string> {
   let handle;
   try {
     handle = await open(file, 'r');
@@ -114,7 +114,7 @@ export async function tail(file: string, lines = 20): Promise<string> {
   }
 }
 
-export class ReadinessTimeout extends Error {}
+class ReadinessTimeout extends Error {}
 
 /**
  * Polls check() until it returns true. Stops early when the process has

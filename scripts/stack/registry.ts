@@ -49,7 +49,7 @@ export async function launchRegistry(options: {
   });
 }
 
-export async function registryWorks(url: string): Promise<boolean> {
+async function registryWorks(url: string): Promise<boolean> {
   const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2000) });
   await response.body?.cancel();
   return response.status === 200;

@@ -10,7 +10,7 @@ export function simUrl(port: number): string {
  * `{port}` in the command is replaced by the chosen port; without it,
  * `--host 127.0.0.1 --port <port>` is appended.
  */
-export function simArgs(command: readonly string[], port: number): string[] {
+function simArgs(command: readonly string[], port: number): string[] {
   const hasPlaceholder = command.some((arg) => arg.includes('{port}'));
   const args = command.map((arg) => arg.replaceAll('{port}', String(port)));
   return hasPlaceholder ? args : [...args, '--host', '127.0.0.1', '--port', String(port)];
@@ -27,7 +27,7 @@ export function launchSim(options: {
   return spawnDetached(bin, args, { cwd: options.cwd, logFile: options.logFile });
 }
 
-export async function simWorks(url: string): Promise<boolean> {
+async function simWorks(url: string): Promise<boolean> {
   const response = await fetch(`${url}/_sim/stats`, { signal: AbortSignal.timeout(2000) });
   await response.body?.cancel();
   return response.status === 200;

@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.ts';
 import { configSchema, type ConnectorConfig } from './schema.ts';
 
 /** `CXONE_CONNECTOR__KAFKA__BROKERS='[a:9092,b:9092]'` overrides `kafka.brokers`. */
-export const ENV_PREFIX = 'CXONE_CONNECTOR__';
+const ENV_PREFIX = 'CXONE_CONNECTOR__';
 
 const SECRET_REF = /^\$\{(env|file):([^}]+)\}$/;
 

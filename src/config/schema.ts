@@ -1,11 +1,15 @@
 /**
- * The one configuration schema. Raw YAML (plus environment overrides) is parsed
- * here with every default in one place; `compileConfig` then turns the result
- * into the shape the app consumes. Durations are always `…Ms` numbers.
+ * The one configuration schema: raw YAML (plus environment overrides) is
+ * validated here and every default is stated here, once, on its own field (a
+ * section left out is `prefault({})`: parsed as an empty object, so its
+ * fields' defaults apply). `compileConfig` (compile-config.ts) then turns the
+ * result into each component's own options. Durations are always `…Ms`.
  */
 import { z } from 'zod';
-import { expressionProblem } from '../mapping/route-expression.ts';
 import { readerSchemaProblem } from '../decode/reader-schema.ts';
+import { ROUTE_ACTIONS, UNROUTED_POLICIES } from '../mapping/route-definition.ts';
+import { expressionProblem } from '../mapping/route-expression.ts';
+import { SUBJECT_NAME_STRATEGIES } from '../output/output-schemas.ts';
 
 const topicName = z
   .string()
@@ -15,7 +19,7 @@ const topicName = z
 
 const durationMs = z.number().int().nonnegative();
 
-export const retryPolicySchema = z
+const retryPolicySchema = z
   .object({
     maxAttempts: z.number().int().min(1).max(100).default(6),
     initialDelayMs: durationMs.default(200),
@@ -57,7 +61,7 @@ const kafkaSchema = z
         dedup: topicName.default('cxone.dedup'),
       })
       .strict()
-      .default({ results: 'cxone.results', audit: 'cxone.audit', dlq: 'cxone.dlq', dedup: 'cxone.dedup' }),
+      .prefault({}),
   })
   .strict();
 
@@ -139,43 +143,19 @@ const cxoneSchema = z
     /** Plain HTTP is refused unless this is set: it exists for the local simulator. */
     allowInsecureHttp: z.boolean().default(false),
     auth: cxoneAuthSchema,
-    paths: cxonePathsSchema.default({
-      contact: '/api/v1/contacts/{contactId}',
-      journey: '/api/v1/journeys/{journeyId}',
-      trigger: '/api/v1/journeys/{journeyId}/trigger',
-      dataAction: '/api/v2/data-actions/{actionId}',
-      invoke: '/api/v2/data-actions/{actionId}/invoke',
-      invokeStatus: '/api/v2/data-actions/{actionId}/invoke/{invokeId}',
-    }),
+    paths: cxonePathsSchema.prefault({}),
     requestTimeoutMs: durationMs.min(1).default(10_000),
     connections: z.number().int().min(1).max(1024).default(64),
-    retry: retryPolicySchema.default({
-      maxAttempts: 6,
-      initialDelayMs: 200,
-      maxDelayMs: 10_000,
-      multiplier: 2,
-      maxElapsedMs: 60_000,
-    }),
+    retry: retryPolicySchema.prefault({}),
     journeyCacheTtlMs: durationMs.default(60_000),
     /**
      * Contact eligibility is cached briefly: long enough to absorb a burst of events for one
      * contact, short enough that an unsubscribe is honoured within seconds. 0 turns it off.
      */
     contactCacheTtlMs: durationMs.default(5_000),
-    dataActions: cxoneDataActionsSchema.default({
-      definitionCacheTtlMs: 300_000,
-      pollInitialMs: 500,
-      pollMaxMs: 5_000,
-      maxPollTimeMs: 300_000,
-    }),
-    rateLimit: cxoneRateLimitSchema.default({
-      requestsPerSecond: 15,
-      burst: 15,
-      decreaseFactor: 0.5,
-      decreaseCooldownMs: 1_000,
-      minRequestsPerSecond: 0.5,
-    }),
-    breaker: cxoneBreakerSchema.default({ consecutiveFailures: 10, halfOpenAfterMs: 10_000 }),
+    dataActions: cxoneDataActionsSchema.prefault({}),
+    rateLimit: cxoneRateLimitSchema.prefault({}),
+    breaker: cxoneBreakerSchema.prefault({}),
   })
   .strict();
 
@@ -192,9 +172,8 @@ const expression = z
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-export const ROUTE_ACTIONS = ['journey-trigger', 'data-action'] as const;
-
-const journeyRouteSchema = z
+/** One route of either action; compile-config.ts turns it into the mapping stage's RouteDefinition. */
+const routeSchema = z
   .object({
     name: z
       .string()
@@ -220,13 +199,7 @@ const journeyRouteSchema = z
         directives: expression.optional(),
       })
       .strict()
-      .default({
-        eventId: 'eventId',
-        eventType: 'eventType',
-        contactId: 'contactId',
-        timestamp: 'occurredAt',
-        identifiers: 'identifiers',
-      }),
+      .prefault({}),
     requiredIdentifiers: z.array(z.string().min(1)).default(['email', 'external_id']),
     /** Replaces the event id in the idempotency key `<route>:<value>`; must give a non-empty string. */
     idempotencyKey: expression.optional(),
@@ -304,7 +277,7 @@ const processingSchema = z
     drainTimeoutMs: durationMs.default(30_000),
     maxPayloadBytes: z.number().int().min(1).default(102_400),
     /** An event no route matches: `dlq` dead-letters it (NO_ROUTE), `skip` writes an UNROUTED audit record. */
-    unrouted: z.enum(['skip', 'dlq']).default('dlq'),
+    unrouted: z.enum(UNROUTED_POLICIES).default('dlq'),
   })
   .strict()
   .refine((p) => p.recordRetryMaxMs >= p.recordRetryInitialMs, {
@@ -334,12 +307,6 @@ const decodeSchema = z
       .default({}),
   })
   .strict();
-
-export const SUBJECT_NAME_STRATEGIES = [
-  'TopicNameStrategy',
-  'RecordNameStrategy',
-  'TopicRecordNameStrategy',
-] as const;
 
 const outputSchema = z
   .object({
@@ -378,34 +345,13 @@ export const configSchema = z
     kafka: kafkaSchema,
     registry: registrySchema,
     cxone: cxoneSchema,
-    routes: z.array(journeyRouteSchema).min(1),
-    processing: processingSchema.default({
-      maxInFlightPerPartition: 32,
-      maxInFlight: 256,
-      maxBufferedPerPartition: 256,
-      maxBufferedRecords: 4_096,
-      maxBufferedBytes: 33_554_432,
-      maxRecordsPerCommit: 500,
-      recordRetryInitialMs: 1_000,
-      recordRetryMaxMs: 30_000,
-      failureBackoffMs: 5_000,
-      drainTimeoutMs: 30_000,
-      maxPayloadBytes: 102_400,
-      unrouted: 'dlq',
-    }),
-    decode: decodeSchema.default({ maxValueBytes: 1_048_576, readerSchemas: {} }),
-    output: outputSchema.default({ subjectNameStrategy: 'TopicNameStrategy', partitioning: 'input' }),
-    audit: auditSchema.default({ hashPii: false }),
-    dedup: dedupSchema.default({
-      windowMs: 7 * 24 * 3_600_000,
-      maxEntries: 100_000,
-      restoreTimeoutMs: 120_000,
-    }),
-    observability: observabilitySchema.default({
-      logLevel: 'info',
-      metricsPort: 9464,
-      metricsHost: '0.0.0.0',
-    }),
+    routes: z.array(routeSchema).min(1),
+    processing: processingSchema.prefault({}),
+    decode: decodeSchema.prefault({}),
+    output: outputSchema.prefault({}),
+    audit: auditSchema.prefault({}),
+    dedup: dedupSchema.prefault({}),
+    observability: observabilitySchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -432,14 +378,4 @@ export const configSchema = z
   });
 
 export type ConnectorConfig = z.infer<typeof configSchema>;
-/** One route of any action; the name stays for existing callers. */
-export type JourneyRouteConfig = z.infer<typeof journeyRouteSchema>;
-export type RouteConfig = JourneyRouteConfig;
-export type UnroutedPolicy = ConnectorConfig['processing']['unrouted'];
-export type SubjectNameStrategy = (typeof SUBJECT_NAME_STRATEGIES)[number];
-export type RetryPolicy = z.infer<typeof retryPolicySchema>;
-export type CxoneConfig = z.infer<typeof cxoneSchema>;
-export type CxoneRateLimitConfig = z.infer<typeof cxoneRateLimitSchema>;
-export type CxoneBreakerConfig = z.infer<typeof cxoneBreakerSchema>;
-export type CxoneDataActionsConfig = z.infer<typeof cxoneDataActionsSchema>;
-export type KafkaConfig = z.infer<typeof kafkaSchema>;
+export type RouteConfig = z.infer<typeof routeSchema>;

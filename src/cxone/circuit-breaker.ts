@@ -18,9 +18,15 @@ import {
   handleWhen,
   IsolatedCircuitError,
 } from 'cockatiel';
-import type { CxoneBreakerConfig } from '../config/schema.ts';
 import { CxoneError } from '../errors.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
+
+export interface CircuitBreakerOptions {
+  /** Consecutive retryable failures (5xx, timeouts, network; not 429) that open the circuit. */
+  consecutiveFailures: number;
+  /** How long the circuit stays open before one probe request is let through. */
+  halfOpenAfterMs: number;
+}
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -36,7 +42,7 @@ export interface CircuitBreaker {
   execute<T>(fn: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T>;
 }
 
-export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 class CountedFailure extends Error {
   readonly original: unknown;
@@ -52,7 +58,7 @@ interface Uncounted {
 }
 
 export function createCircuitBreaker(
-  config: CxoneBreakerConfig,
+  config: CircuitBreakerOptions,
   deps: { metrics?: ConnectorMetrics } = {},
 ): CircuitBreaker {
   const policy = circuitBreaker(

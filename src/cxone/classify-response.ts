@@ -31,7 +31,7 @@ const SCOPE_BY_ENDPOINT: Record<string, string> = {
 };
 
 /** `inputs.x: message; …` from a seed 002 error body `{ errors: [{ code, message, field }] }`. */
-export function describeFieldErrors(bodyText: string): string | undefined {
+function describeFieldErrors(bodyText: string): string | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bodyText);

@@ -4,15 +4,39 @@
  * pre-checks included, passes both), one token provider, and the journey and
  * data-action clients on top.
  */
-import type { ConnectorConfig } from '../config/schema.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import { createAuthorizedSend } from './authorized-http.ts';
-import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.ts';
-import { createDataActionClient, type DataActionClient } from './data-action-client.ts';
+import { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
+import {
+  createDataActionClient,
+  type DataActionClient,
+  type DataActionPaths,
+  type DataActionTimings,
+} from './data-action-client.ts';
 import { createCxoneHttp } from './http-client.ts';
-import { createJourneyTriggerClient, type JourneyTriggerClient } from './journey-trigger-client.ts';
-import { createRateLimiter } from './rate-limiter.ts';
-import { createTokenProvider } from './token-provider.ts';
+import {
+  createJourneyTriggerClient,
+  type JourneyPaths,
+  type JourneyTriggerClient,
+} from './journey-trigger-client.ts';
+import { createRateLimiter, type RateLimiterOptions } from './rate-limiter.ts';
+import type { RetryPolicy } from './retry.ts';
+import { createTokenProvider, type TokenProviderOptions } from './token-provider.ts';
+
+/** Everything the CXone side needs, compiled from the `cxone` settings (config/compile-config.ts). */
+export interface CxoneClientsOptions {
+  baseUrl: string;
+  requestTimeoutMs: number;
+  connections: number;
+  auth: Omit<TokenProviderOptions, 'now'>;
+  paths: JourneyPaths & DataActionPaths;
+  retry: RetryPolicy;
+  journeyCacheTtlMs: number;
+  contactCacheTtlMs: number;
+  dataActions: DataActionTimings;
+  rateLimit: RateLimiterOptions;
+  breaker: CircuitBreakerOptions;
+}
 
 export interface CxoneClients {
   journeys: JourneyTriggerClient;
@@ -21,21 +45,10 @@ export interface CxoneClients {
   close(): Promise<void>;
 }
 
-/** The OAuth scopes the configured routes need, asked for when `cxone.auth.scopes` is not set. */
-export function scopesForRoutes(routes: ConnectorConfig['routes']): string[] {
-  const scopes = new Set<string>();
-  for (const route of routes) {
-    if (route.action === 'data-action') scopes.add('data-actions:read').add('data-actions:execute');
-    else scopes.add('journeys:trigger').add('contacts:read');
-  }
-  return [...scopes];
-}
-
 export function createCxoneClients(
-  config: Pick<ConnectorConfig, 'cxone' | 'routes'>,
+  cxone: CxoneClientsOptions,
   deps: { metrics: ConnectorMetrics; now: () => number },
 ): CxoneClients {
-  const { cxone } = config;
   const breaker = createCircuitBreaker(cxone.breaker, { metrics: deps.metrics });
   const http = createCxoneHttp({
     baseUrl: cxone.baseUrl,
@@ -46,11 +59,7 @@ export function createCxoneClients(
     limiter: createRateLimiter(cxone.rateLimit, { metrics: deps.metrics }),
     breaker,
   });
-  const tokens = createTokenProvider(http, {
-    ...cxone.auth,
-    scopes: cxone.auth.scopes ?? scopesForRoutes(config.routes),
-    now: deps.now,
-  });
+  const tokens = createTokenProvider(http, { ...cxone.auth, now: deps.now });
   const send = createAuthorizedSend(http, tokens);
   return {
     journeys: createJourneyTriggerClient(send, {

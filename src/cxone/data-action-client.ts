@@ -7,7 +7,6 @@
  * or maxPollTimeMs) and "Step 4: Process Results & Error Mapping"
  * (data-action-result.ts). Every path is configuration; the seed's are defaults.
  */
-import type { CxoneDataActionsConfig, RetryPolicy } from '../config/schema.ts';
 import { CxoneError } from '../errors.ts';
 import type { DataActionRequest } from '../mapping/data-action-request.ts';
 import type { AuthorizedSend } from './authorized-http.ts';
@@ -15,9 +14,9 @@ import type { CallOutcome } from './call-outcome.ts';
 import { parseInputDefinitions, validateInputs, type InputDefinition } from './data-action-inputs.ts';
 import { finishInvocation } from './data-action-result.ts';
 import type { CxoneRequest } from './http-client.ts';
-import { fillPath } from './journey-trigger-client.ts';
+import { fillPath } from './fill-path.ts';
 import { isReplayed, parseJsonObject } from './response-json.ts';
-import { defaultRetryDeps, withRetry, type RetryDeps } from './retry.ts';
+import { defaultRetryDeps, withRetry, type RetryDeps, type RetryPolicy } from './retry.ts';
 
 export interface DataActionPaths {
   dataAction: string;
@@ -25,7 +24,18 @@ export interface DataActionPaths {
   invokeStatus: string;
 }
 
-export interface DataActionClientOptions extends CxoneDataActionsConfig {
+/** How data actions are fetched and polled; the `cxone.dataActions` settings. */
+export interface DataActionTimings {
+  /** Action definitions change rarely; refetching per call would double the request count. */
+  definitionCacheTtlMs: number;
+  /** Async polling: first wait, then doubling up to pollMaxMs. */
+  pollInitialMs: number;
+  pollMaxMs: number;
+  /** Give up polling after this long: FAILED with CXONE_POLL_TIMEOUT. */
+  maxPollTimeMs: number;
+}
+
+export interface DataActionClientOptions extends DataActionTimings {
   paths: DataActionPaths;
   retry: RetryPolicy;
   now?: () => number;

@@ -31,10 +31,7 @@ function resultErrors(body: Record<string, unknown>): { code: unknown; message: 
   });
 }
 
-export function typedOutputs(
-  outputs: unknown,
-  outputTypes: ReadonlyMap<string, string>,
-): Record<string, unknown> {
+function typedOutputs(outputs: unknown, outputTypes: ReadonlyMap<string, string>): Record<string, unknown> {
   if (outputs === null || typeof outputs !== 'object' || Array.isArray(outputs)) return {};
   const typed: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(outputs as Record<string, unknown>)) {

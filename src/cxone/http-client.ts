@@ -50,7 +50,7 @@ export interface CxoneHttpOptions {
 }
 
 /** Failures that mean CXone is unwell; 429 and 409 mean it is up and pushing back. */
-export function countsAsOutage(error: unknown): boolean {
+function countsAsOutage(error: unknown): boolean {
   return (
     error instanceof CxoneError &&
     error.retryable &&

@@ -6,13 +6,13 @@
  * (POST /api/v1/journeys/{id}/trigger with Idempotency-Key).
  * Every path is configuration; the seed's paths are the defaults.
  */
-import type { RetryPolicy } from '../config/schema.ts';
 import { CxoneError } from '../errors.ts';
-import type { JourneyTriggerRequest } from '../mapping/journey-trigger-mapper.ts';
+import type { JourneyTriggerRequest } from '../mapping/journey-trigger-request.ts';
 import type { AuthorizedSend } from './authorized-http.ts';
-import { isReplayed, parseJsonObject as parseJson } from './response-json.ts';
-import { withRetry, type RetryDeps } from './retry.ts';
 import type { CallOutcome } from './call-outcome.ts';
+import { fillPath } from './fill-path.ts';
+import { isReplayed, parseJsonObject as parseJson } from './response-json.ts';
+import { withRetry, type RetryDeps, type RetryPolicy } from './retry.ts';
 
 export interface JourneyPaths {
   contact: string;
@@ -32,13 +32,6 @@ export interface JourneyTriggerClientOptions {
 
 export interface JourneyTriggerClient {
   trigger(request: JourneyTriggerRequest, signal?: AbortSignal): Promise<CallOutcome>;
-}
-
-export function fillPath(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = values[name];
-    return value === undefined ? whole : encodeURIComponent(value);
-  });
 }
 
 export function createJourneyTriggerClient(

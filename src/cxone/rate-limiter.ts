@@ -15,8 +15,18 @@
  * `recoveryPerSecond` (default a tenth of the configured rate) each second, to
  * the configured rate.
  */
-import type { CxoneRateLimitConfig } from '../config/schema.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
+
+export interface RateLimiterOptions {
+  requestsPerSecond: number;
+  burst: number;
+  /** On a 429 the allowed rate is multiplied by this, at most once per cooldown. */
+  decreaseFactor: number;
+  decreaseCooldownMs: number;
+  /** Climb back by this many requests/second each second; default a tenth of requestsPerSecond. */
+  recoveryPerSecond?: number | undefined;
+  minRequestsPerSecond: number;
+}
 
 export interface RateLimiter {
   /** Resolves when the caller may send; rejects with the signal's reason if aborted while waiting. */
@@ -40,7 +50,7 @@ interface Waiter {
   detach: () => void;
 }
 
-export function createRateLimiter(config: CxoneRateLimitConfig, deps: RateLimiterDeps = {}): RateLimiter {
+export function createRateLimiter(config: RateLimiterOptions, deps: RateLimiterDeps = {}): RateLimiter {
   const now = deps.now ?? (() => performance.now());
   const setTimer =
     deps.setTimer ??

@@ -3,9 +3,18 @@
  * honoured when the error carries one, a bound on total elapsed time, and
  * cancellation through an AbortSignal (shutdown must not wait out a backoff).
  */
-import type { RetryPolicy } from '../config/schema.ts';
 import { ConnectorError, CxoneError } from '../errors.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A retry policy as data: validated at the edge (config), read only here. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  multiplier: number;
+  /** Bound on the total time one call may spend retrying, Retry-After waits included. */
+  maxElapsedMs: number;
+}
 
 export interface RetryDeps {
   now: () => number;

@@ -5,7 +5,7 @@
 export const MAGIC_BYTE = 0;
 export const HEADER_BYTES = 5;
 
-export function wireHeader(schemaId: number): Buffer {
+function wireHeader(schemaId: number): Buffer {
   const header = Buffer.allocUnsafe(HEADER_BYTES);
   header.writeUInt8(MAGIC_BYTE, 0);
   header.writeInt32BE(schemaId, 1);

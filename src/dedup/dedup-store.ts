@@ -7,10 +7,7 @@
  * own Idempotency-Key lifetime still covers them) and the metric says so.
  */
 
-export interface DedupEntry {
-  createdAtMs: number;
-  outcome: string;
-}
+import type { DedupEntry } from '../contracts/records.ts';
 
 export interface DedupStore {
   get(partition: number, key: string): DedupEntry | undefined;

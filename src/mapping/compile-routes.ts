@@ -3,7 +3,7 @@
  * parsed here, so the per-record path only evaluates. Config validation has
  * already rejected expressions that do not compile; a failure here is a bug.
  */
-import type { ConnectorConfig, RouteConfig, UnroutedPolicy } from '../config/schema.ts';
+import type { RouteDefinition, UnroutedPolicy } from './route-definition.ts';
 import { compileExpression, type RouteExpression } from './route-expression.ts';
 
 export interface CompiledFields {
@@ -17,9 +17,8 @@ export interface CompiledFields {
 
 export interface CompiledRoute {
   readonly name: string;
-  readonly action: RouteConfig['action'];
-  /** The validated config this route was compiled from. */
-  readonly config: RouteConfig;
+  /** The route this was compiled from. */
+  readonly definition: RouteDefinition;
   /** Null matches every event type. */
   readonly eventTypes: ReadonlySet<string> | null;
   readonly when: RouteExpression | undefined;
@@ -35,13 +34,12 @@ export interface CompiledRoutes {
   readonly unrouted: UnroutedPolicy;
 }
 
-export function compileRoute(route: RouteConfig): CompiledRoute {
+function compileRoute(route: RouteDefinition): CompiledRoute {
   const optional = (source: string | undefined) =>
     source === undefined ? undefined : compileExpression(source);
   return {
     name: route.name,
-    action: route.action,
-    config: route,
+    definition: route,
     eventTypes: route.eventTypes.length === 0 ? null : new Set(route.eventTypes),
     when: optional(route.when),
     fields: {
@@ -53,11 +51,11 @@ export function compileRoute(route: RouteConfig): CompiledRoute {
       directives: optional(route.fields.directives),
     },
     idempotencyKey: optional(route.idempotencyKey),
-    inputs: optional(route.inputs),
-    context: optional(route.context),
+    inputs: route.action === 'data-action' ? compileExpression(route.inputs) : undefined,
+    context: route.action === 'data-action' ? optional(route.context) : undefined,
   };
 }
 
-export function compileRoutes(config: Pick<ConnectorConfig, 'routes' | 'processing'>): CompiledRoutes {
-  return { routes: config.routes.map(compileRoute), unrouted: config.processing.unrouted };
+export function compileRoutes(routes: readonly RouteDefinition[], unrouted: UnroutedPolicy): CompiledRoutes {
+  return { routes: routes.map(compileRoute), unrouted };
 }

@@ -3,12 +3,10 @@
  * "Step 2: Construct Invocation Payload & Validate Inputs"). Pure: the CXone
  * client validates the inputs against the action's schema, which needs I/O.
  */
-import { MappingError } from '../errors.ts';
-import type { RouteConfig } from '../config/schema.ts';
 import type { DataActionRequest } from './data-action-request.ts';
 import { deriveIdempotencyKey } from './idempotency-key.ts';
 import { optionalText, requireRecord, requireSize, requireText, toJson } from './mapped-values.ts';
-import type { MapOptions } from './journey-trigger-mapper.ts';
+import type { DataActionRouteDefinition, MapOptions } from './route-definition.ts';
 
 export interface DataActionValues {
   eventId: unknown;
@@ -20,12 +18,9 @@ export interface DataActionValues {
 
 export function buildDataAction(
   values: DataActionValues,
-  route: RouteConfig,
+  route: DataActionRouteDefinition,
   options: MapOptions,
 ): DataActionRequest {
-  if (route.actionId === undefined || route.inputs === undefined) {
-    throw new MappingError('MAPPING_FAILED', `route "${route.name}" has no actionId or inputs`);
-  }
   const eventId = requireText(values.eventId, route.fields.eventId, 'event id');
   // A data action may act on no contact (e.g. a catalogue update), so the id is optional here.
   const contactId = optionalText(values.contactId, route.fields.contactId, 'contact id');

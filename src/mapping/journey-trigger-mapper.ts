@@ -1,14 +1,13 @@
 /**
- * Maps a decoded CDP event onto the journey trigger body of seed document 000
+ * Builds the journey trigger body of seed document 000
  * ("Step 2: Payload Construction and Schema Validation"):
  *   { contactId, attributes: identifiers + directives, event, deduplicationId, timestamp }
  * Pure: no I/O, no clock. The body is serialized once here and that exact
  * string is what is sent, size-checked and hashed for the audit record.
  */
 import { MappingError } from '../errors.ts';
-import type { JourneyRouteConfig } from '../config/schema.ts';
-import { readPath } from './field-path.ts';
 import { deriveIdempotencyKey } from './idempotency-key.ts';
+import type { JourneyTriggerBody, JourneyTriggerRequest } from './journey-trigger-request.ts';
 import {
   describe,
   isRecord,
@@ -19,30 +18,7 @@ import {
   toJson,
   withoutEmpty,
 } from './mapped-values.ts';
-
-export interface JourneyTriggerBody {
-  contactId: string;
-  attributes: Record<string, unknown>;
-  event: string;
-  deduplicationId: string;
-  timestamp: string;
-}
-
-export interface JourneyTriggerRequest {
-  kind: 'journey-trigger';
-  route: string;
-  journeyId: string;
-  contactId: string;
-  eventId: string;
-  idempotencyKey: string;
-  body: JourneyTriggerBody;
-  /** The exact bytes sent to CXone. */
-  serializedBody: string;
-}
-
-export interface MapOptions {
-  maxPayloadBytes: number;
-}
+import type { JourneyTriggerRouteDefinition, MapOptions } from './route-definition.ts';
 
 /** The raw values a route's field mappings produced for one event. */
 export interface JourneyTriggerValues {
@@ -56,16 +32,13 @@ export interface JourneyTriggerValues {
   keySource?: unknown;
 }
 
-/** Checks the values and builds the request; shared by the dot-path and the JSONata mapping. */
+/** Checks the values a route's expressions produced and builds the request. */
 export function buildJourneyTrigger(
   values: JourneyTriggerValues,
-  route: JourneyRouteConfig,
+  route: JourneyTriggerRouteDefinition,
   options: MapOptions,
 ): JourneyTriggerRequest {
   const fields = route.fields;
-  if (route.journeyId === undefined) {
-    throw new MappingError('MAPPING_FAILED', `route "${route.name}" has no journeyId`);
-  }
   const eventId = requireText(values.eventId, fields.eventId, 'event id');
   const eventType = requireText(values.eventType, fields.eventType, 'event type');
   const contactId = requireText(values.contactId, fields.contactId, 'contact id');
@@ -112,28 +85,4 @@ export function buildJourneyTrigger(
     body,
     serializedBody,
   };
-}
-
-/**
- * The synchronous dot-path mapping the record processor used before routes
- * became JSONata; kept for existing callers. New code uses `mapRoute`.
- */
-export function mapJourneyTrigger(
-  event: unknown,
-  route: JourneyRouteConfig,
-  options: MapOptions,
-): JourneyTriggerRequest {
-  const fields = route.fields;
-  return buildJourneyTrigger(
-    {
-      eventId: readPath(event, fields.eventId),
-      eventType: readPath(event, fields.eventType),
-      contactId: readPath(event, fields.contactId),
-      timestamp: readPath(event, fields.timestamp),
-      identifiers: readPath(event, fields.identifiers),
-      directives: fields.directives === undefined ? undefined : readPath(event, fields.directives),
-    },
-    route,
-    options,
-  );
 }

@@ -8,11 +8,9 @@ import { MappingError, isConnectorError } from '../errors.ts';
 import type { CompiledRoute } from './compile-routes.ts';
 import { buildDataAction } from './data-action-mapper.ts';
 import type { DataActionRequest } from './data-action-request.ts';
-import {
-  buildJourneyTrigger,
-  type JourneyTriggerRequest,
-  type MapOptions,
-} from './journey-trigger-mapper.ts';
+import { buildJourneyTrigger } from './journey-trigger-mapper.ts';
+import type { JourneyTriggerRequest } from './journey-trigger-request.ts';
+import type { MapOptions } from './route-definition.ts';
 import type { RouteExpression } from './route-expression.ts';
 
 export type RouteRequest = JourneyTriggerRequest | DataActionRequest;
@@ -40,8 +38,8 @@ async function mapUnchecked(
 ): Promise<RouteRequest> {
   const read = (expression: RouteExpression | undefined) =>
     expression === undefined ? Promise.resolve(undefined) : expression.evaluate(event);
-  const { fields } = route;
-  if (route.action === 'data-action') {
+  const { fields, definition } = route;
+  if (definition.action === 'data-action') {
     const [eventId, contactId, inputs, context, keySource] = await Promise.all([
       read(fields.eventId),
       read(fields.contactId),
@@ -51,7 +49,7 @@ async function mapUnchecked(
     ]);
     return buildDataAction(
       { eventId, contactId, inputs, context, ...(route.idempotencyKey ? { keySource } : {}) },
-      route.config,
+      definition,
       options,
     );
   }
@@ -74,7 +72,7 @@ async function mapUnchecked(
       directives,
       ...(route.idempotencyKey ? { keySource } : {}),
     },
-    route.config,
+    definition,
     options,
   );
 }

@@ -14,7 +14,7 @@ export async function matchRoutes(event: unknown, compiled: CompiledRoutes): Pro
 }
 
 /** May throw a MappingError (MAPPING_EXPRESSION_FAILED) when a predicate throws. */
-export async function routeMatches(event: unknown, route: CompiledRoute): Promise<boolean> {
+async function routeMatches(event: unknown, route: CompiledRoute): Promise<boolean> {
   if (route.eventTypes !== null) {
     const type = await route.fields.eventType.evaluate(event);
     if (typeof type !== 'string' || !route.eventTypes.has(type)) return false;

@@ -11,7 +11,13 @@ export type PiiHasher = (value: string | null) => string | null;
 
 export const PII_HASH_PREFIX = 'hmac-sha256:';
 
-export function createPiiHasher(audit: { hashPii: boolean; piiSalt?: string | undefined }): PiiHasher {
+/** The `audit` settings: hash contact ids, keyed by a secret salt. */
+export interface PiiSettings {
+  hashPii: boolean;
+  piiSalt?: string | undefined;
+}
+
+export function createPiiHasher(audit: PiiSettings): PiiHasher {
   if (!audit.hashPii) return (value) => value;
   const salt = audit.piiSalt;
   if (salt === undefined) throw new Error('audit.hashPii needs audit.piiSalt (config validation ensures it)');

@@ -4,9 +4,9 @@
  * usually a config gap someone must see); `skip` lets it pass with an UNROUTED
  * audit record, for topics that carry events this connector does not handle.
  */
-import type { UnroutedPolicy } from '../config/schema.ts';
 import { MappingError } from '../errors.ts';
 import { readPath } from './field-path.ts';
+import type { UnroutedPolicy } from './route-definition.ts';
 
 export type UnroutedDecision =
   | { action: 'dlq'; error: MappingError }

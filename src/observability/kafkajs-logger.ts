@@ -15,7 +15,7 @@ const TRANSIENT = [
   'The group is rebalancing, so a rejoin is needed',
 ];
 
-export function isTransientKafkaLog(message: string, error: unknown): boolean {
+function isTransientKafkaLog(message: string, error: unknown): boolean {
   const text = typeof error === 'string' ? `${message} ${error}` : message;
   return TRANSIENT.some((transient) => text.includes(transient));
 }

@@ -4,7 +4,7 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
  * Paths that may carry credentials. Redaction is by path (pino's fast-redact),
  * so a secret is removed even when a whole config or request object is logged.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'config.cxone.auth.clientSecret',
   'config.registry.password',
   'cxone.auth.clientSecret',

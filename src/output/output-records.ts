@@ -103,7 +103,7 @@ export interface BuildOptions {
   outputs?: unknown;
 }
 
-export function sha256Hex(text: string): string {
+function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 

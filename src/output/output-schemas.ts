@@ -9,9 +9,16 @@ import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-regis
 import avro from 'avsc';
 import { KafkaOutputError } from '../errors.ts';
 import { toWireFormat } from '../decode/wire-format.ts';
-import type { SubjectNameStrategy } from '../config/schema.ts';
 
 const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
+
+/** How the subjects of the output schemas are named in the registry (`output.subjectNameStrategy`). */
+export const SUBJECT_NAME_STRATEGIES = [
+  'TopicNameStrategy',
+  'RecordNameStrategy',
+  'TopicRecordNameStrategy',
+] as const;
+export type SubjectNameStrategy = (typeof SUBJECT_NAME_STRATEGIES)[number];
 
 export type OutputSchemaName = 'cxone-result' | 'cxone-audit' | 'cxone-dedup-entry';
 

@@ -15,7 +15,7 @@
 import type { Kafka, Message, PartitionOffset, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaOutputError } from '../errors.ts';
-import type { RecordOutputs } from '../pipeline/record-processor.ts';
+import type { RecordOutputs } from '../contracts/records.ts';
 
 export interface OutputTopics {
   results: string;
@@ -46,7 +46,7 @@ export interface TransactionalCommitter {
 
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
 
-export function isFencedError(error: unknown): boolean {
+function isFencedError(error: unknown): boolean {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     if (FENCED.has((e as { type?: string }).type ?? '')) return true;
   }
@@ -86,7 +86,7 @@ export function collectTopicMessages(
   return [results, audit, dlq, dedup].filter((t) => t.messages.length > 0);
 }
 
-export function transactionalIdFor(prefix: string, topic: string, partition: number): string {
+function transactionalIdFor(prefix: string, topic: string, partition: number): string {
   return `${prefix}-${topic}-${partition}`;
 }
 

@@ -4,18 +4,33 @@
  * compiled routes and the PII hasher, around the CXone clients passed in.
  */
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { ConnectorConfig } from '../config/schema.ts';
+import type { Logger } from 'pino';
+import type { RecordProcessor } from '../contracts/records.ts';
 import type { CxoneClients } from '../cxone/cxone-clients.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
-import { loadReaderSchemas } from '../decode/reader-schema.ts';
 import { createEventDecoder } from '../decode/event-decoder.ts';
+import { loadReaderSchemas } from '../decode/reader-schema.ts';
 import { compileRoutes } from '../mapping/compile-routes.ts';
-import { createPiiHasher } from '../mapping/pii-hasher.ts';
+import { createPiiHasher, type PiiSettings } from '../mapping/pii-hasher.ts';
+import type { RouteDefinition, UnroutedPolicy } from '../mapping/route-definition.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { AuditRecord, DedupEntryRecord, ResultRecord } from '../output/output-records.ts';
-import { registerOutputSchema } from '../output/output-schemas.ts';
-import type { Logger } from 'pino';
-import { createRecordProcessor, type RecordProcessor } from './record-processor.ts';
+import { registerOutputSchema, type SubjectNameStrategy } from '../output/output-schemas.ts';
+import { createRecordProcessor } from './record-processor.ts';
+
+/** What the record processor is built from: the routes, decode, output and audit settings. */
+export interface RecordProcessorSettings {
+  /** Output topics whose schemas are registered (their subjects follow subjectNameStrategy). */
+  topics: { results: string; audit: string; dedup: string };
+  routes: readonly RouteDefinition[];
+  unrouted: UnroutedPolicy;
+  maxPayloadBytes: number;
+  maxValueBytes: number;
+  /** Per input topic, a reader schema file that every writer schema is resolved against. */
+  readerSchemas: Readonly<Record<string, string>>;
+  subjectNameStrategy: SubjectNameStrategy;
+  pii: PiiSettings;
+}
 
 export interface BuildRecordProcessorDeps {
   registry: SchemaRegistry;
@@ -30,11 +45,11 @@ export interface BuildRecordProcessorDeps {
 }
 
 export async function buildRecordProcessor(
-  config: ConnectorConfig,
+  settings: RecordProcessorSettings,
   deps: BuildRecordProcessorDeps,
 ): Promise<RecordProcessor> {
-  const { topics } = config.kafka;
-  const subjects = config.output.subjectNameStrategy;
+  const { topics } = settings;
+  const subjects = settings.subjectNameStrategy;
   const [result, audit, dedup] = await Promise.all([
     registerOutputSchema<ResultRecord>(deps.registry, 'cxone-result', topics.results, subjects),
     registerOutputSchema<AuditRecord>(deps.registry, 'cxone-audit', topics.audit, subjects),
@@ -42,19 +57,19 @@ export async function buildRecordProcessor(
   ]);
   return createRecordProcessor({
     decoder: createEventDecoder(deps.registry, {
-      readerTypes: loadReaderSchemas(config.decode.readerSchemas),
-      maxValueBytes: config.decode.maxValueBytes,
+      readerTypes: loadReaderSchemas(settings.readerSchemas),
+      maxValueBytes: settings.maxValueBytes,
     }),
     journeys: deps.clients.journeys,
     dataActions: deps.clients.dataActions,
-    routes: compileRoutes(config),
-    pii: createPiiHasher(config.audit),
+    routes: compileRoutes(settings.routes, settings.unrouted),
+    pii: createPiiHasher(settings.pii),
     encoders: { result, audit, dedup },
     dedup: deps.dedup,
     ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
     metrics: deps.metrics,
     logger: deps.logger,
-    maxPayloadBytes: config.processing.maxPayloadBytes,
+    maxPayloadBytes: settings.maxPayloadBytes,
     connectorVersion: deps.version,
     instanceId: deps.instanceId,
     now: deps.now,

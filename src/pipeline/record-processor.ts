@@ -28,41 +28,9 @@ import {
   type ResultRecord,
   type SourceRef,
 } from '../output/output-records.ts';
-import type { DedupEntry, DedupStore } from '../dedup/dedup-store.ts';
+import type { DedupStore } from '../dedup/dedup-store.ts';
+import { emptyOutputs, type RecordProcessor } from '../contracts/records.ts';
 import type { CallOutcome } from '../cxone/call-outcome.ts';
-
-export interface InputRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: Record<string, unknown>;
-}
-
-export interface OutputMessage {
-  key: Buffer | string | null;
-  value: Buffer | null;
-  headers?: Record<string, string | Buffer>;
-}
-
-export interface RecordOutputs {
-  results: OutputMessage[];
-  audit: OutputMessage[];
-  dlq: OutputMessage[];
-  /** Entries for the compacted dedup topic (written to the input's partition number). */
-  dedup: OutputMessage[];
-  /**
-   * The same entries for the in-memory dedup store. The partition worker applies
-   * them when the record finishes, and only while it still owns the partition:
-   * work that is never committed must not teach the store anything.
-   */
-  remember: { key: string; entry: DedupEntry }[];
-}
-
-export function emptyOutputs(): RecordOutputs {
-  return { results: [], audit: [], dlq: [], dedup: [], remember: [] };
-}
 
 export interface RecordProcessorDeps {
   decoder: EventDecoder;
@@ -85,8 +53,6 @@ export interface RecordProcessorDeps {
   instanceId: string;
   now: () => number;
 }
-
-export type RecordProcessor = (record: InputRecord, signal?: AbortSignal) => Promise<RecordOutputs>;
 
 export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcessor {
   const mapOptions = { maxPayloadBytes: deps.maxPayloadBytes };

@@ -32,7 +32,7 @@ function parseBasic(header: string | undefined): { id: string; secret: string } 
   return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
 }
 
-export function handleTokenRequest(world: SimWorld, ctx: RouteContext): Reply {
+function handleTokenRequest(world: SimWorld, ctx: RouteContext): Reply {
   const contentType = (ctx.req.headers['content-type'] ?? '').toLowerCase();
   if (!contentType.startsWith('application/x-www-form-urlencoded')) {
     return oauthError(400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded');

@@ -11,8 +11,8 @@ export const ALL_SCOPES = [
 ] as const;
 export type Scope = (typeof ALL_SCOPES)[number];
 
-export const SUPPRESSION_STATUSES = ['SUBSCRIBED', 'UNSUBSCRIBED', 'SUPPRESSED'] as const;
-export const JOURNEY_STATES = ['ACTIVE', 'PAUSED', 'DRAFT'] as const;
+const SUPPRESSION_STATUSES = ['SUBSCRIBED', 'UNSUBSCRIBED', 'SUPPRESSED'] as const;
+const JOURNEY_STATES = ['ACTIVE', 'PAUSED', 'DRAFT'] as const;
 export const PARAM_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
 export type ParamType = (typeof PARAM_TYPES)[number];
 

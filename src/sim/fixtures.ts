@@ -41,7 +41,7 @@ export interface FixtureStoreOptions {
 
 const GENERATED_CONTACT = /^c-(\d{6,})$/;
 
-export function formatContactId(n: number): string {
+function formatContactId(n: number): string {
   return `c-${String(n).padStart(6, '0')}`;
 }
 
@@ -63,14 +63,14 @@ export function generatedContact(id: string, count: number): Contact | undefined
   };
 }
 
-export const DEFAULT_JOURNEYS: readonly Journey[] = [
+const DEFAULT_JOURNEYS: readonly Journey[] = [
   { id: 'j-welcome', name: 'Welcome series', state: 'ACTIVE' },
   { id: 'j-winback', name: 'Win-back', state: 'ACTIVE' },
   { id: 'j-paused', name: 'Paused campaign', state: 'PAUSED' },
   { id: 'j-draft', name: 'Draft journey', state: 'DRAFT' },
 ];
 
-export const DEFAULT_DATA_ACTIONS: readonly DataAction[] = [
+const DEFAULT_DATA_ACTIONS: readonly DataAction[] = [
   {
     id: 'da-customer-lookup',
     name: 'Customer lookup',

@@ -33,7 +33,7 @@ const FLAGS = {
   'async-cancel-rate': ['asyncCancelRate', 'number'],
 } as const satisfies Record<string, readonly [string, 'string' | 'number']>;
 
-export const USAGE = `Usage: cxone-connector sim [options]
+const USAGE = `Usage: cxone-connector sim [options]
   --host <addr>                   listen address (default 127.0.0.1)
   --port <n>                      listen port, 0 for a free one (default 8089)
   --fixtures <file>               YAML/JSON with contacts, journeys, dataActions, clients

@@ -56,7 +56,7 @@ export const RUNTIME_DEFAULTS: Readonly<RuntimeOptions> = {
   asyncCancelRate: 0,
 };
 
-export const runtimePatchSchema = runtimeFields.partial();
+const runtimePatchSchema = runtimeFields.partial();
 
 const staticFields = z.strictObject({
   clientId: z.string().min(1).default('sim-client'),

@@ -7,7 +7,7 @@
  * finished past it (done-offsets.ts). A finished record further than the
  * metadata can reach from the low watermark waits for a later transaction.
  */
-import type { InputRecord, RecordOutputs } from '../pipeline/record-processor.ts';
+import type { InputRecord, RecordOutputs } from '../contracts/records.ts';
 import { DONE_OFFSETS_SPAN, encodeDoneOffsets } from './done-offsets.ts';
 
 export type SlotState = 'queued' | 'running' | 'parked' | 'done' | 'committing' | 'committed';

@@ -4,13 +4,24 @@
  * itself, and a handler that only hands batches over.
  */
 import type { Consumer, Kafka } from 'kafkajs';
-import type { KafkaConfig } from '../config/schema.ts';
 import type { PartitionSupervisor } from './partition-supervisor.ts';
+
+/** The `kafka` settings of the input consumer, under their config names. */
+export interface InputConsumerOptions {
+  groupId: string;
+  inputTopics: readonly string[];
+  fromBeginning: boolean;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** One fetch response at most; what is buffered can exceed the processing bounds by this. */
+  fetchMaxBytes: number;
+  fetchMaxBytesPerPartition: number;
+}
 
 /** kafkajs waits this long on an empty fetch; with every partition paused it is also the heartbeat cadence. */
 const FETCH_MAX_WAIT_MS = 500;
 
-export function createInputConsumer(kafka: Kafka, config: KafkaConfig): Consumer {
+export function createInputConsumer(kafka: Kafka, config: InputConsumerOptions): Consumer {
   return kafka.consumer({
     groupId: config.groupId,
     sessionTimeout: config.sessionTimeoutMs,
@@ -25,12 +36,12 @@ export function createInputConsumer(kafka: Kafka, config: KafkaConfig): Consumer
 /** Joins the group and starts fetching; every new assignment goes to the supervisor first. */
 export async function runInputConsumer(
   consumer: Consumer,
-  config: KafkaConfig,
+  config: InputConsumerOptions,
   supervisor: PartitionSupervisor,
 ): Promise<void> {
   consumer.on(consumer.events.GROUP_JOIN, (event) => supervisor.onAssignment(event.payload.memberAssignment));
   await consumer.connect();
-  await consumer.subscribe({ topics: config.inputTopics, fromBeginning: config.fromBeginning });
+  await consumer.subscribe({ topics: [...config.inputTopics], fromBeginning: config.fromBeginning });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,

@@ -10,16 +10,15 @@
  * restore dedup, read the committed position) while the partition is paused;
  * then the consumer is rewound to the committed offset and a worker takes
  * the records. A failed claim or commit retires the worker and backs the
- * partition off for `retryBackoffMs` before it is claimed again. A rebalance
+ * partition off for `failureBackoffMs` before it is claimed again. A rebalance
  * retires every worker: what they had not committed is fetched again.
  */
 import type { EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { ConnectorConfig } from '../config/schema.ts';
-import { ConnectorError, describeError } from '../errors.ts';
+import { ConnectorError, describeError, errorCode } from '../errors.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
-import type { RecordProcessor } from '../pipeline/record-processor.ts';
+import type { RecordProcessor } from '../contracts/records.ts';
 import { createBufferBudget } from './buffer-budget.ts';
 import { createConcurrencyGate } from './concurrency-gate.ts';
 import { createPauseControl, PAUSE_REASONS, type PauseControl, type PauseTarget } from './pause-control.ts';
@@ -31,31 +30,15 @@ import {
   type WorkerLimits,
 } from './partition-worker.ts';
 
-type ProcessingConfig = ConnectorConfig['processing'];
-
+/** The `processing` settings the supervisor and its workers read, under their config names. */
 export interface SupervisorLimits extends WorkerLimits {
   /** Records in flight across all partitions of this instance. */
-  maxInFlightTotal: number;
+  maxInFlight: number;
   /** Records and bytes held between fetch and commit across all partitions. */
   maxBufferedRecords: number;
   maxBufferedBytes: number;
   /** How long a partition rests after a failed claim or commit. */
   failureBackoffMs: number;
-}
-
-/** The supervisor's limits from the `processing` settings. */
-export function supervisorLimits(processing: ProcessingConfig): SupervisorLimits {
-  return {
-    maxInFlight: processing.maxInFlightPerPartition,
-    maxInFlightTotal: processing.maxInFlight,
-    maxBuffered: processing.maxBufferedPerPartition,
-    maxBufferedRecords: processing.maxBufferedRecords,
-    maxBufferedBytes: processing.maxBufferedBytes,
-    maxRecordsPerCommit: processing.maxRecordsPerCommit,
-    retryInitialMs: processing.recordRetryInitialMs,
-    retryMaxMs: processing.recordRetryMaxMs,
-    failureBackoffMs: processing.failureBackoffMs,
-  };
 }
 
 export interface PartitionSupervisorDeps {
@@ -106,7 +89,7 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
     const counts = control.counts();
     for (const reason of PAUSE_REASONS) metrics.partitionsPaused.set({ reason }, counts[reason]);
   });
-  const gate = createConcurrencyGate(limits.maxInFlightTotal, (n) => metrics.recordsInFlight.set(n));
+  const gate = createConcurrencyGate(limits.maxInFlight, (n) => metrics.recordsInFlight.set(n));
   const budget = createBufferBudget({
     maxRecords: limits.maxBufferedRecords,
     maxBytes: limits.maxBufferedBytes,
@@ -169,7 +152,7 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
     pauses.set(topic, partition, 'backpressure', false);
     pauses.set(topic, partition, 'claiming', false);
     if (draining) return;
-    const code = error instanceof ConnectorError ? error.code : 'UNEXPECTED';
+    const code = errorCode(error);
     deps.logger.warn(
       { topic, partition, code, pauseMs: limits.failureBackoffMs },
       `partition paused, it will be claimed again and resume from its committed offset: ${reason}`,

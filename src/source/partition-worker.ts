@@ -10,16 +10,16 @@
  *   a low watermark with the records finished past it in its metadata
  *   (done-offsets.ts), so a record stuck at the head holds back nothing but
  *   the offset number itself;
- * - what it holds is bounded: past `maxBuffered` unfinished records it asks
+ * - what it holds is bounded: past `maxBufferedPerPartition` unfinished records it asks
  *   for its partition to be paused, and resumes at half.
  * A failed commit ends the worker: the supervisor claims the partition afresh.
  */
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ConnectorError, describeError } from '../errors.ts';
+import { ConnectorError, describeError, errorCode } from '../errors.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
-import type { InputRecord, RecordOutputs, RecordProcessor } from '../pipeline/record-processor.ts';
+import type { InputRecord, RecordOutputs, RecordProcessor } from '../contracts/records.ts';
 import type { BufferBudget } from './buffer-budget.ts';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
 import { planNextCommit, type CommitPlan, type Slot } from './commit-plan.ts';
@@ -40,12 +40,16 @@ export interface WorkerCommit {
   metadata: string | null;
 }
 
+/** The per-partition `processing` settings, under their config names. */
 export interface WorkerLimits {
-  maxInFlight: number;
-  maxBuffered: number;
+  /** Records of this partition in flight at once (distinct keys only). */
+  maxInFlightPerPartition: number;
+  /** Unfinished records before the partition asks to be paused; resumed at half. */
+  maxBufferedPerPartition: number;
   maxRecordsPerCommit: number;
-  retryInitialMs: number;
-  retryMaxMs: number;
+  /** A record that fails retryably waits this long, doubling up to recordRetryMaxMs. */
+  recordRetryInitialMs: number;
+  recordRetryMaxMs: number;
 }
 
 export interface PartitionWorkerDeps {
@@ -165,7 +169,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   }
 
   function pump(): void {
-    while (state === 'active' && running < limits.maxInFlight && queue.readyCount() > 0) {
+    while (state === 'active' && running < limits.maxInFlightPerPartition && queue.readyCount() > 0) {
       if (!deps.gate.tryAcquire()) {
         waitForGate();
         return;
@@ -179,7 +183,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     waitingForGate = true;
     deps.gate.waitForSlot(() => {
       waitingForGate = false;
-      if (state !== 'active' || running >= limits.maxInFlight || queue.readyCount() === 0) {
+      if (state !== 'active' || running >= limits.maxInFlightPerPartition || queue.readyCount() === 0) {
         deps.gate.release();
         return;
       }
@@ -225,8 +229,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   function park(slot: Slot, error: unknown): void {
     slot.attempts++;
     slot.state = 'parked';
-    const code = error instanceof ConnectorError ? error.code : 'UNEXPECTED';
-    const backoff = Math.min(limits.retryInitialMs * 2 ** (slot.attempts - 1), limits.retryMaxMs);
+    const code = errorCode(error);
+    const backoff = Math.min(limits.recordRetryInitialMs * 2 ** (slot.attempts - 1), limits.recordRetryMaxMs);
     const delayMs = Math.max(backoff, error instanceof ConnectorError ? (error.retryAfterMs ?? 0) : 0);
     deps.metrics.recordRetries.inc({ code });
     log.warn(
@@ -310,10 +314,10 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   }
 
   function checkPressure(): void {
-    if (!pressured && buffered >= limits.maxBuffered) {
+    if (!pressured && buffered >= limits.maxBufferedPerPartition) {
       pressured = true;
       deps.onBackpressure(true);
-    } else if (pressured && buffered <= limits.maxBuffered / 2) {
+    } else if (pressured && buffered <= limits.maxBufferedPerPartition / 2) {
       pressured = false;
       deps.onBackpressure(false);
     }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { pino } from 'pino';
-import { emptyOutputs } from '../../src/pipeline/record-processor.ts';
+import { emptyOutputs } from '../../src/contracts/records.ts';
 import {
   createTransactionalCommitter,
   type PartitionCommit,

@@ -9,12 +9,11 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
 import { readTopicToEnd, type ReadRecord } from '../../scripts/lib/topic-reader.ts';
-import { validateConfig } from '../../src/config/load-config.ts';
+import { compiledRoutes } from '../support/config-fixtures.ts';
 import { loadReaderSchema } from '../../src/decode/reader-schema.ts';
 import { createEventDecoder } from '../../src/decode/event-decoder.ts';
 import { toWireFormat } from '../../src/decode/wire-format.ts';
 import { ConnectorError } from '../../src/errors.ts';
-import { compileRoutes } from '../../src/mapping/compile-routes.ts';
 import { mapRoute } from '../../src/mapping/map-route.ts';
 import { matchRoutes } from '../../src/mapping/match-routes.ts';
 import { readSchemaFile } from '../../src/output/output-schemas.ts';
@@ -74,22 +73,15 @@ describe('input schema evolution on the real stack', () => {
   });
   after(() => undefined);
 
-  const routes = compileRoutes(
-    validateConfig({
-      kafka: { brokers: ['127.0.0.1:9092'] },
-      registry: { url: 'http://127.0.0.1:8080/apis/ccompat/v7' },
-      cxone: { baseUrl: 'https://tenant.example', auth: { clientId: 'id', clientSecret: 'secret' } },
-      routes: [
-        { name: 'welcome', journeyId: 'j-welcome', fields: { directives: 'properties' } },
-        {
-          name: 'by-channel',
-          journeyId: 'j-ch',
-          when: '$exists(channel) and channel != null',
-          fields: { directives: '{ "channel": channel }' },
-        },
-      ],
-    }),
-  );
+  const routes = compiledRoutes([
+    { name: 'welcome', journeyId: 'j-welcome', fields: { directives: 'properties' } },
+    {
+      name: 'by-channel',
+      journeyId: 'j-ch',
+      when: '$exists(channel) and channel != null',
+      fields: { directives: '{ "channel": channel }' },
+    },
+  ]);
 
   for (const [label, readerTypes] of [
     ['writer schemas only', undefined],

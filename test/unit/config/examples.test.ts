@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { loadConfigFile } from '../../../src/config/load-config.ts';
-import { compileRoutes } from '../../../src/mapping/compile-routes.ts';
+import { routesOf } from '../../support/config-fixtures.ts';
 
 const dir = new URL('../../../examples/', import.meta.url);
 const files = readdirSync(dir).filter((name) => name.endsWith('.yaml'));
@@ -23,7 +23,7 @@ describe('examples/*.yaml', () => {
     it(`${name} validates and its routes compile`, () => {
       const path = new URL(name, dir).pathname;
       const config = loadConfigFile(path, dummyEnv(readFileSync(path, 'utf8')));
-      assert.ok(compileRoutes(config).routes.length > 0);
+      assert.ok(routesOf(config).routes.length > 0);
     });
   }
 });

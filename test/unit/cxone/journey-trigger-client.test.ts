@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createJourneyTriggerClient } from '../../../src/cxone/journey-trigger-client.ts';
-import type { JourneyTriggerRequest } from '../../../src/mapping/journey-trigger-mapper.ts';
+import type { JourneyTriggerRequest } from '../../../src/mapping/journey-trigger-request.ts';
 import { createManualClock, triggerBody } from '../sim/sim-harness.ts';
 import { count, FAST_RETRY, startStack, type CxoneStack } from './cxone-harness.ts';
 

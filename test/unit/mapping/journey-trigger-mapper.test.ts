@@ -1,19 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateConfig } from '../../../src/config/load-config.ts';
-import type { JourneyRouteConfig } from '../../../src/config/schema.ts';
 import { MappingError } from '../../../src/errors.ts';
-import { mapJourneyTrigger } from '../../../src/mapping/journey-trigger-mapper.ts';
+import type { CompiledRoute } from '../../../src/mapping/compile-routes.ts';
+import type { JourneyTriggerRequest } from '../../../src/mapping/journey-trigger-request.ts';
 import { deriveIdempotencyKey } from '../../../src/mapping/idempotency-key.ts';
+import { mapRoute } from '../../../src/mapping/map-route.ts';
+import type { MapOptions } from '../../../src/mapping/route-definition.ts';
+import { compiledRoutes } from '../../support/config-fixtures.ts';
 
-function route(overrides: Record<string, unknown> = {}): JourneyRouteConfig {
-  const config = validateConfig({
-    kafka: { brokers: ['127.0.0.1:9092'] },
-    registry: { url: 'http://127.0.0.1:8080/apis/ccompat/v7' },
-    cxone: { baseUrl: 'https://tenant.example', auth: { clientId: 'id', clientSecret: 'secret' } },
-    routes: [{ name: 'welcome', journeyId: 'j-welcome', ...overrides }],
-  });
-  return config.routes[0] as JourneyRouteConfig;
+function route(overrides: Record<string, unknown> = {}): CompiledRoute {
+  return compiledRoutes([{ name: 'welcome', journeyId: 'j-welcome', ...overrides }]).routes[0]!;
+}
+
+/** The journey trigger a route maps `input` onto (the builder behind mapRoute for journey routes). */
+async function mapJourneyTrigger(
+  input: unknown,
+  compiled: CompiledRoute,
+  mapOptions: MapOptions,
+): Promise<JourneyTriggerRequest> {
+  const request = await mapRoute(input, compiled, mapOptions);
+  assert.equal(request.kind, 'journey-trigger');
+  return request;
 }
 
 const event = {
@@ -27,9 +34,9 @@ const event = {
 
 const options = { maxPayloadBytes: 102_400 };
 
-describe('mapJourneyTrigger', () => {
-  it('builds the seed 000 trigger body: identifiers + directives as attributes, deduplicationId = idempotency key', () => {
-    const request = mapJourneyTrigger(event, route({ fields: { directives: 'properties' } }), options);
+describe('journey trigger mapping', () => {
+  it('builds the seed 000 trigger body: identifiers + directives as attributes, deduplicationId = idempotency key', async () => {
+    const request = await mapJourneyTrigger(event, route({ fields: { directives: 'properties' } }), options);
     assert.equal(request.journeyId, 'j-welcome');
     assert.equal(request.idempotencyKey, 'welcome:evt-1');
     assert.deepEqual(request.body, {
@@ -56,25 +63,25 @@ describe('mapJourneyTrigger', () => {
     ['not an object at all', null, 'MAPPING_FAILED'],
   ];
   for (const [name, input, code] of poison) {
-    it(`rejects ${name} with ${code}`, () => {
-      assert.throws(
-        () => mapJourneyTrigger(input, route(), options),
+    it(`rejects ${name} with ${code}`, async () => {
+      await assert.rejects(
+        mapJourneyTrigger(input, route(), options),
         (error: unknown) => error instanceof MappingError && error.code === code && !error.retryable,
       );
     });
   }
 
-  it('refuses a body over the size limit, counting UTF-8 bytes', () => {
+  it('refuses a body over the size limit, counting UTF-8 bytes', async () => {
     const big = { ...event, properties: { note: 'é'.repeat(60_000) } };
-    assert.throws(
-      () => mapJourneyTrigger(big, route({ fields: { directives: 'properties' } }), options),
+    await assert.rejects(
+      mapJourneyTrigger(big, route({ fields: { directives: 'properties' } }), options),
       (error: unknown) => error instanceof MappingError && error.code === 'PAYLOAD_TOO_LARGE',
     );
-    assert.doesNotThrow(() => mapJourneyTrigger(big, route(), options));
+    await assert.doesNotReject(mapJourneyTrigger(big, route(), options));
   });
 
-  it('accepts ISO timestamps and numeric ids', () => {
-    const request = mapJourneyTrigger(
+  it('accepts ISO timestamps and numeric ids', async () => {
+    const request = await mapJourneyTrigger(
       { ...event, eventId: 42, occurredAt: '2026-01-02T03:04:05Z' },
       route(),
       options,

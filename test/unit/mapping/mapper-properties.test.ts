@@ -5,35 +5,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { validateConfig } from '../../../src/config/load-config.ts';
 import { ConnectorError, ERROR_CODES } from '../../../src/errors.ts';
-import { compileRoutes } from '../../../src/mapping/compile-routes.ts';
 import { mapRoute } from '../../../src/mapping/map-route.ts';
 import { matchRoutes } from '../../../src/mapping/match-routes.ts';
+import { compiledRoutes } from '../../support/config-fixtures.ts';
 
-const { routes } = compileRoutes(
-  validateConfig({
-    kafka: { brokers: ['127.0.0.1:9092'] },
-    registry: { url: 'http://127.0.0.1:8080/apis/ccompat/v7' },
-    cxone: { baseUrl: 'https://tenant.example', auth: { clientId: 'id', clientSecret: 'secret' } },
-    routes: [
-      { name: 'plain', journeyId: 'j', fields: { directives: 'properties' } },
-      {
-        name: 'typed',
-        journeyId: 'j',
-        when: '$number(properties.amount) > 10',
-        fields: { eventType: '$uppercase(eventType)' },
-      },
-      {
-        name: 'action',
-        action: 'data-action',
-        actionId: 'a',
-        inputs: '{ "id": eventId, "n": $count(items) }',
-        idempotencyKey: 'eventId & "-" & contactId',
-      },
-    ],
-  }),
-);
+const { routes } = compiledRoutes([
+  { name: 'plain', journeyId: 'j', fields: { directives: 'properties' } },
+  {
+    name: 'typed',
+    journeyId: 'j',
+    when: '$number(properties.amount) > 10',
+    fields: { eventType: '$uppercase(eventType)' },
+  },
+  {
+    name: 'action',
+    action: 'data-action',
+    actionId: 'a',
+    inputs: '{ "id": eventId, "n": $count(items) }',
+    idempotencyKey: 'eventId & "-" & contactId',
+  },
+]);
 const compiled = { routes, unrouted: 'dlq' as const };
 
 const anyValue = fc.oneof(

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateConfig } from '../../../src/config/load-config.ts';
 import { ConnectorError, MappingError } from '../../../src/errors.ts';
-import { compileRoutes } from '../../../src/mapping/compile-routes.ts';
-import { mapJourneyTrigger } from '../../../src/mapping/journey-trigger-mapper.ts';
 import { mapRoute } from '../../../src/mapping/map-route.ts';
 import { matchRoutes } from '../../../src/mapping/match-routes.ts';
 import { decideUnrouted } from '../../../src/mapping/unrouted-policy.ts';
+import { routesOf, testConfig } from '../../support/config-fixtures.ts';
 
 function compiled(routes: Record<string, unknown>[], processing: Record<string, unknown> = {}) {
-  const config = validateConfig({
-    kafka: { brokers: ['127.0.0.1:9092'] },
-    registry: { url: 'http://127.0.0.1:8080/apis/ccompat/v7' },
-    cxone: { baseUrl: 'https://tenant.example', auth: { clientId: 'id', clientSecret: 'secret' } },
-    routes,
-    processing,
-  });
-  return { config, routes: compileRoutes(config) };
+  const config = testConfig({ routes, processing });
+  return { config, routes: routesOf(config) };
 }
 
 const event = {
@@ -42,13 +34,35 @@ async function mappingError(promise: Promise<unknown>): Promise<MappingError> {
 }
 
 describe('mapRoute', () => {
-  it('maps the default (dot-path) route exactly like the original mapper', async () => {
-    const { config, routes } = compiled([
+  it('maps the default (dot-path) route onto the seed 000 trigger request', async () => {
+    const { routes } = compiled([
       { name: 'welcome', journeyId: 'j-w', fields: { directives: 'properties' } },
     ]);
     const route = routes.routes[0]!;
     const request = await mapRoute(event, route, options);
-    assert.deepEqual(request, mapJourneyTrigger(event, config.routes[0]!, options));
+    const body = {
+      contactId: 'c-000001',
+      attributes: {
+        order_id: 'ORD-1',
+        tier: 'gold',
+        amount: '1500',
+        email: 'a@example.com',
+        external_id: 'ext-1',
+      },
+      event: 'PURCHASE_COMPLETED',
+      deduplicationId: 'welcome:evt-1',
+      timestamp: '2026-11-23T12:00:00.000Z',
+    };
+    assert.deepEqual(request, {
+      kind: 'journey-trigger',
+      route: 'welcome',
+      journeyId: 'j-w',
+      contactId: 'c-000001',
+      eventId: 'evt-1',
+      idempotencyKey: 'welcome:evt-1',
+      body,
+      serializedBody: JSON.stringify(body),
+    });
     assert.equal(request.idempotencyKey, 'welcome:evt-1');
   });
 

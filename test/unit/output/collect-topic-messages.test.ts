@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { collectTopicMessages } from '../../../src/output/transactional-committer.ts';
-import { emptyOutputs } from '../../../src/pipeline/record-processor.ts';
+import { emptyOutputs } from '../../../src/contracts/records.ts';
 
 const TOPICS = { results: 'r', audit: 'a', dlq: 'd', dedup: 'x' };
 

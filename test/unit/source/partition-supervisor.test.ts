@@ -14,14 +14,14 @@ import {
 } from './source-fakes.ts';
 
 const LIMITS = {
-  maxInFlight: 8,
-  maxInFlightTotal: 64,
-  maxBuffered: 100,
+  maxInFlightPerPartition: 8,
+  maxInFlight: 64,
+  maxBufferedPerPartition: 100,
   maxBufferedRecords: 1000,
   maxBufferedBytes: 1_000_000,
   maxRecordsPerCommit: 500,
-  retryInitialMs: 1000,
-  retryMaxMs: 8000,
+  recordRetryInitialMs: 1000,
+  recordRetryMaxMs: 8000,
   failureBackoffMs: 5000,
 };
 

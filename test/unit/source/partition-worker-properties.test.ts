@@ -33,7 +33,7 @@ async function drive(
   position: { committed: bigint | undefined; done: ReadonlySet<bigint> },
   choices: number[],
   steps: number,
-  limits: { maxInFlight: number; maxRecordsPerCommit: number },
+  limits: { maxInFlightPerPartition: number; maxRecordsPerCommit: number },
 ): Promise<Run> {
   const clock = manualClock();
   const p = controlledProcessor();
@@ -55,7 +55,7 @@ async function drive(
     dedup: { set: () => undefined },
     gate: createConcurrencyGate(1000),
     budget: createBufferBudget({ maxRecords: 1e9, maxBytes: 1e12 }),
-    limits: { ...limits, maxBuffered: 1e6, retryInitialMs: 10, retryMaxMs: 10 },
+    limits: { ...limits, maxBufferedPerPartition: 1e6, recordRetryInitialMs: 10, recordRetryMaxMs: 10 },
     onBackpressure: () => undefined,
     onFailure: (error) => assert.fail(`unexpected failure: ${String(error)}`),
     metrics: testMetrics(),
@@ -96,7 +96,7 @@ const scenario = fc.record({
   gaps: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 60, maxLength: 60 }),
   choices: fc.array(fc.nat(), { minLength: 1, maxLength: 50 }),
   crashAfter: fc.nat({ max: 80 }),
-  maxInFlight: fc.integer({ min: 1, max: 6 }),
+  maxInFlightPerPartition: fc.integer({ min: 1, max: 6 }),
   maxRecordsPerCommit: fc.integer({ min: 1, max: 10 }),
 });
 
@@ -110,7 +110,10 @@ describe('partition worker properties', () => {
           offset += s.gaps[i] ?? 1;
           return m;
         });
-        const limits = { maxInFlight: s.maxInFlight, maxRecordsPerCommit: s.maxRecordsPerCommit };
+        const limits = {
+          maxInFlightPerPartition: s.maxInFlightPerPartition,
+          maxRecordsPerCommit: s.maxRecordsPerCommit,
+        };
         const first = await drive(
           messages,
           { committed: undefined, done: new Set() },

@@ -10,7 +10,7 @@ import {
   type WorkerCommit,
   type WorkerLimits,
 } from '../../../src/source/partition-worker.ts';
-import type { RecordProcessor } from '../../../src/pipeline/record-processor.ts';
+import type { RecordProcessor } from '../../../src/contracts/records.ts';
 import {
   controlledProcessor,
   manualClock,
@@ -21,11 +21,11 @@ import {
 } from './source-fakes.ts';
 
 const LIMITS: WorkerLimits = {
-  maxInFlight: 4,
-  maxBuffered: 100,
+  maxInFlightPerPartition: 4,
+  maxBufferedPerPartition: 100,
   maxRecordsPerCommit: 500,
-  retryInitialMs: 1_000,
-  retryMaxMs: 8_000,
+  recordRetryInitialMs: 1_000,
+  recordRetryMaxMs: 8_000,
 };
 
 interface Setup {
@@ -185,7 +185,7 @@ describe('partition worker', () => {
     let blocked = true;
     const { worker, commits } = setup({
       processRecord: p.processRecord,
-      limits: { maxInFlight: 100, maxRecordsPerCommit: 3 },
+      limits: { maxInFlightPerPartition: 100, maxRecordsPerCommit: 3 },
       commit: () => (blocked ? new Promise<void>((resolve) => (releaseCommit = resolve)) : Promise.resolve()),
     });
     worker.accept([0, 1, 2, 3, 4, 5, 6, 7].map((o) => message(o, `k${o}`)));
@@ -210,7 +210,7 @@ describe('partition worker', () => {
     const p = controlledProcessor();
     const { worker, pressure } = setup({
       processRecord: p.processRecord,
-      limits: { maxInFlight: 100, maxBuffered: 4 },
+      limits: { maxInFlightPerPartition: 100, maxBufferedPerPartition: 4 },
     });
     worker.accept([0, 1, 2].map((o) => message(o, `k${o}`)));
     assert.deepEqual(pressure, []);
@@ -269,7 +269,7 @@ describe('partition worker', () => {
     const p = controlledProcessor();
     const { worker, last, committedRecords } = setup({
       processRecord: p.processRecord,
-      limits: { maxInFlight: 2 },
+      limits: { maxInFlightPerPartition: 2 },
     });
     worker.accept([0, 1, 2, 3].map((o) => message(o, `k${o}`)));
     const drained = worker.drain(30_000);

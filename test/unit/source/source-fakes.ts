@@ -7,11 +7,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createMetrics } from '../../../src/observability/metrics.ts';
-import {
-  emptyOutputs,
-  type InputRecord,
-  type RecordOutputs,
-} from '../../../src/pipeline/record-processor.ts';
+import { emptyOutputs, type InputRecord, type RecordOutputs } from '../../../src/contracts/records.ts';
 
 export const silentLogger = pino({ level: 'silent' });
 export const testMetrics = () => createMetrics(new Registry(), false);

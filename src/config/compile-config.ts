@@ -1,0 +1,156 @@
+/**
+ * Validated config → each component's own options, in one place (as temporal's
+ * `compileWorkerOptions` does). Components declare what they take; nothing
+ * below this module reads the config shape, so a setting is renamed or
+ * regrouped here alone. Derived values (transactional-id prefix, scopes) are
+ * decided here too, once.
+ */
+import type { CxoneClientsOptions } from '../cxone/cxone-clients.ts';
+import { scopesForActions } from '../cxone/scopes.ts';
+import type { RouteDefinition } from '../mapping/route-definition.ts';
+import type { RecordProcessorSettings } from '../pipeline/build-record-processor.ts';
+import type { InputConsumerOptions } from '../source/input-consumer.ts';
+import type { SupervisorLimits } from '../source/partition-supervisor.ts';
+import type { ConnectorConfig, RouteConfig } from './schema.ts';
+
+export interface KafkaClientSettings {
+  clientId: string;
+  brokers: string[];
+  connectionTimeoutMs: number;
+}
+
+export interface RegistrySettings {
+  url: string;
+  auth?: { username: string; password: string };
+}
+
+export interface CommitterSettings {
+  groupId: string;
+  transactionalIdPrefix: string;
+  transactionTimeoutMs: number;
+  /** `input`: outputs go to the input record's partition number; `key`: by key hash. */
+  partitioning: 'input' | 'key';
+}
+
+export interface DedupSettings {
+  windowMs: number;
+  maxEntries: number;
+  restoreTimeoutMs: number;
+}
+
+export interface ConnectorOptions {
+  kafka: KafkaClientSettings;
+  consumer: InputConsumerOptions;
+  topics: ConnectorConfig['kafka']['topics'];
+  committer: CommitterSettings;
+  registry: RegistrySettings;
+  cxone: CxoneClientsOptions;
+  processor: RecordProcessorSettings;
+  limits: SupervisorLimits;
+  dedup: DedupSettings;
+  drainTimeoutMs: number;
+}
+
+export function compileConfig(config: ConnectorConfig): ConnectorOptions {
+  const { kafka, processing, cxone } = config;
+  return {
+    kafka: {
+      clientId: kafka.clientId,
+      brokers: kafka.brokers,
+      connectionTimeoutMs: kafka.connectionTimeoutMs,
+    },
+    consumer: {
+      groupId: kafka.groupId,
+      inputTopics: kafka.inputTopics,
+      fromBeginning: kafka.fromBeginning,
+      sessionTimeoutMs: kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: kafka.heartbeatIntervalMs,
+      fetchMaxBytes: kafka.fetchMaxBytes,
+      fetchMaxBytesPerPartition: kafka.fetchMaxBytesPerPartition,
+    },
+    topics: kafka.topics,
+    committer: {
+      groupId: kafka.groupId,
+      transactionalIdPrefix: kafka.transactionalIdPrefix ?? kafka.groupId,
+      transactionTimeoutMs: kafka.transactionTimeoutMs,
+      partitioning: config.output.partitioning,
+    },
+    registry: {
+      url: config.registry.url,
+      ...(config.registry.username !== undefined && config.registry.password !== undefined
+        ? { auth: { username: config.registry.username, password: config.registry.password } }
+        : {}),
+    },
+    cxone: {
+      baseUrl: cxone.baseUrl,
+      requestTimeoutMs: cxone.requestTimeoutMs,
+      connections: cxone.connections,
+      auth: {
+        ...cxone.auth,
+        scopes: cxone.auth.scopes ?? scopesForActions(config.routes.map((route) => route.action)),
+      },
+      paths: cxone.paths,
+      retry: cxone.retry,
+      journeyCacheTtlMs: cxone.journeyCacheTtlMs,
+      contactCacheTtlMs: cxone.contactCacheTtlMs,
+      dataActions: cxone.dataActions,
+      rateLimit: cxone.rateLimit,
+      breaker: cxone.breaker,
+    },
+    processor: {
+      topics: kafka.topics,
+      routes: config.routes.map(routeDefinition),
+      unrouted: processing.unrouted,
+      maxPayloadBytes: processing.maxPayloadBytes,
+      maxValueBytes: config.decode.maxValueBytes,
+      readerSchemas: config.decode.readerSchemas,
+      subjectNameStrategy: config.output.subjectNameStrategy,
+      pii: config.audit,
+    },
+    limits: {
+      maxInFlightPerPartition: processing.maxInFlightPerPartition,
+      maxInFlight: processing.maxInFlight,
+      maxBufferedPerPartition: processing.maxBufferedPerPartition,
+      maxBufferedRecords: processing.maxBufferedRecords,
+      maxBufferedBytes: processing.maxBufferedBytes,
+      maxRecordsPerCommit: processing.maxRecordsPerCommit,
+      recordRetryInitialMs: processing.recordRetryInitialMs,
+      recordRetryMaxMs: processing.recordRetryMaxMs,
+      failureBackoffMs: processing.failureBackoffMs,
+    },
+    dedup: config.dedup,
+    drainTimeoutMs: processing.drainTimeoutMs,
+  };
+}
+
+/** The schema's refinement guarantees each action's own fields; this narrows the type to match. */
+function routeDefinition(route: RouteConfig): RouteDefinition {
+  const base = {
+    name: route.name,
+    eventTypes: route.eventTypes,
+    when: route.when,
+    fields: route.fields,
+    requiredIdentifiers: route.requiredIdentifiers,
+    idempotencyKey: route.idempotencyKey,
+  };
+  if (route.action === 'data-action') {
+    return {
+      ...base,
+      action: 'data-action',
+      actionId: required(route.actionId, route.name, 'actionId'),
+      inputs: required(route.inputs, route.name, 'inputs'),
+      context: route.context,
+      callbackUrl: route.callbackUrl,
+    };
+  }
+  return {
+    ...base,
+    action: 'journey-trigger',
+    journeyId: required(route.journeyId, route.name, 'journeyId'),
+  };
+}
+
+function required(value: string | undefined, route: string, key: string): string {
+  if (value === undefined) throw new Error(`route "${route}" has no ${key} (config validation ensures it)`);
+  return value;
+}

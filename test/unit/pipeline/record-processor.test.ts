@@ -1,0 +1,302 @@
+/**
+ * The record processor's decisions, table-driven: what each kind of record
+ * becomes (results, audit, dead letters, dedup entries), what it sends to
+ * CXone, and what it throws for the partition worker to retry. Real routes
+ * (compiled from config), small hand-written fakes for the decoder, the CXone
+ * clients and the output encoders.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { InputRecord, RecordOutputs } from '../../../src/contracts/records.ts';
+import type { CallOutcome } from '../../../src/cxone/call-outcome.ts';
+import type { DataActionClient } from '../../../src/cxone/data-action-client.ts';
+import type { JourneyTriggerClient } from '../../../src/cxone/journey-trigger-client.ts';
+import { createDedupStore } from '../../../src/dedup/dedup-store.ts';
+import type { EventDecoder } from '../../../src/decode/event-decoder.ts';
+import { ConnectorError, CxoneError, DecodeError } from '../../../src/errors.ts';
+import type { UnroutedPolicy } from '../../../src/mapping/route-definition.ts';
+import { createMetrics } from '../../../src/observability/metrics.ts';
+import { DLQ_HEADERS } from '../../../src/output/output-records.ts';
+import type { OutputEncoder } from '../../../src/output/output-schemas.ts';
+import { createRecordProcessor } from '../../../src/pipeline/record-processor.ts';
+import { compiledRoutes } from '../../support/config-fixtures.ts';
+
+const ROUTES = [
+  { name: 'welcome', journeyId: 'j-welcome', eventTypes: ['SIGNED_UP', 'PURCHASE_COMPLETED'] },
+  {
+    name: 'crm-sync',
+    action: 'data-action',
+    actionId: 'a-sync',
+    eventTypes: ['PURCHASE_COMPLETED'],
+    inputs: '{ "email": identifiers.email }',
+  },
+];
+
+/** Decodes JSON; a value starting with `!` fails the way the registry or the bytes would. */
+const decoder: EventDecoder = {
+  async decode(bytes) {
+    const text = bytes?.toString('utf8') ?? '';
+    if (text === '!not-avro')
+      throw new DecodeError('DECODE_MAGIC_BYTE', 'value is not Confluent-wire-format Avro');
+    if (text === '!registry-down')
+      throw new DecodeError('REGISTRY_UNAVAILABLE', 'schema registry did not answer');
+    return { schemaId: 7, value: JSON.parse(text) as unknown };
+  },
+};
+
+const json = <T>(): OutputEncoder<T> => ({ schemaId: 1, encode: (r) => Buffer.from(JSON.stringify(r)) });
+
+/** What the fake CXone answers, by contact id: an outcome, or an error it throws. */
+type Answer = CallOutcome | ConnectorError;
+const accepted: CallOutcome = {
+  outcome: 'ACCEPTED',
+  attempts: 1,
+  latencyMs: 5,
+  httpStatus: 202,
+  reference: 't-1',
+};
+
+function fakeCxone(answers: Record<string, Answer>) {
+  const calls: string[] = [];
+  const answer = async (kind: string, key: string, contactId: string | null): Promise<CallOutcome> => {
+    calls.push(`${kind} ${key}`);
+    const found = answers[contactId ?? ''] ?? accepted;
+    if (found instanceof ConnectorError) throw found;
+    return found;
+  };
+  const journeys: JourneyTriggerClient = {
+    trigger: (request) => answer('trigger', request.idempotencyKey, request.contactId),
+  };
+  const dataActions: DataActionClient = {
+    invoke: (request) => answer('invoke', request.idempotencyKey, request.contactId),
+  };
+  return { calls, journeys, dataActions };
+}
+
+function event(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    eventId: 'evt-1',
+    eventType: 'SIGNED_UP',
+    occurredAt: Date.UTC(2026, 10, 23),
+    contactId: 'c-1',
+    identifiers: { email: 'a@example.com', external_id: 'ext-1' },
+    ...overrides,
+  });
+}
+
+interface Case {
+  name: string;
+  value: string;
+  answers?: Record<string, Answer>;
+  unrouted?: UnroutedPolicy;
+  /** Idempotency keys already in the dedup store. */
+  seen?: string[];
+  /** The retryable code the processor throws, instead of returning outputs. */
+  throws?: string;
+  calls?: string[];
+  results?: string[];
+  audit?: string[];
+  /** Dead letters as `code route` (route `-` when the fault is before routing). */
+  dlq?: string[];
+  dedup?: string[];
+}
+
+const CASES: Case[] = [
+  {
+    name: 'a journey event accepted by CXone',
+    value: event(),
+    calls: ['trigger welcome:evt-1'],
+    results: ['ACCEPTED'],
+    audit: ['ACCEPTED'],
+    dedup: ['welcome:evt-1 ACCEPTED'],
+  },
+  {
+    name: 'bytes that are not Avro: a dead letter, no call',
+    value: '!not-avro',
+    dlq: ['DECODE_MAGIC_BYTE -'],
+  },
+  {
+    name: 'the registry down: thrown for a retry, nothing written',
+    value: '!registry-down',
+    throws: 'REGISTRY_UNAVAILABLE',
+  },
+  {
+    name: 'missing identifiers: a dead letter naming the route, no call',
+    value: event({ identifiers: { email: 'a@example.com' } }),
+    dlq: ['IDENTIFIERS_MISSING welcome'],
+  },
+  {
+    name: 'a key already in the dedup store: DUPLICATE, no call, no new entry',
+    value: event(),
+    seen: ['welcome:evt-1'],
+    results: ['DUPLICATE'],
+    audit: ['DUPLICATE'],
+  },
+  {
+    name: 'an event no route takes, unrouted: dlq',
+    value: event({ eventType: 'PAGE_VIEWED' }),
+    dlq: ['NO_ROUTE -'],
+  },
+  {
+    name: 'an event no route takes, unrouted: skip',
+    value: event({ eventType: 'PAGE_VIEWED' }),
+    unrouted: 'skip',
+    audit: ['UNROUTED'],
+  },
+  {
+    name: 'CXone rejects the body (400): result, audit, dedup entry and a dead letter',
+    value: event(),
+    answers: {
+      'c-1': {
+        outcome: 'REJECTED',
+        attempts: 1,
+        latencyMs: 3,
+        httpStatus: 400,
+        error: new CxoneError('CXONE_BAD_REQUEST', 'malformed', { status: 400 }),
+      },
+    },
+    calls: ['trigger welcome:evt-1'],
+    results: ['REJECTED'],
+    audit: ['REJECTED'],
+    dlq: ['CXONE_BAD_REQUEST welcome'],
+    dedup: ['welcome:evt-1 REJECTED'],
+  },
+  {
+    name: 'a contact CXone does not know: an outcome, not a dead letter',
+    value: event(),
+    answers: { 'c-1': { outcome: 'CONTACT_NOT_FOUND', attempts: 0, latencyMs: 1, httpStatus: 404 } },
+    calls: ['trigger welcome:evt-1'],
+    results: ['CONTACT_NOT_FOUND'],
+    audit: ['CONTACT_NOT_FOUND'],
+    dedup: ['welcome:evt-1 CONTACT_NOT_FOUND'],
+  },
+  {
+    name: 'CXone still failing after the client retries: thrown for a retry, nothing written',
+    value: event(),
+    answers: { 'c-1': new CxoneError('CXONE_RETRIES_EXHAUSTED', 'CXone is down', { retryable: true }) },
+    calls: ['trigger welcome:evt-1'],
+    throws: 'CXONE_RETRIES_EXHAUSTED',
+  },
+  {
+    name: 'an event two routes take: one effect per route, in config order',
+    value: event({ eventType: 'PURCHASE_COMPLETED' }),
+    calls: ['trigger welcome:evt-1', 'invoke crm-sync:evt-1'],
+    results: ['ACCEPTED', 'ACCEPTED'],
+    audit: ['ACCEPTED', 'ACCEPTED'],
+    dedup: ['welcome:evt-1 ACCEPTED', 'crm-sync:evt-1 ACCEPTED'],
+  },
+  {
+    name: 'two routes, one of which cannot map the event: the other still runs',
+    value: event({ eventType: 'PURCHASE_COMPLETED', identifiers: { email: 'a@example.com' } }),
+    calls: ['invoke crm-sync:evt-1'],
+    results: ['ACCEPTED'],
+    audit: ['ACCEPTED'],
+    dlq: ['IDENTIFIERS_MISSING welcome'],
+    dedup: ['crm-sync:evt-1 ACCEPTED'],
+  },
+  {
+    name: 'two routes, one already done: DUPLICATE for it, a call for the other',
+    value: event({ eventType: 'PURCHASE_COMPLETED' }),
+    seen: ['welcome:evt-1'],
+    calls: ['invoke crm-sync:evt-1'],
+    results: ['DUPLICATE', 'ACCEPTED'],
+    audit: ['DUPLICATE', 'ACCEPTED'],
+    dedup: ['crm-sync:evt-1 ACCEPTED'],
+  },
+];
+
+const field = (message: { value: Buffer | null }, name: string): unknown =>
+  (JSON.parse(message.value?.toString('utf8') ?? 'null') as Record<string, unknown>)[name];
+
+function summarize(outputs: RecordOutputs) {
+  return {
+    results: outputs.results.map((m) => String(field(m, 'outcome'))),
+    audit: outputs.audit.map((m) => String(field(m, 'outcome'))),
+    dlq: outputs.dlq.map(
+      (m) => `${String(m.headers?.[DLQ_HEADERS.code])} ${String(m.headers?.[DLQ_HEADERS.route] ?? '-')}`,
+    ),
+    dedup: outputs.dedup.map((m) => `${String(m.key)} ${String(field(m, 'outcome'))}`),
+  };
+}
+
+function setup(c: Case) {
+  const cxone = fakeCxone(c.answers ?? {});
+  const dedup = createDedupStore(1000);
+  for (const key of c.seen ?? []) dedup.set(0, key, { createdAtMs: 0, outcome: 'ACCEPTED' });
+  const process = createRecordProcessor({
+    decoder,
+    journeys: cxone.journeys,
+    dataActions: cxone.dataActions,
+    routes: compiledRoutes(ROUTES, { unrouted: c.unrouted ?? 'dlq' }),
+    pii: (value) => value,
+    encoders: { result: json(), audit: json(), dedup: json() },
+    dedup,
+    metrics: createMetrics(new Registry(), false),
+    logger: pino({ level: 'silent' }),
+    maxPayloadBytes: 102_400,
+    connectorVersion: 'test',
+    instanceId: 'i-1',
+    now: () => Date.UTC(2026, 10, 24),
+  });
+  return { process, calls: cxone.calls };
+}
+
+const record = (value: string): InputRecord => ({
+  topic: 'cdp.events',
+  partition: 0,
+  offset: '41',
+  key: Buffer.from('c-1'),
+  value: Buffer.from(value),
+});
+
+describe('record processor', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const { process, calls } = setup(c);
+      if (c.throws !== undefined) {
+        await assert.rejects(
+          process(record(c.value)),
+          (error: unknown) => error instanceof ConnectorError && error.retryable && error.code === c.throws,
+        );
+      } else {
+        const outputs = await process(record(c.value));
+        assert.deepEqual(summarize(outputs), {
+          results: c.results ?? [],
+          audit: c.audit ?? [],
+          dlq: c.dlq ?? [],
+          dedup: c.dedup ?? [],
+        });
+        // The store learns exactly what the dedup topic is told, no more.
+        assert.deepEqual(
+          outputs.remember.map((r) => `${r.key} ${r.entry.outcome}`),
+          c.dedup ?? [],
+        );
+      }
+      assert.deepEqual(calls, c.calls ?? []);
+    });
+  }
+
+  it('a dead letter keeps the original bytes and says where they came from', async () => {
+    const { process } = setup({ name: 'poison', value: '!not-avro' });
+    const [dead] = (await process(record('!not-avro'))).dlq;
+    assert.equal(dead?.value?.toString('utf8'), '!not-avro');
+    assert.equal(dead?.key?.toString(), 'c-1');
+    assert.equal(dead?.headers?.[DLQ_HEADERS.topic], 'cdp.events');
+    assert.equal(dead?.headers?.[DLQ_HEADERS.partition], '0');
+    assert.equal(dead?.headers?.[DLQ_HEADERS.offset], '41');
+    assert.equal(dead?.headers?.[DLQ_HEADERS.stage], 'decode');
+  });
+
+  it('results and audit records carry the source position and the schema id', async () => {
+    const { process } = setup({ name: 'ok', value: event() });
+    const outputs = await process(record(event()));
+    const [audit] = outputs.audit;
+    assert.ok(audit);
+    assert.equal(field(audit, 'sourceOffset'), 41);
+    assert.equal(field(audit, 'sourceSchemaId'), 7);
+    assert.equal(field(audit, 'route'), 'welcome');
+    assert.equal(outputs.results[0]?.key, 'welcome:evt-1');
+  });
+});
