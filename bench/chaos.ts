@@ -19,6 +19,12 @@ import { startStack } from '../scripts/stack/index.ts';
 import { createCdpEventEncoder } from '../scripts/lib/cdp-events.ts';
 import { groupLag } from '../scripts/lib/group-lag.ts';
 import { dlqCode, decodeAll, countBy } from '../scripts/lib/output-decoding.ts';
+import {
+  ownTopics,
+  stackConnectorConfig,
+  type OwnTopics,
+  type StackEndpoints,
+} from '../scripts/lib/stack-connector-config.ts';
 import { readTopic } from '../scripts/lib/topic-reader.ts';
 import { planChaosEvents } from './lib/chaos-events.ts';
 import { createInstances } from './lib/instances.ts';
@@ -93,20 +99,17 @@ async function main(): Promise<number> {
     logLevel: logLevel.NOTHING,
   });
   const input = `${runId}.events`;
-  const topics = {
-    results: `${runId}.results`,
-    audit: `${runId}.audit`,
-    dlq: `${runId}.dlq`,
-    dedup: `${runId}.dedup`,
-  };
+  const topics = ownTopics(runId);
   const groupId = `${runId}-connector`;
   let chaosOn = true;
   const instances = createInstances({
     root,
     configFile: writeConfig(stack.logsDir, {
-      bootstrap: stack.kafka.bootstrap,
-      registry: stack.registry.url,
-      sim: stack.sim?.url ?? '',
+      endpoints: {
+        bootstrap: stack.kafka.bootstrap,
+        registry: stack.registry.url,
+        sim: stack.sim?.url ?? '',
+      },
       input,
       topics,
       groupId,
@@ -291,33 +294,18 @@ async function main(): Promise<number> {
 
 function writeConfig(
   dir: string,
-  c: {
-    bootstrap: string;
-    registry: string;
-    sim: string;
-    input: string;
-    topics: Record<string, string>;
-    groupId: string;
-  },
+  c: { endpoints: StackEndpoints; input: string; topics: OwnTopics; groupId: string },
 ): string {
   const file = join(dir, 'chaos-connector.yaml');
-  writeFileSync(
-    file,
-    JSON.stringify({
+  const config = stackConnectorConfig(
+    { ...c, clientSecret: '${env:CXONE_CLIENT_SECRET}' },
+    {
       kafka: {
-        brokers: [c.bootstrap],
-        groupId: c.groupId,
-        inputTopics: [c.input],
-        topics: c.topics,
         sessionTimeoutMs: opt.sessionTimeoutMs,
         heartbeatIntervalMs: 1000,
         transactionTimeoutMs: 30_000,
       },
-      registry: { url: c.registry },
       cxone: {
-        baseUrl: c.sim,
-        allowInsecureHttp: true,
-        auth: { clientId: 'sim-client', clientSecret: '${env:CXONE_CLIENT_SECRET}' },
         requestTimeoutMs: 2000,
         // The simulator's 429s here are random noise, not overload: the limiter should barely react.
         rateLimit: { requestsPerSecond: 5000, burst: 200, decreaseFactor: 0.95 },
@@ -329,10 +317,10 @@ function writeConfig(
           maxElapsedMs: 20_000,
         },
       },
-      routes: [{ name: 'welcome', journeyId: 'j-welcome', fields: { directives: 'properties' } }],
-      observability: { logLevel: 'info', metricsPort: 0, metricsHost: '127.0.0.1' },
-    }),
+      observability: { logLevel: 'info' },
+    },
   );
+  writeFileSync(file, JSON.stringify(config));
   return file;
 }
 

@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { startStack, readStackState, type StackHandle } from '../scripts/stack/index.ts';
 import { freePorts } from '../scripts/stack/ports.ts';
-import { createCdpEventEncoder, generateEvents, produceRecords } from '../scripts/lib/cdp-events.ts';
+import { createCdpEventEncoder, generateEvents, produceEvents } from '../scripts/lib/cdp-events.ts';
 import { trackProgress, windowBetween, type ProgressSample, type Window } from './lib/group-progress.ts';
 import { measureLatency, type LatencyResult } from './lib/latency-probe.ts';
 import { memoryMb } from './lib/process-probe.ts';
@@ -285,17 +285,8 @@ async function createEventsTopic(
   prefix: string,
 ): Promise<void> {
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: opt.partitions }] });
-  const encoder = await createCdpEventEncoder(registryUrl, topic);
   const events = generateEvents({ count, contacts: opt.contacts, prefix });
-  const producer = kafka.producer();
-  await producer.connect();
-  await produceRecords(
-    producer,
-    topic,
-    events.map((e) => ({ key: e.contactId, value: encoder.encode(e) })),
-    1000,
-  );
-  await producer.disconnect();
+  await produceEvents(kafka, registryUrl, topic, events, 1000);
 }
 
 /** A throw-away run of the product on events of its own: the broker's JIT compiles its hot paths here. */

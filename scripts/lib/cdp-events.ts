@@ -5,7 +5,7 @@
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { readSchemaFile } from '../../src/output/output-schemas.ts';
 import { toWireFormat } from '../../src/decode/wire-format.ts';
 
@@ -83,5 +83,28 @@ export async function produceRecords(
       acks: -1,
       messages: records.slice(i, i + chunk).map((r) => ({ key: r.key, value: r.value })),
     });
+  }
+}
+
+/** Registers the schema, then produces `events` to `topic` keyed by contact id, with a producer of its own. */
+export async function produceEvents(
+  kafka: Kafka,
+  registryUrl: string,
+  topic: string,
+  events: readonly CdpEvent[],
+  chunk?: number,
+): Promise<void> {
+  const encoder = await createCdpEventEncoder(registryUrl, topic);
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await produceRecords(
+      producer,
+      topic,
+      events.map((e) => ({ key: e.contactId, value: encoder.encode(e) })),
+      chunk,
+    );
+  } finally {
+    await producer.disconnect();
   }
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createCdpEventEncoder, generateEvents, produceRecords } from '../../scripts/lib/cdp-events.ts';
+import { generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
 import { groupLag } from '../../scripts/lib/group-lag.ts';
 import { decodeAll } from '../../scripts/lib/output-decoding.ts';
 import { readTopicToEnd } from '../../scripts/lib/topic-reader.ts';
@@ -27,15 +27,7 @@ describe('data-action routes on the real stack', () => {
 
   it('invokes sync and async actions once per event and writes their outputs', async () => {
     const events = generateEvents({ count: 20, contacts: 5, prefix: `da-${harness.id}` });
-    const encoder = await createCdpEventEncoder(stack.registryUrl, harness.input);
-    const producer = harness.kafka.producer();
-    await producer.connect();
-    await produceRecords(
-      producer,
-      harness.input,
-      events.map((e) => ({ key: e.contactId, value: encoder.encode(e) })),
-    );
-    await producer.disconnect();
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
 
     const config = validateConfig({
       ...harness.config,

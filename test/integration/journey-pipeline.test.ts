@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   createCdpEventEncoder,
   generateEvents,
+  produceEvents,
   produceRecords,
   type CdpEvent,
 } from '../../scripts/lib/cdp-events.ts';
@@ -70,15 +71,7 @@ describe('journey trigger pipeline on the real stack', () => {
   after(async () => harness.close());
 
   it('triggers exactly the expected journeys and writes one result and one audit record per event', async () => {
-    const encoder = await createCdpEventEncoder(stack.registryUrl, harness.input);
-    const producer = harness.kafka.producer();
-    await producer.connect();
-    await produceRecords(
-      producer,
-      harness.input,
-      events.map((e) => ({ key: e.contactId, value: encoder.encode(e) })),
-    );
-    await producer.disconnect();
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
 
     await harness.startConnector();
     await waitFor('the connector to commit every input record', async () =>

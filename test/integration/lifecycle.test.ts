@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createCdpEventEncoder, generateEvents, produceRecords } from '../../scripts/lib/cdp-events.ts';
+import { generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
 import { groupLag } from '../../scripts/lib/group-lag.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { startConnectorProcess } from '../support/connector-process.ts';
@@ -30,15 +30,7 @@ async function setSimLatency(latencyMs: number): Promise<void> {
 async function loadEvents(harness: Harness, count: number) {
   // Only eligible contacts (the simulator makes every 20th ineligible), so each event is one effect.
   const events = generateEvents({ count, contacts: 19, prefix: `lc-${harness.id}` });
-  const encoder = await createCdpEventEncoder(stack.registryUrl, harness.input);
-  const producer = harness.kafka.producer();
-  await producer.connect();
-  await produceRecords(
-    producer,
-    harness.input,
-    events.map((e) => ({ key: e.contactId, value: encoder.encode(e) })),
-  );
-  await producer.disconnect();
+  await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
   return events.map((e) => `welcome:${e.eventId}`);
 }
 

@@ -10,6 +10,7 @@ import type { ConnectorConfig } from '../../src/config/schema.ts';
 import { createConnector, type Connector } from '../../src/connector.ts';
 import { createMetrics, type ConnectorMetrics } from '../../src/observability/metrics.ts';
 import { Registry } from 'prom-client';
+import { ownTopics, stackConnectorConfig, type OwnTopics } from '../../scripts/lib/stack-connector-config.ts';
 import type { TestStack } from './stack-env.ts';
 
 export interface Harness {
@@ -28,31 +29,30 @@ export interface Harness {
 export async function createHarness(stack: TestStack, partitions = 3): Promise<Harness> {
   const id = randomUUID().slice(0, 8);
   const input = `it-${id}.events`;
-  const topics = {
-    results: `it-${id}.results`,
-    audit: `it-${id}.audit`,
-    dlq: `it-${id}.dlq`,
-    dedup: `it-${id}.dedup`,
-  };
+  const topics: OwnTopics = ownTopics(`it-${id}`);
   const kafka = new Kafka({ clientId: `it-${id}`, brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic: input, numPartitions: partitions }] });
-  const config = validateConfig({
-    kafka: { brokers: [stack.bootstrap], groupId: `it-${id}`, inputTopics: [input], topics },
-    registry: { url: stack.registryUrl },
-    cxone: {
-      baseUrl: stack.simUrl,
-      allowInsecureHttp: true,
-      auth: { clientId: 'sim-client', clientSecret: 'sim-secret' },
-      requestTimeoutMs: 5000,
-      // The simulator has no limit unless told to; the tests measure the pipeline, not the limiter.
-      rateLimit: { requestsPerSecond: 5000, burst: 200 },
-      retry: { maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 500, multiplier: 2, maxElapsedMs: 10_000 },
-    },
-    routes: [{ name: 'welcome', journeyId: 'j-welcome', fields: { directives: 'properties' } }],
-    observability: { logLevel: 'warn', metricsPort: 0 },
-  });
+  const config = validateConfig(
+    stackConnectorConfig(
+      {
+        endpoints: { bootstrap: stack.bootstrap, registry: stack.registryUrl, sim: stack.simUrl },
+        groupId: `it-${id}`,
+        input,
+        topics,
+        clientSecret: 'sim-secret',
+      },
+      {
+        cxone: {
+          requestTimeoutMs: 5000,
+          // The simulator has no limit unless told to; the tests measure the pipeline, not the limiter.
+          rateLimit: { requestsPerSecond: 5000, burst: 200 },
+          retry: { maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 500, multiplier: 2, maxElapsedMs: 10_000 },
+        },
+      },
+    ),
+  );
   const running: Connector[] = [];
   return {
     id,

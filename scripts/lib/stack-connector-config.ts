@@ -1,0 +1,69 @@
+/**
+ * A connector config aimed at the local stack (Kafka, the registry, the CXone
+ * simulator) with topics and a group of its own: the one base that the
+ * integration harness, the chaos run and the benchmark each adjust.
+ */
+
+export interface StackEndpoints {
+  bootstrap: string;
+  registry: string;
+  sim: string;
+}
+
+export type OwnTopics = Record<'results' | 'audit' | 'dlq' | 'dedup', string>;
+
+/** `<prefix>.results`, `.audit`, `.dlq`, `.dedup`: output topics no other run shares. */
+export function ownTopics(prefix: string): OwnTopics {
+  return {
+    results: `${prefix}.results`,
+    audit: `${prefix}.audit`,
+    dlq: `${prefix}.dlq`,
+    dedup: `${prefix}.dedup`,
+  };
+}
+
+export interface StackConnectorOptions {
+  endpoints: StackEndpoints;
+  groupId: string;
+  input: string;
+  topics: OwnTopics;
+  /** A literal or a `${env:…}` reference; the simulator's client is `sim-client` / `sim-secret`. */
+  clientSecret: string;
+  routeName?: string;
+}
+
+export type RawConfig = Record<string, unknown>;
+
+/** The base config with `patch` merged in, section by section (arrays and scalars are replaced). */
+export function stackConnectorConfig(options: StackConnectorOptions, patch: RawConfig = {}): RawConfig {
+  const base: RawConfig = {
+    kafka: {
+      brokers: [options.endpoints.bootstrap],
+      groupId: options.groupId,
+      inputTopics: [options.input],
+      topics: options.topics,
+    },
+    registry: { url: options.endpoints.registry },
+    cxone: {
+      baseUrl: options.endpoints.sim,
+      allowInsecureHttp: true,
+      auth: { clientId: 'sim-client', clientSecret: options.clientSecret },
+    },
+    routes: [
+      { name: options.routeName ?? 'welcome', journeyId: 'j-welcome', fields: { directives: 'properties' } },
+    ],
+    observability: { logLevel: 'warn', metricsPort: 0, metricsHost: '127.0.0.1' },
+  };
+  return mergeConfig(base, patch);
+}
+
+export function mergeConfig(base: RawConfig, patch: RawConfig): RawConfig {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    const current = out[key];
+    out[key] = isRecord(current) && isRecord(value) ? mergeConfig(current, value) : value;
+  }
+  return out;
+}
+
+const isRecord = (v: unknown): v is RawConfig => typeof v === 'object' && v !== null && !Array.isArray(v);
