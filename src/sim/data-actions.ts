@@ -15,6 +15,7 @@ import type { DataAction } from './fixtures-schema.ts';
 import type { Reply } from './http-io.ts';
 import { isPlainObject } from './http-io.ts';
 import { drawOutcome } from './invocations.ts';
+import { lookupRoute } from './lookup-route.ts';
 import type { Route, RouteContext, SimWorld } from './world.ts';
 
 const errorReply: ErrorReply = (status, _code, message, field) => ({
@@ -81,35 +82,26 @@ async function invoke(world: SimWorld, ctx: RouteContext): Promise<Reply> {
 
 export function createDataActionRoutes(world: SimWorld): Route[] {
   return [
-    {
-      method: 'GET',
+    lookupRoute(world, {
       template: '/api/v2/data-actions/{id}',
-      handle(ctx) {
-        const denied = authorize(world, ctx.req, 'data-actions:read');
-        if (denied) return denied;
-        const id = ctx.params[0] ?? '';
-        const action = world.fixtures.dataAction(id);
-        return action ? definition(action) : notFound(id);
-      },
-    },
+      scope: 'data-actions:read',
+      find: ([id = '']) => world.fixtures.dataAction(id),
+      found: definition,
+      notFound: ([id = '']) => notFound(id),
+    }),
     {
       method: 'POST',
       template: '/api/v2/data-actions/{id}/invoke',
       effectful: true,
       handle: (ctx) => invoke(world, ctx),
     },
-    {
-      method: 'GET',
+    lookupRoute(world, {
       template: '/api/v2/data-actions/{id}/invoke/{invokeId}',
-      handle(ctx) {
-        const denied = authorize(world, ctx.req, 'data-actions:execute');
-        if (denied) return denied;
-        const [actionId = '', invokeId = ''] = ctx.params;
-        const view = world.invocations.view(actionId, invokeId);
-        return view
-          ? { status: 200, body: view }
-          : errorReply(404, 'not_found', `Invocation ${invokeId} of ${actionId} not found`, 'invokeId');
-      },
-    },
+      scope: 'data-actions:execute',
+      find: ([actionId = '', invokeId = '']) => world.invocations.view(actionId, invokeId),
+      found: (view) => ({ status: 200, body: view }),
+      notFound: ([actionId, invokeId]) =>
+        errorReply(404, 'not_found', `Invocation ${invokeId} of ${actionId} not found`, 'invokeId'),
+    }),
   ];
 }

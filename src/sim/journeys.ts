@@ -10,6 +10,7 @@ import { effectRequest, idempotencyKeyHeader, jsonObjectBody, runEffect } from '
 import type { ErrorReply } from './effect-runner.ts';
 import type { Reply } from './http-io.ts';
 import { isPlainObject } from './http-io.ts';
+import { lookupRoute } from './lookup-route.ts';
 import type { Route, RouteContext, SimWorld } from './world.ts';
 
 const errorReply: ErrorReply = (status, error, message, field) => ({
@@ -84,32 +85,23 @@ async function trigger(world: SimWorld, ctx: RouteContext): Promise<Reply> {
 
 export function createJourneyRoutes(world: SimWorld): Route[] {
   return [
-    {
-      method: 'GET',
+    lookupRoute(world, {
       template: '/api/v1/contacts/{id}',
-      handle(ctx) {
-        const denied = authorize(world, ctx.req, 'contacts:read');
-        if (denied) return denied;
-        const id = ctx.params[0] ?? '';
-        const contact = world.fixtures.contact(id);
-        return contact
-          ? { status: 200, body: contact }
-          : errorReply(404, 'not_found', `Contact ${id} not found`, 'contactId');
-      },
-    },
-    {
-      method: 'GET',
+      scope: 'contacts:read',
+      find: ([id = '']) => world.fixtures.contact(id),
+      found: (contact) => ({ status: 200, body: contact }),
+      notFound: ([id]) => errorReply(404, 'not_found', `Contact ${id} not found`, 'contactId'),
+    }),
+    lookupRoute(world, {
       template: '/api/v1/journeys/{id}',
-      handle(ctx) {
-        const denied = authorize(world, ctx.req, 'journeys:trigger');
-        if (denied) return denied;
-        const id = ctx.params[0] ?? '';
-        const journey = world.fixtures.journey(id);
-        return journey
-          ? { status: 200, body: { id: journey.id, name: journey.name ?? journey.id, state: journey.state } }
-          : errorReply(404, 'not_found', `Journey ${id} not found`, 'journeyId');
-      },
-    },
+      scope: 'journeys:trigger',
+      find: ([id = '']) => world.fixtures.journey(id),
+      found: (journey) => ({
+        status: 200,
+        body: { id: journey.id, name: journey.name ?? journey.id, state: journey.state },
+      }),
+      notFound: ([id]) => errorReply(404, 'not_found', `Journey ${id} not found`, 'journeyId'),
+    }),
     {
       method: 'POST',
       template: '/api/v1/journeys/{id}/trigger',
