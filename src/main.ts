@@ -23,7 +23,7 @@ Commands:
 Configuration: a YAML file; any setting can be overridden with
 CXONE_CONNECTOR__<PATH> environment variables (e.g. CXONE_CONNECTOR__KAFKA__BROKERS='[host:9092]').`;
 
-export function packageVersion(): string {
+function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };
