@@ -21,6 +21,7 @@ import { createDedupStore } from './dedup/dedup-store.ts';
 import { createDedupRestorer, type DedupRestorer } from './dedup/dedup-restorer.ts';
 import { createPartitionClaims } from './source/partition-claims.ts';
 import { buildRecordProcessor } from './pipeline/build-record-processor.ts';
+import { createRouteBlocks, type RouteBlock } from './pipeline/route-blocks.ts';
 import { createPartitionSupervisor, type PartitionSupervisor } from './source/partition-supervisor.ts';
 import { createInputConsumer, runInputConsumer } from './source/input-consumer.ts';
 import { createTimerSet } from './source/timer-set.ts';
@@ -34,12 +35,22 @@ export interface ConnectorDeps {
   now?: () => number;
   version: string;
   instanceId?: string;
+  /** Settings that came from `${file:}` secrets (loadConfig), read again at use. */
+  secretFiles?: Readonly<Record<string, string>>;
   /** Test-only crash points for the chaos run (`after-call`, `during-commit`); absent in production. */
   faultPoint?: (name: string) => void;
 }
 
+/** What /healthz and /status say: `degraded` while any route waits on a configuration fault. */
+export interface ConnectorHealth {
+  state: ConnectorState;
+  status: 'ok' | 'degraded' | 'down';
+  blockedRoutes: RouteBlock[];
+}
+
 export interface Connector {
   state(): ConnectorState;
+  health(): ConnectorHealth;
   start(): Promise<void>;
   /** Drains in-flight batches, commits what is done, then closes everything. Idempotent. */
   stop(): Promise<void>;
@@ -48,7 +59,7 @@ export interface Connector {
 }
 
 export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): Connector {
-  const options = compileConfig(config);
+  const options = compileConfig(config, deps.secretFiles);
   const logger = deps.logger;
   const now = deps.now ?? Date.now;
   const instanceId = deps.instanceId ?? randomUUID();
@@ -56,6 +67,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   const timers = createTimerSet();
   let finish: (s: ConnectorState) => void = () => undefined;
   const finished = new Promise<ConnectorState>((resolve) => (finish = resolve));
+  const routeBlocks = createRouteBlocks(options.routeBlocks, { now, logger, metrics: deps.metrics });
 
   const kafka = new Kafka({
     clientId: options.kafka.clientId,
@@ -130,6 +142,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         store,
         logger,
         dedupWindowMs: dedup.windowMs,
+        startFromMs: options.start.startFromMs,
         now,
       });
       const clients = createCxoneClients(options.cxone, { metrics: deps.metrics, now });
@@ -138,6 +151,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         registry,
         clients,
         dedup: store,
+        routeBlocks,
         metrics: deps.metrics,
         logger,
         version: deps.version,
@@ -227,5 +241,11 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
     return stopping;
   }
 
-  return { state: () => state, start, stop, finished };
+  const health = (): ConnectorHealth => {
+    const blockedRoutes = routeBlocks.list();
+    const status = state === 'failed' ? 'down' : blockedRoutes.length > 0 ? 'degraded' : 'ok';
+    return { state, status, blockedRoutes };
+  };
+
+  return { state: () => state, health, start, stop, finished };
 }

@@ -44,6 +44,12 @@ export const ERROR_CODES = [
   'CXONE_POLL_TIMEOUT',
   // the circuit breaker refused the call because CXone looks down
   'CXONE_CIRCUIT_OPEN',
+  // CXone's TLS certificate is not trusted (a CA missing, an intercepting proxy, a wrong host)
+  'CXONE_TLS_UNTRUSTED',
+  // a route blocked by a configuration fault: the record waits, no call is made
+  'ROUTE_BLOCKED',
+  // processing.onRecordFault: hold stopped the partition at a record fault
+  'RECORD_HELD',
   // Kafka / outputs
   'KAFKA_ERROR',
   'OUTPUT_ENCODE_FAILED',
@@ -53,6 +59,70 @@ export const ERROR_CODES = [
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * What a failure means, one rule per class (README "Failure handling"):
+ * - `record`: this record can never succeed as it is: dead-lettered (or held,
+ *   with processing.onRecordFault: hold), the partition moves on;
+ * - `transient`: it may succeed later: retried, parked, the breaker pauses;
+ * - `config`: the connector is set up wrong (credentials, scopes, a configured
+ *   journey, action or path, TLS trust): never dead-lettered, never committed;
+ *   the route waits, health says degraded and why, and it resumes by itself
+ *   once the cause is fixed.
+ * A retryable error is always transient, whatever its code (a token endpoint
+ * that answers garbage once is CXONE_BAD_RESPONSE and retryable).
+ */
+export type FailureClass = 'record' | 'transient' | 'config';
+
+export const FAILURE_CLASSES: Record<ErrorCode, FailureClass> = {
+  CONFIG_INVALID: 'config',
+  DECODE_TOMBSTONE: 'record',
+  DECODE_MAGIC_BYTE: 'record',
+  DECODE_UNKNOWN_SCHEMA: 'record',
+  DECODE_AVRO: 'record',
+  DECODE_INVALID_UTF8: 'record',
+  DECODE_TOO_LARGE: 'record',
+  DECODE_INCOMPATIBLE_SCHEMA: 'record',
+  REGISTRY_UNAVAILABLE: 'transient',
+  MAPPING_FAILED: 'record',
+  MAPPING_EXPRESSION_FAILED: 'record',
+  IDENTIFIERS_MISSING: 'record',
+  PAYLOAD_TOO_LARGE: 'record',
+  NO_ROUTE: 'record',
+  CXONE_AUTH_FAILED: 'config',
+  CXONE_FORBIDDEN: 'config',
+  CXONE_BAD_REQUEST: 'record',
+  // An error, not an outcome, only for a configured journey, action or path: a contact 404 is CONTACT_NOT_FOUND.
+  CXONE_NOT_FOUND: 'config',
+  CXONE_CONFLICT: 'transient',
+  CXONE_UNPROCESSABLE: 'record',
+  CXONE_RATE_LIMITED: 'transient',
+  CXONE_SERVER_ERROR: 'transient',
+  CXONE_GATEWAY_TIMEOUT: 'transient',
+  CXONE_TIMEOUT: 'transient',
+  CXONE_NETWORK: 'transient',
+  // Not retryable only when CXone's answer does not have the configured endpoint's shape: a path or style is wrong.
+  CXONE_BAD_RESPONSE: 'config',
+  CXONE_RETRIES_EXHAUSTED: 'transient',
+  CXONE_INPUT_INVALID: 'record',
+  CXONE_ACTION_FAILED: 'record',
+  CXONE_ACTION_CANCELLED: 'record',
+  CXONE_POLL_TIMEOUT: 'record',
+  CXONE_CIRCUIT_OPEN: 'transient',
+  CXONE_TLS_UNTRUSTED: 'config',
+  ROUTE_BLOCKED: 'config',
+  RECORD_HELD: 'config',
+  KAFKA_ERROR: 'transient',
+  OUTPUT_ENCODE_FAILED: 'record',
+  SHUTDOWN: 'transient',
+  UNEXPECTED: 'transient',
+};
+
+/** The class of any thrown value: a non-ConnectorError is a bug or a library's raw error, retried as transient. */
+export function failureClass(error: unknown): FailureClass {
+  if (!(error instanceof ConnectorError) || error.retryable) return 'transient';
+  return FAILURE_CLASSES[error.code];
+}
 
 export type Stage = 'config' | 'decode' | 'mapping' | 'cxone' | 'output' | 'kafka' | 'lifecycle';
 

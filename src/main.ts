@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from './config/load-config.ts';
+import { loadConfig, loadConfigFile } from './config/load-config.ts';
+import type { ConnectorConfig } from './config/schema.ts';
 import { createConnector } from './connector.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './observability/logger.ts';
@@ -80,7 +81,7 @@ function validateCommand(args: string[]): number {
     const path = configPath(args);
     const config = loadConfigFile(path, process.env);
     process.stdout.write(
-      `config ${path} is valid: ${config.routes.length} route(s), input ${config.kafka.inputTopics.join(', ')}\n`,
+      `config ${path} is valid: ${config.routes.length} route(s), input ${config.kafka.inputTopics.join(', ')}\n${firstStart(config)}\n`,
     );
     return 0;
   } catch (error) {
@@ -92,10 +93,26 @@ function validateCommand(args: string[]): number {
   }
 }
 
+/** What a group that has never committed does on its first start, so the first deployment is no surprise. */
+function firstStart(config: ConnectorConfig): string {
+  const { startFrom, groupId } = config.kafka;
+  const where =
+    startFrom === 'earliest'
+      ? 'the earliest record each input partition still holds: the whole retained topic is acted on'
+      : startFrom === 'latest'
+        ? 'the end of each input partition: only events published after that start are acted on'
+        : `the first record at or after ${startFrom}`;
+  const age =
+    config.processing.maxEventAgeMs === undefined
+      ? 'no event is too old (set processing.maxEventAgeMs to skip stale ones as EXPIRED)'
+      : `events older than ${config.processing.maxEventAgeMs} ms are EXPIRED, not sent`;
+  return `first start of group ${groupId} (no committed offsets; kafka.startFrom: ${startFrom}): starts at ${where}; ${age}`;
+}
+
 async function runCommand(args: string[]): Promise<number> {
-  let config;
+  let loaded;
   try {
-    config = loadConfigFile(configPath(args), process.env);
+    loaded = loadConfig(configPath(args), process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -103,12 +120,14 @@ async function runCommand(args: string[]): Promise<number> {
     }
     throw error;
   }
+  const { config } = loaded;
   const logger = createLogger({ level: config.observability.logLevel });
   const metrics = createMetrics();
   const faultPoint = crashPointsFromEnv(process.env.CXONE_CONNECTOR_TEST_CRASH_POINTS, logger);
   const connector = createConnector(config, {
     logger,
     metrics,
+    secretFiles: loaded.secretFiles,
     version: packageVersion(),
     ...(faultPoint ? { faultPoint } : {}),
   });

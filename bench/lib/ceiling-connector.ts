@@ -23,6 +23,7 @@ import { kafkajsLogCreator } from '../../src/observability/kafkajs-logger.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { startOpsServer } from '../../src/observability/http-server.ts';
 import { buildRecordProcessor } from '../../src/pipeline/build-record-processor.ts';
+import { createRouteBlocks } from '../../src/pipeline/route-blocks.ts';
 import { positionFrom } from '../../src/source/partition-claims.ts';
 import { createInputConsumer, runInputConsumer } from '../../src/source/input-consumer.ts';
 import { createPartitionSupervisor } from '../../src/source/partition-supervisor.ts';
@@ -46,6 +47,7 @@ const processRecord = await buildRecordProcessor(options.processor, {
   registry,
   clients,
   dedup: { get: () => undefined },
+  routeBlocks: createRouteBlocks(options.routeBlocks, { now: Date.now, logger, metrics }),
   metrics,
   logger,
   version: 'ceiling',

@@ -5,10 +5,12 @@
  * regrouped here alone. Derived values (transactional-id prefix, scopes) are
  * decided here too, once.
  */
+import { readFileSync } from 'node:fs';
 import type { CxoneClientsOptions } from '../cxone/cxone-clients.ts';
 import { scopesForActions } from '../cxone/scopes.ts';
 import type { RouteDefinition } from '../mapping/route-definition.ts';
 import type { RecordProcessorSettings } from '../pipeline/build-record-processor.ts';
+import type { RouteBlocksOptions } from '../pipeline/route-blocks.ts';
 import type { InputConsumerOptions } from '../source/input-consumer.ts';
 import type { SupervisorLimits } from '../source/partition-supervisor.ts';
 import type { ConnectorConfig, RouteConfig } from './schema.ts';
@@ -32,6 +34,11 @@ export interface CommitterSettings {
   partitioning: 'input' | 'key';
 }
 
+export interface StartSettings {
+  /** A group with no committed offset starts at the first record at or after this time; undefined: earliest or latest. */
+  startFromMs: number | undefined;
+}
+
 export interface DedupSettings {
   windowMs: number;
   maxEntries: number;
@@ -48,10 +55,19 @@ export interface ConnectorOptions {
   processor: RecordProcessorSettings;
   limits: SupervisorLimits;
   dedup: DedupSettings;
+  start: StartSettings;
   drainTimeoutMs: number;
+  routeBlocks: RouteBlocksOptions;
 }
 
-export function compileConfig(config: ConnectorConfig): ConnectorOptions {
+/**
+ * `secretFiles` (from loadConfig): settings that came from `${file:}`; they are read again at use,
+ * so a rotated mounted secret takes effect without a restart.
+ */
+export function compileConfig(
+  config: ConnectorConfig,
+  secretFiles: Readonly<Record<string, string>> = {},
+): ConnectorOptions {
   const { kafka, processing, cxone } = config;
   return {
     kafka: {
@@ -62,7 +78,7 @@ export function compileConfig(config: ConnectorConfig): ConnectorOptions {
     consumer: {
       groupId: kafka.groupId,
       inputTopics: kafka.inputTopics,
-      fromBeginning: kafka.fromBeginning,
+      fromBeginning: kafka.startFrom === 'earliest',
       sessionTimeoutMs: kafka.sessionTimeoutMs,
       heartbeatIntervalMs: kafka.heartbeatIntervalMs,
       fetchMaxBytes: kafka.fetchMaxBytes,
@@ -87,6 +103,7 @@ export function compileConfig(config: ConnectorConfig): ConnectorOptions {
       connections: cxone.connections,
       auth: {
         ...cxone.auth,
+        readClientSecret: rereader(secretFiles['cxone.auth.clientSecret']),
         scopes: cxone.auth.scopes ?? scopesForActions(config.routes.map((route) => route.action)),
       },
       paths: cxone.paths,
@@ -106,6 +123,9 @@ export function compileConfig(config: ConnectorConfig): ConnectorOptions {
       readerSchemas: config.decode.readerSchemas,
       subjectNameStrategy: config.output.subjectNameStrategy,
       pii: config.audit,
+      onRecordFault: processing.onRecordFault,
+      maxEventAgeMs: processing.maxEventAgeMs,
+      holdRetryMs: processing.recordRetryMaxMs,
     },
     limits: {
       maxInFlightPerPartition: processing.maxInFlightPerPartition,
@@ -119,7 +139,26 @@ export function compileConfig(config: ConnectorConfig): ConnectorOptions {
       failureBackoffMs: processing.failureBackoffMs,
     },
     dedup: config.dedup,
+    start: {
+      startFromMs:
+        kafka.startFrom === 'earliest' || kafka.startFrom === 'latest'
+          ? undefined
+          : Date.parse(kafka.startFrom),
+    },
     drainTimeoutMs: processing.drainTimeoutMs,
+    routeBlocks: { probeIntervalMs: processing.configFaultProbeMs, logIntervalMs: 60_000 },
+  };
+}
+
+function rereader(file: string | undefined): (() => string | undefined) | undefined {
+  if (file === undefined) return undefined;
+  return () => {
+    try {
+      return readFileSync(file, 'utf8').trim() || undefined;
+    } catch {
+      // Mid-rotation (Kubernetes swaps the symlink): keep the secret read last.
+      return undefined;
+    }
   };
 }
 

@@ -16,17 +16,32 @@ const SECRET_REF = /^\$\{(env|file):([^}]+)\}$/;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** A validated config, and which settings came from `${file:}` secrets (dotted path → file). */
+export interface LoadedConfig {
+  config: ConnectorConfig;
+  secretFiles: Readonly<Record<string, string>>;
+}
+
 export function loadConfigFile(path: string, env: Env): ConnectorConfig {
+  return loadConfig(path, env).config;
+}
+
+/** The config file with its secret sources, so a mounted secret can be read again when it is refused. */
+export function loadConfig(path: string, env: Env): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError([`cannot read config file ${path}: ${(error as Error).message}`], { cause: error });
   }
-  return loadConfigText(text, env, path);
+  return loadConfigTextWithSecrets(text, env, path);
 }
 
 export function loadConfigText(text: string, env: Env, source = '<config>'): ConnectorConfig {
+  return loadConfigTextWithSecrets(text, env, source).config;
+}
+
+function loadConfigTextWithSecrets(text: string, env: Env, source: string): LoadedConfig {
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(document.errors.map((e) => `${source}: YAML ${e.message}`));
@@ -35,9 +50,10 @@ export function loadConfigText(text: string, env: Env, source = '<config>'): Con
   if (!isRecord(raw)) throw new ConfigError([`${source}: the top level must be a mapping`]);
   applyEnvOverrides(raw, env);
   const problems: string[] = [];
-  const resolved = resolveSecretRefs(raw, env, [], problems);
+  const secretFiles: Record<string, string> = {};
+  const resolved = resolveSecretRefs(raw, env, [], problems, secretFiles);
   if (problems.length > 0) throw new ConfigError(problems);
-  return validateConfig(resolved);
+  return { config: validateConfig(resolved), secretFiles };
 }
 
 export function validateConfig(raw: unknown): ConnectorConfig {
@@ -53,7 +69,11 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 }
 
 function hintFor(issue: z.core.$ZodIssue): string | undefined {
-  if (issue.code === 'unrecognized_keys') return 'check the spelling against README "Configuration"';
+  if (issue.code === 'unrecognized_keys') {
+    if (issue.keys.includes('fromBeginning'))
+      return 'kafka.fromBeginning is replaced by kafka.startFrom: earliest | latest | <ISO-8601 time>';
+    return 'check the spelling against README "Configuration"';
+  }
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     const last = String(issue.path.at(-1) ?? '');
     if (/secret|password/i.test(last))
@@ -78,7 +98,13 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: Env): void {
   }
 }
 
-function resolveSecretRefs(value: unknown, env: Env, path: string[], problems: string[]): unknown {
+function resolveSecretRefs(
+  value: unknown,
+  env: Env,
+  path: string[],
+  problems: string[],
+  secretFiles: Record<string, string>,
+): unknown {
   if (typeof value === 'string') {
     const match = SECRET_REF.exec(value);
     if (!match) return value;
@@ -89,6 +115,7 @@ function resolveSecretRefs(value: unknown, env: Env, path: string[], problems: s
         problems.push(`${path.join('.')}: environment variable ${ref} is not set`);
       return found;
     }
+    secretFiles[path.join('.')] = ref;
     try {
       return readFileSync(ref, 'utf8').trim();
     } catch (error) {
@@ -97,10 +124,13 @@ function resolveSecretRefs(value: unknown, env: Env, path: string[], problems: s
     }
   }
   if (Array.isArray(value))
-    return value.map((item, i) => resolveSecretRefs(item, env, [...path, String(i)], problems));
+    return value.map((item, i) => resolveSecretRefs(item, env, [...path, String(i)], problems, secretFiles));
   if (isRecord(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, resolveSecretRefs(v, env, [...path, k], problems)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        resolveSecretRefs(v, env, [...path, k], problems, secretFiles),
+      ]),
     );
   }
   return value;

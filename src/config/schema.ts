@@ -40,7 +40,17 @@ const kafkaSchema = z
     clientId: z.string().min(1).default('cxone-connector'),
     groupId: z.string().min(1).default('cxone-connector'),
     inputTopics: z.array(topicName).min(1).default(['cdp.events']),
-    fromBeginning: z.boolean().default(true),
+    /**
+     * Where a group with no committed offset starts on a partition: `earliest` (everything the topic
+     * still holds: a first deployment on an existing topic acts on its whole retention), `latest`
+     * (only what arrives after the first start), or an ISO-8601 time with offset (the first record
+     * at or after it). Once offsets are committed this is never used again.
+     */
+    startFrom: z
+      .union([z.enum(['earliest', 'latest']), z.iso.datetime({ offset: true })], {
+        error: 'must be earliest, latest or an ISO-8601 time such as 2026-12-01T00:00:00Z',
+      })
+      .default('earliest'),
     sessionTimeoutMs: durationMs.default(30_000),
     heartbeatIntervalMs: durationMs.default(3_000),
     connectionTimeoutMs: durationMs.default(10_000),
@@ -278,6 +288,19 @@ const processingSchema = z
     maxPayloadBytes: z.number().int().min(1).default(102_400),
     /** An event no route matches: `dlq` dead-letters it (NO_ROUTE), `skip` writes an UNROUTED audit record. */
     unrouted: z.enum(UNROUTED_POLICIES).default('dlq'),
+    /**
+     * A record fault (bad bytes, a mapping error, a 400 about this record): `dlq` dead-letters it and
+     * the partition moves on; `hold` stops the partition at it (nothing after it is committed) until
+     * an operator fixes the cause or switches to dlq, and restarts.
+     */
+    onRecordFault: z.enum(['dlq', 'hold']).default('dlq'),
+    /**
+     * Events older than this, by the route's own timestamp field (else the Kafka timestamp), make no
+     * CXone call and get an EXPIRED result and audit record. Unset: no bound.
+     */
+    maxEventAgeMs: durationMs.min(1).optional(),
+    /** While a route is blocked by a configuration fault, one of its records tries for real this often. */
+    configFaultProbeMs: durationMs.min(100).default(5_000),
   })
   .strict()
   .refine((p) => p.recordRetryMaxMs >= p.recordRetryInitialMs, {

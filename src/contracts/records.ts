@@ -12,6 +12,8 @@ export interface InputRecord {
   key: Buffer | null;
   value: Buffer | null;
   headers?: Record<string, unknown>;
+  /** The Kafka record's timestamp, epoch millis (the event's age when the route maps no timestamp). */
+  timestampMs?: number;
 }
 
 export interface OutputMessage {

@@ -1,13 +1,17 @@
 /**
  * Sends CXone API requests with a Bearer token. A 401 means the token was
- * revoked or expired early: drop it, fetch one new token, retry once; a second
- * 401 is an auth error the operator must fix.
+ * revoked or expired early; a 403 may mean a scope was granted after the token
+ * was issued (scopes travel in the token). Either way: drop the token, fetch
+ * one new token, retry once. The same answer with a fresh token is a fault the
+ * operator must fix (CXONE_AUTH_FAILED, CXONE_FORBIDDEN: configuration faults).
  */
 import { CxoneError } from '../errors.ts';
 import type { CxoneHttp, CxoneRequest, CxoneResponse } from './http-client.ts';
 import type { TokenProvider } from './token-provider.ts';
 
 export type AuthorizedSend = (request: CxoneRequest) => Promise<CxoneResponse>;
+
+const REFRESH_ON = new Set([401, 403]);
 
 export function createAuthorizedSend(http: CxoneHttp, tokens: TokenProvider): AuthorizedSend {
   const sendWith = async (request: CxoneRequest, token: string): Promise<CxoneResponse> =>
@@ -18,7 +22,7 @@ export function createAuthorizedSend(http: CxoneHttp, tokens: TokenProvider): Au
     try {
       return await sendWith(request, token);
     } catch (error) {
-      if (!(error instanceof CxoneError) || error.status !== 401) throw error;
+      if (!(error instanceof CxoneError) || !REFRESH_ON.has(error.status ?? 0)) throw error;
       tokens.invalidate(token);
       const fresh = await tokens.getToken(request.signal);
       try {

@@ -9,6 +9,8 @@ export const OUTCOMES = [
   'JOURNEY_INACTIVE',
   'REJECTED',
   'FAILED',
+  // processing.maxEventAgeMs: too old to act on; no call was made
+  'EXPIRED',
 ] as const;
 
 export type Outcome = (typeof OUTCOMES)[number];

@@ -83,6 +83,19 @@ export function classifyResponse(
     });
   const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], nowMs);
 
+  // The token endpoint refusing us is always the credentials or the scopes asked for (RFC 6749 5.2):
+  // a configuration fault, never a fault of the record that happened to need the token.
+  if (context.endpoint === 'token' && (status === 400 || status === 401 || status === 403)) {
+    const oauthError = oauthErrorCode(response.bodyText);
+    return make(
+      'CXONE_AUTH_FAILED',
+      oauthError === 'invalid_scope'
+        ? 'the token endpoint refused the scopes asked for: grant them to the API application in the CXone admin console, or list only granted ones in cxone.auth.scopes'
+        : `the token endpoint refused the credentials${oauthError ? ` (${oauthError})` : ''}: check cxone.auth.clientId/clientSecret (a \${file:} secret is read again on every refusal), cxone.auth.style and the token endpoint`,
+      false,
+    );
+  }
+
   switch (status) {
     case 400:
       return make(
@@ -151,6 +164,15 @@ export function classifyResponse(
       if (status >= 500)
         return make('CXONE_SERVER_ERROR', 'CXone server error; it will be retried', true, retryAfterMs);
       return make('CXONE_BAD_REQUEST', `CXone refused the request with HTTP ${status}`, false);
+  }
+}
+
+function oauthErrorCode(bodyText: string): string | undefined {
+  try {
+    const error = (JSON.parse(bodyText) as { error?: unknown } | null)?.error;
+    return typeof error === 'string' && /^[a-z_]{1,40}$/.test(error) ? error : undefined;
+  } catch {
+    return undefined;
   }
 }
 

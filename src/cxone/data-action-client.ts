@@ -7,7 +7,7 @@
  * or maxPollTimeMs) and "Step 4: Process Results & Error Mapping"
  * (data-action-result.ts). Every path is configuration; the seed's are defaults.
  */
-import { CxoneError } from '../errors.ts';
+import { CxoneError, failureClass } from '../errors.ts';
 import type { DataActionRequest } from '../mapping/data-action-request.ts';
 import type { AuthorizedSend } from './authorized-http.ts';
 import type { CallOutcome } from './call-outcome.ts';
@@ -139,7 +139,7 @@ export function createDataActionClient(
       try {
         def = await definition(actionId, signal);
       } catch (error) {
-        if (error instanceof CxoneError && !error.retryable) return rejected(error, 0);
+        if (error instanceof CxoneError && failureClass(error) === 'record') return rejected(error, 0);
         throw error;
       }
       const checked = validateInputs(request.inputs, def.inputs);
@@ -172,7 +172,8 @@ export function createDataActionClient(
           () => attempts++,
         );
       } catch (error) {
-        if (error instanceof CxoneError && !error.retryable) return rejected(error, attempts, sentBody);
+        if (error instanceof CxoneError && failureClass(error) === 'record')
+          return rejected(error, attempts, sentBody);
         throw error;
       }
       const response = invoked.value;
@@ -198,7 +199,7 @@ export function createDataActionClient(
         try {
           finished = await poll(actionId, invokeId, signal);
         } catch (error) {
-          if (!(error instanceof CxoneError) || error.retryable) throw error;
+          if (!(error instanceof CxoneError) || failureClass(error) !== 'record') throw error;
           const outcome = error.code === 'CXONE_POLL_TIMEOUT' ? 'FAILED' : 'REJECTED';
           return { ...base, outcome, reference: invokeId, latencyMs: elapsed(), error };
         }

@@ -134,6 +134,18 @@ export function createCxoneHttp(options: CxoneHttpOptions): CxoneHttp {
   };
 }
 
+/** Node's codes for a certificate it will not trust: a setup fault, never fixed by retrying. */
+const TLS_TRUST_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function isTimeout(error: unknown): boolean {
@@ -161,6 +173,16 @@ function transportError(
     });
   }
   const code = (error as { code?: string }).code ?? 'unknown';
+  if (
+    TLS_TRUST_CODES.has(code) ||
+    TLS_TRUST_CODES.has((error as { cause?: { code?: string } }).cause?.code ?? '')
+  ) {
+    return new CxoneError(
+      'CXONE_TLS_UNTRUSTED',
+      `CXone's TLS certificate is not trusted (${code}) [${where}]: check cxone.baseUrl and the CA bundle (NODE_EXTRA_CA_CERTS) for a proxy or private CA`,
+      { retryable: false, cause: error },
+    );
+  }
   return new CxoneError('CXONE_NETWORK', `network error talking to CXone (${code}) [${where}]`, {
     retryable: true,
     cause: error,

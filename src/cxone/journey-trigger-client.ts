@@ -6,7 +6,7 @@
  * (POST /api/v1/journeys/{id}/trigger with Idempotency-Key).
  * Every path is configuration; the seed's paths are the defaults.
  */
-import { CxoneError } from '../errors.ts';
+import { CxoneError, failureClass } from '../errors.ts';
 import type { JourneyTriggerRequest } from '../mapping/journey-trigger-request.ts';
 import type { AuthorizedSend } from './authorized-http.ts';
 import type { CallOutcome } from './call-outcome.ts';
@@ -160,7 +160,8 @@ export function createJourneyTriggerClient(
           ...(typeof reference === 'string' ? { reference } : {}),
         };
       } catch (error) {
-        if (error instanceof CxoneError && !error.retryable) {
+        // Only a fault of this record's body is an outcome; credentials, scopes or a wrong journey id are thrown.
+        if (error instanceof CxoneError && failureClass(error) === 'record') {
           return {
             outcome: 'REJECTED',
             attempts,

@@ -15,6 +15,12 @@ export interface TokenProviderOptions {
   tokenPath: string;
   clientId: string;
   clientSecret: string;
+  /**
+   * Reads the secret anew (a mounted `${file:}` secret): asked before every token request, so a
+   * rotated Kubernetes secret takes effect at the next token, or at once after a refusal.
+   * Undefined (file missing mid-rotation) keeps the last secret read.
+   */
+  readClientSecret?: (() => string | undefined) | undefined;
   scopes: readonly string[];
   refreshMarginMs: number;
   now?: () => number;
@@ -36,16 +42,18 @@ export function createTokenProvider(http: CxoneHttp, options: TokenProviderOptio
   const now = options.now ?? Date.now;
   let cached: CachedToken | undefined;
   let inFlight: Promise<CachedToken> | undefined;
+  let secret = options.clientSecret;
 
   async function fetchToken(signal?: AbortSignal): Promise<CachedToken> {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    secret = options.readClientSecret?.() ?? secret;
     if (options.style === 'basic') {
-      const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`, 'utf8').toString('base64');
+      const basic = Buffer.from(`${options.clientId}:${secret}`, 'utf8').toString('base64');
       headers.authorization = `Basic ${basic}`;
     } else {
       form.set('client_id', options.clientId);
-      form.set('client_secret', options.clientSecret);
+      form.set('client_secret', secret);
     }
     if (options.scopes.length > 0) form.set('scope', options.scopes.join(' '));
     const requestedAt = now();

@@ -1,13 +1,18 @@
 /**
- * The operational HTTP endpoint: Prometheus metrics, liveness and readiness.
- * Liveness fails only when the connector has failed (restart me); readiness
- * only when it is running (send me traffic / count me as a healthy replica).
+ * The operational HTTP endpoint: Prometheus metrics, liveness, readiness and
+ * status. Liveness fails only when the connector has failed (restart me);
+ * readiness only when it is not running. A route blocked by a configuration
+ * fault makes the status `degraded` with the reason, on /healthz and /status,
+ * but fails neither probe: a restart would not fix a wrong secret or scope,
+ * and the records wait safely until it is fixed.
  */
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
 export interface HealthSource {
   state(): string;
+  /** Details for /healthz and /status: status ok, degraded (a route blocked, and why) or down. */
+  health?(): { status: string };
 }
 
 export interface OpsServer {
@@ -27,10 +32,10 @@ export async function startOpsServer(
       if (req.url === '/metrics') {
         res.writeHead(200, { 'content-type': registry.contentType });
         res.end(await registry.metrics());
-      } else if (req.url === '/healthz') {
+      } else if (req.url === '/healthz' || req.url === '/status') {
         const ok = state !== 'failed';
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ state }));
+        res.end(JSON.stringify(health.health?.() ?? { state }));
       } else if (req.url === '/readyz') {
         const ok = state === 'running';
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });

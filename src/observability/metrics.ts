@@ -28,6 +28,9 @@ export interface ConnectorMetrics {
   bufferedRecords: Gauge;
   bufferedBytes: Gauge;
   partitionsPaused: Gauge<'reason'>;
+  blockedRoutes: Gauge<'code'>;
+  routeBlocks: Counter<'route' | 'code'>;
+  heldRecords: Counter<'code'>;
 }
 
 export function createMetrics(registry: Registry = new Registry(), withDefaults = true): ConnectorMetrics {
@@ -159,6 +162,24 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
       name: 'cxone_connector_partitions_paused',
       help: 'Owned input partitions not being fetched, by reason (backpressure, claiming, backoff, breaker, memory, draining)',
       labelNames: ['reason'],
+      registers,
+    }),
+    blockedRoutes: new Gauge({
+      name: 'cxone_connector_blocked_routes',
+      help: 'Routes whose records wait on a configuration fault, by the fault code (CXONE_AUTH_FAILED, CXONE_FORBIDDEN, ...)',
+      labelNames: ['code'],
+      registers,
+    }),
+    routeBlocks: new Counter({
+      name: 'cxone_connector_route_blocks_total',
+      help: 'Times a route was blocked by a configuration fault, by route and fault code',
+      labelNames: ['route', 'code'],
+      registers,
+    }),
+    heldRecords: new Counter({
+      name: 'cxone_connector_held_records_total',
+      help: 'Record faults held instead of dead-lettered (processing.onRecordFault: hold), by code',
+      labelNames: ['code'],
       registers,
     }),
   };

@@ -16,7 +16,8 @@ import type { RouteDefinition, UnroutedPolicy } from '../mapping/route-definitio
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { AuditRecord, DedupEntryRecord, ResultRecord } from '../output/output-records.ts';
 import { registerOutputSchema, type SubjectNameStrategy } from '../output/output-schemas.ts';
-import { createRecordProcessor } from './record-processor.ts';
+import { createRecordProcessor, type RecordFaultPolicy } from './record-processor.ts';
+import type { RouteBlocks } from './route-blocks.ts';
 
 /** What the record processor is built from: the routes, decode, output and audit settings. */
 export interface RecordProcessorSettings {
@@ -30,12 +31,16 @@ export interface RecordProcessorSettings {
   readerSchemas: Readonly<Record<string, string>>;
   subjectNameStrategy: SubjectNameStrategy;
   pii: PiiSettings;
+  onRecordFault: RecordFaultPolicy;
+  maxEventAgeMs: number | undefined;
+  holdRetryMs: number;
 }
 
 export interface BuildRecordProcessorDeps {
   registry: SchemaRegistry;
   clients: Pick<CxoneClients, 'journeys' | 'dataActions'>;
   dedup: Pick<DedupStore, 'get'>;
+  routeBlocks: RouteBlocks;
   metrics: ConnectorMetrics;
   logger: Logger;
   version: string;
@@ -66,6 +71,10 @@ export async function buildRecordProcessor(
     pii: createPiiHasher(settings.pii),
     encoders: { result, audit, dedup },
     dedup: deps.dedup,
+    routeBlocks: deps.routeBlocks,
+    onRecordFault: settings.onRecordFault,
+    maxEventAgeMs: settings.maxEventAgeMs,
+    holdRetryMs: settings.holdRetryMs,
     ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
     metrics: deps.metrics,
     logger: deps.logger,

@@ -1,14 +1,18 @@
 /**
  * One input record through the whole flow: decode → route → map → CXone call →
- * the output messages (results, audit, DLQ) that record produces. Permanent
- * failures become DLQ messages here; a retryable failure is thrown so the
- * caller leaves the record uncommitted and replays it.
+ * the output messages (results, audit, DLQ) that record produces. What a
+ * failure does follows its class (errors.ts `failureClass`): a record fault
+ * becomes a DLQ message here (or, with onRecordFault: hold, is thrown and
+ * holds the partition); a transient fault is thrown so the caller parks the
+ * record and tries it again; a configuration fault blocks its route
+ * (route-blocks.ts) and is thrown too, so nothing is dead-lettered or
+ * committed until it is fixed.
  */
 import type { Logger } from 'pino';
 import type { JourneyTriggerClient } from '../cxone/journey-trigger-client.ts';
 import type { DataActionClient } from '../cxone/data-action-client.ts';
 import type { EventDecoder } from '../decode/event-decoder.ts';
-import { ConnectorError } from '../errors.ts';
+import { ConnectorError, failureClass } from '../errors.ts';
 import type { CompiledRoutes } from '../mapping/compile-routes.ts';
 import { mapRoute, type RouteRequest } from '../mapping/map-route.ts';
 import { matchRoutes } from '../mapping/match-routes.ts';
@@ -29,8 +33,12 @@ import {
   type SourceRef,
 } from '../output/output-records.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
-import { emptyOutputs, type RecordProcessor } from '../contracts/records.ts';
+import { emptyOutputs, type InputRecord, type RecordProcessor } from '../contracts/records.ts';
 import type { CallOutcome } from '../cxone/call-outcome.ts';
+import type { RouteBlocks } from './route-blocks.ts';
+
+/** What a record fault does: `dlq` dead-letters it and moves on; `hold` stops the partition there. */
+export type RecordFaultPolicy = 'dlq' | 'hold';
 
 export interface RecordProcessorDeps {
   decoder: EventDecoder;
@@ -44,6 +52,12 @@ export interface RecordProcessorDeps {
     dedup: OutputEncoder<DedupEntryRecord>;
   };
   dedup: Pick<DedupStore, 'get'>;
+  routeBlocks: RouteBlocks;
+  onRecordFault: RecordFaultPolicy;
+  /** Events older than this (by their own timestamp, else the Kafka timestamp) are EXPIRED, not sent. */
+  maxEventAgeMs: number | undefined;
+  /** How long a held record waits before it is tried again (a changed CXone or route may let it through). */
+  holdRetryMs: number;
   /** Test-only crash points (the chaos run); absent in production. */
   faultPoint?: (name: string) => void;
   metrics: ConnectorMetrics;
@@ -61,6 +75,15 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     const source: SourceRef = { topic: record.topic, partition: record.partition, offset: record.offset };
     const outputs = emptyOutputs();
     const deadLetter = (error: ConnectorError, route?: string): void => {
+      if (deps.onRecordFault === 'hold') {
+        deps.metrics.heldRecords.inc({ code: error.code });
+        throw new ConnectorError(
+          'RECORD_HELD',
+          error.stage,
+          `${error.code}: ${error.message} (processing.onRecordFault is hold: the partition stops here; fix the cause, or set it to dlq, and restart)`,
+          { cause: error, retryAfterMs: deps.holdRetryMs },
+        );
+      }
       deps.metrics.errors.inc({ stage: error.stage, code: error.code });
       deps.logger.warn(
         { topic: source.topic, partition: source.partition, offset: source.offset, code: error.code, route },
@@ -126,6 +149,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       }
       const started = deps.now();
       const seen = deps.dedup.get(record.partition, request.idempotencyKey);
+      const ageMs = deps.maxEventAgeMs === undefined ? undefined : started - eventTimeMs(request, record);
       let outcome: CallOutcome;
       if (seen) {
         outcome = {
@@ -134,11 +158,28 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
           latencyMs: 0,
           detail: `already handled: ${seen.outcome}`,
         };
+      } else if (ageMs !== undefined && deps.maxEventAgeMs !== undefined && ageMs > deps.maxEventAgeMs) {
+        // No effect and nothing remembered: a repeat of a stale event is just as stale.
+        outcome = {
+          outcome: 'EXPIRED',
+          attempts: 0,
+          latencyMs: 0,
+          detail: `event is ${Math.round(ageMs / 1000)} s old, over processing.maxEventAgeMs (${deps.maxEventAgeMs} ms)`,
+        };
       } else {
-        outcome =
-          request.kind === 'journey-trigger'
-            ? await deps.journeys.trigger(request, signal)
-            : await deps.dataActions.invoke(request, signal);
+        deps.routeBlocks.admit(route.name);
+        try {
+          outcome =
+            request.kind === 'journey-trigger'
+              ? await deps.journeys.trigger(request, signal)
+              : await deps.dataActions.invoke(request, signal);
+        } catch (error) {
+          if (error instanceof ConnectorError && failureClass(error) === 'config') {
+            throw deps.routeBlocks.fail(route.name, error);
+          }
+          throw error;
+        }
+        deps.routeBlocks.succeed(route.name);
         if (outcome.outcome === 'ACCEPTED') deps.faultPoint?.('after-call');
         const decidedAt = deps.now();
         outputs.remember.push({
@@ -178,6 +219,15 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     }
     return outputs;
   };
+}
+
+/** The route's own event timestamp where it maps one (journey triggers), else the Kafka timestamp. */
+function eventTimeMs(request: RouteRequest, record: InputRecord): number {
+  if (request.kind === 'journey-trigger') {
+    const parsed = Date.parse(request.body.timestamp);
+    if (!Number.isNaN(parsed)) return parsed;
+  }
+  return record.timestampMs ?? Number.NaN;
 }
 
 function describeEffect(request: RouteRequest, outcome: CallOutcome): EffectDescription {

@@ -2,6 +2,7 @@
 // and the first request of each effect. Never subject to latency, rate limits or faults.
 import type { Reply } from './http-io.ts';
 import { parseJson } from './http-io.ts';
+import { clientPatchSchema } from './fixtures-schema.ts';
 import type { RuntimeOptions } from './options.ts';
 import { SimOptionsError } from './options.ts';
 import type { SimStats } from './stats.ts';
@@ -49,6 +50,23 @@ export function createControlRoutes(world: SimWorld, control: SimControl): Route
       }
       world.logger.info({ faults: control.faults() }, 'simulator faults changed');
       return { status: 200, body: control.faults() };
+    }),
+    admin('POST', '/_sim/clients/{clientId}', (ctx) => {
+      const parsed = parseJson(ctx.body.length === 0 ? Buffer.from('{}') : ctx.body);
+      if (!parsed.ok) return badRequest('invalid_json', parsed.message);
+      const patch = clientPatchSchema.safeParse(parsed.value);
+      if (!patch.success) {
+        return badRequest(
+          'invalid_client_patch',
+          'expected { clientSecret?, scopes? }',
+          patch.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        );
+      }
+      const clientId = ctx.params[0] ?? '';
+      const client = world.fixtures.updateClient(clientId, patch.data);
+      if (!client) return { status: 404, body: { error: 'not_found', message: `No client ${clientId}` } };
+      world.logger.info({ clientId, scopes: client.scopes }, 'simulator client changed');
+      return { status: 200, body: { clientId, scopes: client.scopes } };
     }),
     admin('POST', '/_sim/tokens/revoke', () => ({ status: 200, body: { revoked: control.revokeTokens() } })),
     admin('GET', '/_sim/effects/{key}', (ctx) => {

@@ -52,6 +52,13 @@ export const clientSchema = z.strictObject({
   scopes: z.array(z.enum(ALL_SCOPES)).default([...ALL_SCOPES]),
 });
 
+/** A change to a client at run time (`POST /_sim/clients/{clientId}`): a rotated secret, scopes granted or taken. */
+export const clientPatchSchema = z.strictObject({
+  clientSecret: z.string().min(1).optional(),
+  scopes: z.array(z.enum(ALL_SCOPES)).optional(),
+});
+export type ClientPatch = z.infer<typeof clientPatchSchema>;
+
 export const fixturesSchema = z.strictObject({
   contacts: z.array(contactSchema).default([]),
   journeys: z.array(journeySchema).default([]),

@@ -22,7 +22,7 @@
  * Clients: `--client-id`/`--client-secret` (default `sim-client`/`sim-secret`) with all scopes;
  *   `sim-readonly`/`sim-readonly-secret` with `contacts:read data-actions:read` only.
  */
-import type { Client, Contact, DataAction, Fixtures, Journey } from './fixtures-schema.ts';
+import type { Client, ClientPatch, Contact, DataAction, Fixtures, Journey } from './fixtures-schema.ts';
 import { ALL_SCOPES } from './fixtures-schema.ts';
 
 export interface FixtureStore {
@@ -30,6 +30,8 @@ export interface FixtureStore {
   journey(id: string): Journey | undefined;
   dataAction(id: string): DataAction | undefined;
   client(clientId: string): Client | undefined;
+  /** Changes a client's secret or scopes; tokens already issued keep the scopes they were issued with. */
+  updateClient(clientId: string, patch: ClientPatch): Client | undefined;
 }
 
 export interface FixtureStoreOptions {
@@ -135,5 +137,16 @@ export function createFixtureStore(options: FixtureStoreOptions): FixtureStore {
     journey: (id) => journeys.get(id),
     dataAction: (id) => dataActions.get(id),
     client: (clientId) => clients.get(clientId),
+    updateClient(clientId, patch) {
+      const client = clients.get(clientId);
+      if (!client) return undefined;
+      const updated = {
+        ...client,
+        ...(patch.clientSecret === undefined ? {} : { clientSecret: patch.clientSecret }),
+        ...(patch.scopes === undefined ? {} : { scopes: patch.scopes }),
+      };
+      clients.set(clientId, updated);
+      return updated;
+    },
   };
 }

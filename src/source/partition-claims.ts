@@ -35,6 +35,8 @@ export interface PartitionClaimsDeps {
   store: DedupStore;
   logger: Logger;
   dedupWindowMs: number;
+  /** kafka.startFrom as a time: where a partition the group never committed starts. */
+  startFromMs?: number | undefined;
   now: () => number;
   maxTombstonesPerCommit?: number;
 }
@@ -49,7 +51,9 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
     await deps.restorer.restore(partition, signal);
     const offsets = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] });
     const found = offsets[0]?.partitions.find((p) => p.partition === partition);
-    const position = positionFrom(found?.offset ?? '-1', found?.metadata ?? null, (reason) =>
+    const committed = found?.offset ?? '-1';
+    const start = committed === '-1' ? await startOffset(topic, partition) : committed;
+    const position = positionFrom(start, found?.metadata ?? null, (reason) =>
       deps.logger.warn(
         { topic, partition },
         `ignoring the committed offset metadata (${reason}); records done past the committed offset will be processed again, the dedup store absorbs their effects`,
@@ -66,6 +70,14 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
       'partition claimed',
     );
     return position;
+  }
+
+  /** Never committed: the first offset at or after kafka.startFrom's time, or '-1' for the reset policy. */
+  async function startOffset(topic: string, partition: number): Promise<string> {
+    if (deps.startFromMs === undefined) return '-1';
+    const offsets = await deps.admin.fetchTopicOffsetsByTimestamp(topic, deps.startFromMs);
+    // No record at or after the time: '-1' leaves it to the reset policy, which is latest for a time.
+    return offsets.find((p) => p.partition === partition)?.offset ?? '-1';
   }
 
   return {

@@ -16,7 +16,7 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ConnectorError, describeError, errorCode } from '../errors.ts';
+import { ConnectorError, describeError, errorCode, failureClass } from '../errors.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { InputRecord, RecordOutputs, RecordProcessor } from '../contracts/records.ts';
@@ -98,6 +98,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   const restoredDone = new Set(deps.position.done);
   let highest: bigint | undefined;
   let running = 0;
+  /** The record a held record fault (processing.onRecordFault: hold) stopped the partition at. */
+  let held: Slot | undefined;
   let buffered = 0;
   let bufferedBytes = 0;
   let pressured = false;
@@ -150,6 +152,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
           key: m.key,
           value: m.value,
           headers: m.headers as Record<string, unknown>,
+          timestampMs,
         },
       };
       slots.push(slot);
@@ -169,6 +172,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   }
 
   function pump(): void {
+    // A held record fault (processing.onRecordFault: hold) stops the partition: nothing new starts.
+    if (held !== undefined) return;
     while (state === 'active' && running < limits.maxInFlightPerPartition && queue.readyCount() > 0) {
       if (!deps.gate.tryAcquire()) {
         waitForGate();
@@ -217,6 +222,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   }
 
   function complete(slot: Slot, outputs: RecordOutputs): void {
+    if (held === slot) held = undefined;
     slot.state = 'done';
     slot.outputs = outputs;
     slot.record = undefined;
@@ -230,17 +236,44 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     slot.attempts++;
     slot.state = 'parked';
     const code = errorCode(error);
-    const backoff = Math.min(limits.recordRetryInitialMs * 2 ** (slot.attempts - 1), limits.recordRetryMaxMs);
-    const delayMs = Math.max(backoff, error instanceof ConnectorError ? (error.retryAfterMs ?? 0) : 0);
+    const offset = slot.record?.offset;
     deps.metrics.recordRetries.inc({ code });
-    log.warn(
-      { offset: slot.record?.offset, code, attempt: slot.attempts, retryInMs: delayMs },
-      `record failed retryably, retrying it later; only later records of its key wait: ${describeError(error)}`,
-    );
-    if (!(error instanceof ConnectorError)) log.error({ err: error }, 'unexpected error processing a record');
+    let delayMs: number;
+    if (failureClass(error) === 'config') {
+      // A blocked route (or a held record) says when to look again; backing off further would only
+      // delay the recovery once the cause is fixed. Its reason is logged where it is decided, once a minute.
+      delayMs = (error as ConnectorError).retryAfterMs ?? limits.recordRetryInitialMs;
+      if (code === 'RECORD_HELD') {
+        held = slot;
+        log.error(
+          { offset, code, retryInMs: delayMs },
+          `partition held at a record fault: ${describeError(error)}`,
+        );
+      } else {
+        log.debug({ offset, code, retryInMs: delayMs }, `record waits: ${describeError(error)}`);
+      }
+    } else {
+      const backoff = Math.min(
+        limits.recordRetryInitialMs * 2 ** (slot.attempts - 1),
+        limits.recordRetryMaxMs,
+      );
+      delayMs = Math.max(backoff, error instanceof ConnectorError ? (error.retryAfterMs ?? 0) : 0);
+      log.warn(
+        { offset, code, attempt: slot.attempts, retryInMs: delayMs },
+        `record failed retryably, retrying it later; only later records of its key wait: ${describeError(error)}`,
+      );
+      if (!(error instanceof ConnectorError))
+        log.error({ err: error }, 'unexpected error processing a record');
+    }
     const cancel = deps.schedule(() => {
       timers.delete(cancel);
       if (state !== 'active' || slot.state !== 'parked') return;
+      if (held === slot) {
+        // The held record alone may run: it is still its key's head in the queue, so start it directly.
+        if (deps.gate.tryAcquire()) start(slot);
+        else park(slot, error);
+        return;
+      }
       slot.state = 'queued';
       queue.requeue(slot);
       pump();

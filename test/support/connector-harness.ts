@@ -7,7 +7,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { pino } from 'pino';
 import { validateConfig } from '../../src/config/load-config.ts';
 import type { ConnectorConfig } from '../../src/config/schema.ts';
-import { createConnector, type Connector } from '../../src/connector.ts';
+import { createConnector, type Connector, type ConnectorDeps } from '../../src/connector.ts';
 import { createMetrics, type ConnectorMetrics } from '../../src/observability/metrics.ts';
 import { Registry } from 'prom-client';
 import { ownTopics, stackConnectorConfig, type OwnTopics } from '../../scripts/lib/stack-connector-config.ts';
@@ -22,6 +22,7 @@ export interface Harness {
   topics: ConnectorConfig['kafka']['topics'];
   startConnector(
     overrides?: Partial<ConnectorConfig>,
+    deps?: Pick<ConnectorDeps, 'secretFiles'>,
   ): Promise<{ connector: Connector; metrics: ConnectorMetrics }>;
   close(): Promise<void>;
 }
@@ -61,10 +62,13 @@ export async function createHarness(stack: TestStack, partitions = 3): Promise<H
     config,
     input,
     topics,
-    async startConnector(overrides = {}) {
+    async startConnector(overrides = {}, deps = {}) {
       const metrics = createMetrics(new Registry(), false);
       const logger = pino({ level: 'warn' }, pino.destination(2));
-      const connector = createConnector({ ...config, ...overrides }, { logger, metrics, version: 'test' });
+      const connector = createConnector(
+        { ...config, ...overrides },
+        { logger, metrics, version: 'test', ...deps },
+      );
       running.push(connector);
       await connector.start();
       return { connector, metrics };

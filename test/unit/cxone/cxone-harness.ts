@@ -27,6 +27,8 @@ export interface StackOptions {
   style?: 'basic' | 'form';
   clientId?: string;
   clientSecret?: string;
+  readClientSecret?: () => string | undefined;
+  scopes?: string[];
   refreshMarginMs?: number;
   now?: () => number;
   limiter?: RateLimiter;
@@ -49,7 +51,8 @@ export async function startStack(options: StackOptions = {}): Promise<CxoneStack
     tokenPath: style === 'form' ? '/oauth2/token' : '/api/v2/oauth/token',
     clientId: options.clientId ?? 'sim-client',
     clientSecret: options.clientSecret ?? 'sim-secret',
-    scopes: [],
+    scopes: options.scopes ?? [],
+    readClientSecret: options.readClientSecret,
     refreshMarginMs: options.refreshMarginMs ?? 60_000,
     ...(options.now ? { now: options.now } : {}),
   });

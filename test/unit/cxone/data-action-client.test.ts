@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createDataActionClient } from '../../../src/cxone/data-action-client.ts';
+import { CxoneError, failureClass } from '../../../src/errors.ts';
 import type { DataActionRequest } from '../../../src/mapping/data-action-request.ts';
 import { count, FAST_RETRY, startStack, type CxoneStack } from './cxone-harness.ts';
 
@@ -130,11 +131,14 @@ describe('data action client', () => {
     assert.ok(elapsed >= 290 && elapsed < 2_000, `elapsed ${elapsed}`);
   });
 
-  it('404 row: an unknown action → REJECTED CXONE_NOT_FOUND', async () => {
-    const outcome = await client().invoke(request({ actionId: 'da-nope' }));
-    assert.equal(outcome.outcome, 'REJECTED');
-    assert.equal(outcome.error?.code, 'CXONE_NOT_FOUND');
-    assert.match(outcome.error?.message ?? '', /check the id in the event or route, and cxone\.paths/);
+  it('404 row: an unknown action is a configuration fault, thrown (never a REJECTED outcome)', async () => {
+    await assert.rejects(client().invoke(request({ actionId: 'da-nope' })), (error: unknown) => {
+      assert.ok(error instanceof CxoneError);
+      assert.equal(error.code, 'CXONE_NOT_FOUND');
+      assert.equal(failureClass(error), 'config');
+      assert.match(error.message, /check the id in the event or route, and cxone\.paths/);
+      return true;
+    });
   });
 
   it('422 row: CXone refusing the body lists the fields (Idempotency-Key reused for another body)', async () => {
@@ -148,13 +152,19 @@ describe('data action client', () => {
     assert.match(outcome.error?.message ?? '', /CXone refused these fields: Idempotency-Key: .*already used/);
   });
 
-  it('403 row: a client without data-actions:execute → REJECTED naming the scope', async () => {
+  it('403 row: a client without data-actions:execute is a configuration fault naming the scope, thrown', async () => {
     const readonly = await startStack({ clientId: 'sim-readonly', clientSecret: 'sim-readonly-secret' });
     try {
-      const outcome = await createDataActionClient(readonly.send, OPTIONS).invoke(request());
-      assert.equal(outcome.outcome, 'REJECTED');
-      assert.equal(outcome.error?.code, 'CXONE_FORBIDDEN');
-      assert.match(outcome.error?.message ?? '', /data-actions:execute scope.*admin console/);
+      await assert.rejects(
+        createDataActionClient(readonly.send, OPTIONS).invoke(request()),
+        (error: unknown) => {
+          assert.ok(error instanceof CxoneError);
+          assert.equal(error.code, 'CXONE_FORBIDDEN');
+          assert.equal(failureClass(error), 'config');
+          assert.match(error.message, /data-actions:execute scope.*admin console/);
+          return true;
+        },
+      );
     } finally {
       await readonly.close();
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createJourneyTriggerClient } from '../../../src/cxone/journey-trigger-client.ts';
+import { CxoneError, failureClass } from '../../../src/errors.ts';
 import type { JourneyTriggerRequest } from '../../../src/mapping/journey-trigger-request.ts';
 import { createManualClock, triggerBody } from '../sim/sim-harness.ts';
 import { count, FAST_RETRY, startStack, type CxoneStack } from './cxone-harness.ts';
@@ -116,6 +117,27 @@ describe('journey trigger client', () => {
         return true;
       },
     );
+  });
+
+  it('403 row: a client without journeys:trigger is a configuration fault, thrown, never REJECTED', async () => {
+    const readonly = await startStack({ clientId: 'sim-readonly', clientSecret: 'sim-readonly-secret' });
+    try {
+      const c = createJourneyTriggerClient(readonly.send, {
+        paths: PATHS,
+        retry: FAST_RETRY,
+        journeyCacheTtlMs: 60_000,
+        contactCacheTtlMs: 0,
+      });
+      await assert.rejects(c.trigger(request('c-000001')), (error: unknown) => {
+        assert.ok(error instanceof CxoneError);
+        assert.equal(error.code, 'CXONE_FORBIDDEN');
+        assert.equal(failureClass(error), 'config');
+        assert.match(error.message, /journeys:trigger scope/);
+        return true;
+      });
+    } finally {
+      await readonly.close();
+    }
   });
 
   it('failed: a CXone outage exhausts retries with a retryable error (the pipeline pauses, no DLQ)', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAuthorizedSend } from '../../../src/cxone/authorized-http.ts';
 import type { CxoneHttp } from '../../../src/cxone/http-client.ts';
-import { CxoneError } from '../../../src/errors.ts';
+import { CxoneError, failureClass } from '../../../src/errors.ts';
 import { createManualClock } from '../sim/sim-harness.ts';
 import { count, startStack, type CxoneStack } from './cxone-harness.ts';
 
@@ -115,5 +115,67 @@ describe('token provider (OAuth2 client credentials)', () => {
         return true;
       });
     });
+  });
+
+  it('reads a rotated secret again: refused while wrong, accepted once the file is fixed, no restart', async () => {
+    let secretOnDisk = 'the-old-wrong-one';
+    const stack = await startStack({ clientSecret: 'unused', readClientSecret: () => secretOnDisk });
+    try {
+      await assert.rejects(stack.send(CONTACT), (error: unknown) => {
+        assert.ok(error instanceof CxoneError);
+        assert.equal(error.code, 'CXONE_AUTH_FAILED');
+        assert.equal(failureClass(error), 'config');
+        assert.match(error.message, /read again on every refusal/);
+        assert.doesNotMatch(error.message, /the-old-wrong-one/);
+        return true;
+      });
+      secretOnDisk = 'sim-secret';
+      assert.equal((await stack.send(CONTACT)).status, 200);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('a scope the client was not granted is refused at the token endpoint as a configuration fault', async () => {
+    const stack = await startStack({
+      clientId: 'sim-readonly',
+      clientSecret: 'sim-readonly-secret',
+      scopes: ['journeys:trigger'],
+    });
+    try {
+      await assert.rejects(stack.send(CONTACT), (error: unknown) => {
+        assert.ok(error instanceof CxoneError);
+        assert.equal(error.code, 'CXONE_AUTH_FAILED');
+        assert.equal(failureClass(error), 'config');
+        assert.match(error.message, /refused the scopes asked for: grant them/);
+        return true;
+      });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('a 403 fetches a fresh token once: a scope granted after the token was issued takes effect', async () => {
+    const stack = await startStack({
+      sim: {
+        fixtures: {
+          clients: [{ clientId: 'grows', clientSecret: 'grows-secret', scopes: ['journeys:trigger'] }],
+        },
+      },
+      clientId: 'grows',
+      clientSecret: 'grows-secret',
+    });
+    try {
+      await assert.rejects(stack.send(CONTACT), { code: 'CXONE_FORBIDDEN' });
+      const granted = await fetch(`${stack.url}/_sim/clients/grows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scopes: ['journeys:trigger', 'contacts:read'] }),
+      });
+      assert.equal(granted.status, 200);
+      assert.equal((await stack.send(CONTACT)).status, 200);
+    } finally {
+      await stack.close();
+    }
   });
 });

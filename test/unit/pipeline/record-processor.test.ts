@@ -15,12 +15,13 @@ import type { DataActionClient } from '../../../src/cxone/data-action-client.ts'
 import type { JourneyTriggerClient } from '../../../src/cxone/journey-trigger-client.ts';
 import { createDedupStore } from '../../../src/dedup/dedup-store.ts';
 import type { EventDecoder } from '../../../src/decode/event-decoder.ts';
-import { ConnectorError, CxoneError, DecodeError } from '../../../src/errors.ts';
+import { ConnectorError, CxoneError, DecodeError, failureClass } from '../../../src/errors.ts';
 import type { UnroutedPolicy } from '../../../src/mapping/route-definition.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { DLQ_HEADERS } from '../../../src/output/output-records.ts';
 import type { OutputEncoder } from '../../../src/output/output-schemas.ts';
-import { createRecordProcessor } from '../../../src/pipeline/record-processor.ts';
+import { createRecordProcessor, type RecordFaultPolicy } from '../../../src/pipeline/record-processor.ts';
+import { createRouteBlocks } from '../../../src/pipeline/route-blocks.ts';
 import { compiledRoutes } from '../../support/config-fixtures.ts';
 
 const ROUTES = [
@@ -29,7 +30,7 @@ const ROUTES = [
     name: 'crm-sync',
     action: 'data-action',
     actionId: 'a-sync',
-    eventTypes: ['PURCHASE_COMPLETED'],
+    eventTypes: ['PURCHASE_COMPLETED', 'ORDER_SHIPPED'],
     inputs: '{ "email": identifiers.email }',
   },
 ];
@@ -48,7 +49,7 @@ const decoder: EventDecoder = {
 
 const json = <T>(): OutputEncoder<T> => ({ schemaId: 1, encode: (r) => Buffer.from(JSON.stringify(r)) });
 
-/** What the fake CXone answers, by contact id: an outcome, or an error it throws. */
+/** What the fake CXone answers, by `<trigger|invoke> <contact id>` or contact id: an outcome, or an error it throws. */
 type Answer = CallOutcome | ConnectorError;
 const accepted: CallOutcome = {
   outcome: 'ACCEPTED',
@@ -62,7 +63,7 @@ function fakeCxone(answers: Record<string, Answer>) {
   const calls: string[] = [];
   const answer = async (kind: string, key: string, contactId: string | null): Promise<CallOutcome> => {
     calls.push(`${kind} ${key}`);
-    const found = answers[contactId ?? ''] ?? accepted;
+    const found = answers[`${kind} ${contactId ?? ''}`] ?? answers[contactId ?? ''] ?? accepted;
     if (found instanceof ConnectorError) throw found;
     return found;
   };
@@ -91,9 +92,11 @@ interface Case {
   value: string;
   answers?: Record<string, Answer>;
   unrouted?: UnroutedPolicy;
+  onRecordFault?: RecordFaultPolicy;
+  maxEventAgeMs?: number;
   /** Idempotency keys already in the dedup store. */
   seen?: string[];
-  /** The retryable code the processor throws, instead of returning outputs. */
+  /** The code the processor throws instead of returning outputs: a transient or configuration fault, never written. */
   throws?: string;
   calls?: string[];
   results?: string[];
@@ -197,6 +200,50 @@ const CASES: Case[] = [
     dedup: ['crm-sync:evt-1 ACCEPTED'],
   },
   {
+    name: 'a 403 on the trigger is a configuration fault: thrown, no dead letter, no outcome',
+    value: event(),
+    answers: {
+      'c-1': new CxoneError('CXONE_FORBIDDEN', 'the CXone OAuth client lacks the journeys:trigger scope'),
+    },
+    calls: ['trigger welcome:evt-1'],
+    throws: 'ROUTE_BLOCKED',
+  },
+  {
+    name: 'credentials refused (401 after the refresh): thrown, no dead letter',
+    value: event({ eventType: 'ORDER_SHIPPED' }),
+    answers: { 'c-1': new CxoneError('CXONE_AUTH_FAILED', 'CXone refused a freshly issued token') },
+    calls: ['invoke crm-sync:evt-1'],
+    throws: 'ROUTE_BLOCKED',
+  },
+  {
+    name: 'onRecordFault: hold turns a record fault into a hold, with no dead letter',
+    value: '!not-avro',
+    onRecordFault: 'hold',
+    throws: 'RECORD_HELD',
+  },
+  {
+    name: 'onRecordFault: hold holds a mapping fault too, before any call',
+    value: event({ identifiers: { email: 'a@example.com' } }),
+    onRecordFault: 'hold',
+    throws: 'RECORD_HELD',
+  },
+  {
+    name: 'an event older than maxEventAgeMs: EXPIRED, no call, nothing remembered',
+    value: event({ occurredAt: Date.UTC(2026, 10, 23) }),
+    maxEventAgeMs: 3_600_000,
+    results: ['EXPIRED'],
+    audit: ['EXPIRED'],
+  },
+  {
+    name: 'an event within maxEventAgeMs goes through',
+    value: event({ occurredAt: Date.UTC(2026, 10, 23, 23, 30) }),
+    maxEventAgeMs: 3_600_000,
+    calls: ['trigger welcome:evt-1'],
+    results: ['ACCEPTED'],
+    audit: ['ACCEPTED'],
+    dedup: ['welcome:evt-1 ACCEPTED'],
+  },
+  {
     name: 'two routes, one already done: DUPLICATE for it, a call for the other',
     value: event({ eventType: 'PURCHASE_COMPLETED' }),
     seen: ['welcome:evt-1'],
@@ -221,10 +268,18 @@ function summarize(outputs: RecordOutputs) {
   };
 }
 
-function setup(c: Case) {
+const NOW = Date.UTC(2026, 10, 24);
+
+function setup(c: Case, clock = { now: () => NOW }) {
   const cxone = fakeCxone(c.answers ?? {});
   const dedup = createDedupStore(1000);
   for (const key of c.seen ?? []) dedup.set(0, key, { createdAtMs: 0, outcome: 'ACCEPTED' });
+  const metrics = createMetrics(new Registry(), false);
+  const logger = pino({ level: 'silent' });
+  const routeBlocks = createRouteBlocks(
+    { probeIntervalMs: 5_000, logIntervalMs: 60_000 },
+    { now: clock.now, logger, metrics },
+  );
   const process = createRecordProcessor({
     decoder,
     journeys: cxone.journeys,
@@ -233,14 +288,18 @@ function setup(c: Case) {
     pii: (value) => value,
     encoders: { result: json(), audit: json(), dedup: json() },
     dedup,
-    metrics: createMetrics(new Registry(), false),
-    logger: pino({ level: 'silent' }),
+    routeBlocks,
+    onRecordFault: c.onRecordFault ?? 'dlq',
+    maxEventAgeMs: c.maxEventAgeMs,
+    holdRetryMs: 30_000,
+    metrics,
+    logger,
     maxPayloadBytes: 102_400,
     connectorVersion: 'test',
     instanceId: 'i-1',
-    now: () => Date.UTC(2026, 10, 24),
+    now: clock.now,
   });
-  return { process, calls: cxone.calls };
+  return { process, calls: cxone.calls, routeBlocks, answers: c.answers ?? {}, metrics };
 }
 
 const record = (value: string): InputRecord => ({
@@ -258,7 +317,8 @@ describe('record processor', () => {
       if (c.throws !== undefined) {
         await assert.rejects(
           process(record(c.value)),
-          (error: unknown) => error instanceof ConnectorError && error.retryable && error.code === c.throws,
+          (error: unknown) =>
+            error instanceof ConnectorError && failureClass(error) !== 'record' && error.code === c.throws,
         );
       } else {
         const outputs = await process(record(c.value));
@@ -277,6 +337,48 @@ describe('record processor', () => {
       assert.deepEqual(calls, c.calls ?? []);
     });
   }
+
+  it('a blocked route holds its records without calling CXone, probes, and resumes once fixed', async () => {
+    let t = NOW;
+    const forbidden = new CxoneError(
+      'CXONE_FORBIDDEN',
+      'the CXone OAuth client lacks the journeys:trigger scope',
+    );
+    const c: Case = { name: 'blocked', value: event(), answers: { 'trigger c-1': forbidden } };
+    const { process, calls, routeBlocks, answers, metrics } = setup(c, { now: () => t });
+    await assert.rejects(process(record(event())), { code: 'ROUTE_BLOCKED' });
+    assert.deepEqual(
+      routeBlocks.list().map((b) => `${b.route} ${b.code}`),
+      ['welcome CXONE_FORBIDDEN'],
+    );
+    assert.match(
+      String(await metrics.registry.getSingleMetricAsString('cxone_connector_blocked_routes')),
+      /code="CXONE_FORBIDDEN"} 1/,
+    );
+
+    // Within the probe interval: the record waits, CXone is not asked again.
+    t += 1_000;
+    await assert.rejects(process(record(event({ eventId: 'evt-2' }))), (error: unknown) => {
+      assert.ok(error instanceof ConnectorError);
+      assert.equal(error.code, 'ROUTE_BLOCKED');
+      assert.equal(error.retryAfterMs, 4_000);
+      return true;
+    });
+    assert.equal(calls.length, 1);
+
+    // Another route is not blocked: a record that only needs it goes on.
+    const other = await process(record(event({ eventId: 'evt-3', eventType: 'ORDER_SHIPPED' })));
+    assert.deepEqual(summarize(other).results, ['ACCEPTED']);
+
+    // The scope is granted; the next probe gets through and unblocks the route.
+    delete answers['trigger c-1'];
+    t += 4_000;
+    const fixed = await process(record(event({ eventId: 'evt-2' })));
+    assert.deepEqual(summarize(fixed).results, ['ACCEPTED']);
+    assert.deepEqual(routeBlocks.list(), []);
+    const after = await process(record(event({ eventId: 'evt-4' })));
+    assert.deepEqual(summarize(after).results, ['ACCEPTED']);
+  });
 
   it('a dead letter keeps the original bytes and says where they came from', async () => {
     const { process } = setup({ name: 'poison', value: '!not-avro' });

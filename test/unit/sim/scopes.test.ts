@@ -55,6 +55,23 @@ describe('sim scopes', () => {
     assert.equal(res.body.scope, 'contacts:read');
   });
 
+  it('changes a client at run time: a granted scope and a rotated secret apply to new tokens only', async () => {
+    const before = await getToken(s.url, undefined, 'journeys-only', 's3cret');
+    const changed = await call(s.url, 'POST', '/_sim/clients/journeys-only', {
+      body: { clientSecret: 'rotated', scopes: ['journeys:trigger', 'contacts:read'] },
+    });
+    assert.equal(changed.status, 200);
+    assert.deepEqual(changed.body.scopes, ['journeys:trigger', 'contacts:read']);
+    assert.equal((await call(s.url, 'GET', '/api/v1/contacts/c-000001', { token: before })).status, 403);
+    await assert.rejects(getToken(s.url, undefined, 'journeys-only', 's3cret'), /401/);
+    const after = await getToken(s.url, undefined, 'journeys-only', 'rotated');
+    assert.equal((await call(s.url, 'GET', '/api/v1/contacts/c-000001', { token: after })).status, 200);
+    const unknown = await call(s.url, 'POST', '/_sim/clients/nobody', { body: { scopes: [] } });
+    assert.equal(unknown.status, 404);
+    const bad = await call(s.url, 'POST', '/_sim/clients/journeys-only', { body: { scopes: ['root'] } });
+    assert.equal(bad.status, 400);
+  });
+
   it('does not leave an effect behind on 403', () => {
     assert.equal(s.sim.stats().effects.total, 0);
   });

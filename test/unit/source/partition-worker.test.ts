@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CxoneError, KafkaOutputError } from '../../../src/errors.ts';
+import { ConnectorError, CxoneError, KafkaOutputError } from '../../../src/errors.ts';
 import { createBufferBudget } from '../../../src/source/buffer-budget.ts';
 import { createConcurrencyGate, type ConcurrencyGate } from '../../../src/source/concurrency-gate.ts';
 import { decodeDoneOffsets } from '../../../src/source/done-offsets.ts';
@@ -118,6 +118,52 @@ describe('partition worker', () => {
     assert.deepEqual(committedRecords(), [11, 13, 10, 12]);
     assert.equal(last()?.nextOffset, 14n);
     assert.equal(last()?.metadata, null);
+  });
+
+  it('a record held by a configuration fault is retried when the route says, without backing off further', async () => {
+    const p = controlledProcessor();
+    const { worker, clock, committedRecords } = setup({ processRecord: p.processRecord });
+    worker.accept([message(0, 'a'), message(1, 'b')]);
+    const blocked = () =>
+      new ConnectorError('ROUTE_BLOCKED', 'cxone', 'route blocked', { retryAfterMs: 500 });
+    for (let attempt = 0; attempt < 4; attempt++) {
+      p.fail(0, blocked());
+      await settle();
+      clock.advance(499);
+      assert.equal(p.started().filter((o) => o === 0).length, attempt + 1, 'not before the probe time');
+      clock.advance(1);
+    }
+    p.resolve(1);
+    p.resolve(0);
+    await settle();
+    assert.deepEqual(
+      committedRecords().sort(),
+      [0, 1],
+      'never dead-lettered: it completes once the route is fixed',
+    );
+  });
+
+  it('a held record fault (onRecordFault: hold) stops the partition until that record gets through', async () => {
+    const p = controlledProcessor();
+    const { worker, clock, last } = setup({
+      processRecord: p.processRecord,
+      limits: { maxInFlightPerPartition: 1 },
+    });
+    worker.accept([message(0, 'a'), message(1, 'b'), message(2, 'c')]);
+    p.fail(0, new ConnectorError('RECORD_HELD', 'decode', 'DECODE_AVRO: held', { retryAfterMs: 30_000 }));
+    await settle();
+    clock.advance(29_999);
+    assert.deepEqual(p.started(), [0], 'no other record starts while the partition is held');
+    clock.advance(1);
+    assert.deepEqual(p.started(), [0, 0], 'the held record alone is tried again');
+    p.resolve(0);
+    await settle();
+    assert.deepEqual(p.started(), [0, 0, 1], 'once it gets through, the partition goes on');
+    p.resolve(1);
+    await settle();
+    p.resolve(2);
+    await settle();
+    assert.equal(last()?.nextOffset, 3n);
   });
 
   it('retries back off exponentially up to the maximum, honouring a longer Retry-After', async () => {
