@@ -16,6 +16,8 @@ const LAYERS = {
   output: ['contracts', 'cxone', 'decode', 'mapping', 'observability'],
   source: ['contracts', 'dedup', 'observability', 'output'],
   pipeline: ['contracts', 'cxone', 'decode', 'dedup', 'mapping', 'observability', 'output'],
+  // dlq replay: reads the DLQ and writes records back; it knows the DLQ's headers and nothing else.
+  replay: ['contracts', 'output'],
   // The simulator is a product of its own: it shares no code with the connector.
   sim: [],
 };

@@ -25,7 +25,7 @@ import {
   type OwnTopics,
   type StackEndpoints,
 } from '../scripts/lib/stack-connector-config.ts';
-import { readTopic } from '../scripts/lib/topic-reader.ts';
+import { readTopic } from '../src/replay/read-topic.ts';
 import { planChaosEvents } from './lib/chaos-events.ts';
 import { createInstances } from './lib/instances.ts';
 import { startResultsVerifier } from './lib/results-verifier.ts';

@@ -15,7 +15,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startStack } from './stack/index.ts';
 import { createCdpEventEncoder, generateEvents, produceRecords, type RawRecord } from './lib/cdp-events.ts';
 import { groupLag } from './lib/group-lag.ts';
-import { readTopicToEnd } from './lib/topic-reader.ts';
+import { readTopicToEnd } from '../src/replay/read-topic.ts';
 import { countBy, decodeAll, dlqCode, type DecodedAudit, type DecodedResult } from './lib/output-decoding.ts';
 
 const { values } = parseArgs({

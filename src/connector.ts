@@ -5,14 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Kafka, type Admin, type Consumer } from 'kafkajs';
+import type { Admin, Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { compileConfig } from './config/compile-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
 import { createCxoneClients, type CxoneClients } from './cxone/cxone-clients.ts';
 import { createEventDecoder } from './decode/event-decoder.ts';
 import type { ConnectorMetrics } from './observability/metrics.ts';
-import { kafkajsLogCreator } from './observability/kafkajs-logger.ts';
+import { createKafkaClient } from './kafka-client.ts';
 import {
   createTransactionalCommitter,
   type TransactionalCommitter,
@@ -69,12 +69,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   const finished = new Promise<ConnectorState>((resolve) => (finish = resolve));
   const routeBlocks = createRouteBlocks(options.routeBlocks, { now, logger, metrics: deps.metrics });
 
-  const kafka = new Kafka({
-    clientId: options.kafka.clientId,
-    brokers: options.kafka.brokers,
-    connectionTimeout: options.kafka.connectionTimeoutMs,
-    logCreator: kafkajsLogCreator(logger),
-  });
+  const kafka = createKafkaClient(options.kafka, logger);
   const registry = new SchemaRegistry({
     host: options.registry.url,
     ...(options.registry.auth ? { auth: options.registry.auth } : {}),

@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadConfigFile } from './config/load-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
+import { compileConfig } from './config/compile-config.ts';
 import { createConnector } from './connector.ts';
+import { createKafkaClient } from './kafka-client.ts';
+import { describeReplay, runDlqReplay } from './replay/dlq-replay.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -18,6 +21,11 @@ const USAGE = `Usage: cxone-connector <command> [options]
 Commands:
   run --config <file>               consume, call CXone, write results/audit/DLQ
   validate-config --config <file>   check a config file (and env overrides) without connecting
+  dlq replay --config <file> [filters] [--dry-run]
+                                    put dead letters back on their input topic, exactly once
+                                    filters: --code C (repeatable), --route R (repeatable),
+                                    --since/--until <ISO time>, --partition N (of the DLQ),
+                                    --from-offset/--to-offset N, --limit N
   sim [--port 8089] [options]       run the CXone simulator (see: cxone-connector sim --help)
   version                           print the version
 
@@ -54,6 +62,10 @@ export async function main(argv: string[]): Promise<number> {
       return validateCommand(rest);
     case 'sim':
       return simCommand(rest);
+    case 'dlq':
+      if (rest[0] === 'replay') return replayCommand(rest.slice(1));
+      process.stderr.write(`unknown dlq command "${rest[0] ?? ''}" (did you mean: dlq replay)\n\n${USAGE}\n`);
+      return 2;
     case 'version':
     case '--version':
       process.stdout.write(`${packageVersion()}\n`);
@@ -91,6 +103,89 @@ function validateCommand(args: string[]): number {
     }
     throw error;
   }
+}
+
+async function replayCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        code: { type: 'string', multiple: true },
+        route: { type: 'string', multiple: true },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        partition: { type: 'string' },
+        'from-offset': { type: 'string' },
+        'to-offset': { type: 'string' },
+        limit: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values } = parsed;
+  const problems: string[] = [];
+  const time = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const ms = Date.parse(text);
+    if (Number.isNaN(ms)) problems.push(`--${name} must be an ISO-8601 time, e.g. 2026-12-01T08:00:00Z`);
+    return ms;
+  };
+  const whole = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text)) problems.push(`--${name} must be a whole number`);
+    return Number(text);
+  };
+  const filter = {
+    ...(values.code ? { codes: values.code.flatMap((c) => c.split(',')) } : {}),
+    ...(values.route ? { routes: values.route.flatMap((r) => r.split(',')) } : {}),
+    ...optional('sinceMs', time('since', values.since)),
+    ...optional('untilMs', time('until', values.until)),
+    ...optional('partition', whole('partition', values.partition)),
+    ...optional('fromOffset', toBigInt(whole('from-offset', values['from-offset']))),
+    ...optional('toOffset', toBigInt(whole('to-offset', values['to-offset']))),
+  };
+  const limit = whole('limit', values.limit);
+  let config;
+  try {
+    config = loadConfigFile(
+      configPath(values.config === undefined ? [] : ['--config', values.config]),
+      process.env,
+    );
+  } catch (error) {
+    if (error instanceof ConfigError) problems.push(error.message);
+    else throw error;
+  }
+  if (problems.length > 0 || config === undefined) {
+    process.stderr.write(`${problems.join('\n')}\n`);
+    return 1;
+  }
+  const logger = createLogger({ level: 'warn' });
+  const options = compileConfig(config);
+  const kafka = createKafkaClient(options.kafka, logger);
+  const summary = await runDlqReplay(kafka, {
+    dlqTopic: options.topics.dlq,
+    ledgerTopic: options.topics.replays,
+    transactionalId: `${options.committer.transactionalIdPrefix}-dlq-replay`,
+    filter,
+    limit,
+    dryRun: values['dry-run'],
+  });
+  process.stdout.write(`${describeReplay(summary, options.topics.dlq)}\n`);
+  return 0;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+function toBigInt(value: number | undefined): bigint | undefined {
+  return value === undefined ? undefined : BigInt(value);
 }
 
 /** What a group that has never committed does on its first start, so the first deployment is no surprise. */

@@ -4,7 +4,7 @@
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { DLQ_HEADERS, type AuditRecord, type ResultRecord } from '../../src/output/output-records.ts';
-import type { ReadRecord } from './topic-reader.ts';
+import type { ReadRecord } from '../../src/replay/read-topic.ts';
 
 export async function decodeAll<T>(registryUrl: string, records: readonly ReadRecord[]): Promise<T[]> {
   const registry = new SchemaRegistry({ host: registryUrl });

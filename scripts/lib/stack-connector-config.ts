@@ -10,15 +10,16 @@ export interface StackEndpoints {
   sim: string;
 }
 
-export type OwnTopics = Record<'results' | 'audit' | 'dlq' | 'dedup', string>;
+export type OwnTopics = Record<'results' | 'audit' | 'dlq' | 'dedup' | 'replays', string>;
 
-/** `<prefix>.results`, `.audit`, `.dlq`, `.dedup`: output topics no other run shares. */
+/** `<prefix>.results`, `.audit`, `.dlq`, `.dedup`, `.replays`: output topics no other run shares. */
 export function ownTopics(prefix: string): OwnTopics {
   return {
     results: `${prefix}.results`,
     audit: `${prefix}.audit`,
     dlq: `${prefix}.dlq`,
     dedup: `${prefix}.dedup`,
+    replays: `${prefix}.replays`,
   };
 }
 

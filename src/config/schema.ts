@@ -69,6 +69,8 @@ const kafkaSchema = z
         audit: topicName.default('cxone.audit'),
         dlq: topicName.default('cxone.dlq'),
         dedup: topicName.default('cxone.dedup'),
+        /** What `cxone-connector dlq replay` has replayed (compacted; created by the first replay). */
+        replays: topicName.default('cxone.dlq.replays'),
       })
       .strict()
       .prefault({}),

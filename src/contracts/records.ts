@@ -26,6 +26,8 @@ export interface OutputMessage {
 export interface DedupEntry {
   createdAtMs: number;
   outcome: string;
+  /** 0 for the key's first effect; n after n fresh attempts following REJECTED or FAILED. */
+  attempt?: number;
 }
 
 export interface RecordOutputs {

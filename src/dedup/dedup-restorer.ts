@@ -84,8 +84,8 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
       return;
     }
     const { value: entry } = await deps.decoder.decode(value);
-    const { createdAt, outcome } = entry as { createdAt: number; outcome: string };
-    store.set(partition, idempotencyKey, { createdAtMs: Number(createdAt), outcome });
+    const { createdAt, outcome, attempt } = entry as { createdAt: number; outcome: string; attempt?: number };
+    store.set(partition, idempotencyKey, { createdAtMs: Number(createdAt), outcome, attempt: attempt ?? 0 });
   }
 
   async function readLeaders(): Promise<void> {

@@ -63,6 +63,10 @@ export interface AuditRecord {
   instanceId: string;
   /** Registry id of the schema the input event was written with. */
   sourceSchemaId: number | null;
+  /** The Idempotency-Key sent to CXone, when it is not idempotencyKey (a fresh attempt after REJECTED/FAILED). */
+  cxoneIdempotencyKey: string | null;
+  /** The dead letter a replayed record came from, `<dlq topic>/<partition>/<offset>`. */
+  replayOf: string | null;
 }
 
 export interface DedupEntryRecord {
@@ -72,10 +76,14 @@ export interface DedupEntryRecord {
   sourceTopic: string;
   sourcePartition: number;
   sourceOffset: number;
+  /** 0 for the key's first effect; n for its n-th fresh attempt after REJECTED or FAILED. */
+  attempt: number;
 }
 
 export interface EffectDescription {
   idempotencyKey: string;
+  /** The key CXone saw: idempotencyKey, or `<idempotencyKey>~<n>` for a fresh attempt. */
+  cxoneIdempotencyKey: string;
   eventId: string;
   eventType: string | null;
   route: string;
@@ -93,6 +101,8 @@ export interface RecordContext {
   instanceId: string;
   /** Registry id of the input event's writer schema, when it was decoded. */
   schemaId?: number;
+  /** A record replayed from the DLQ: the dead letter it came from. */
+  replayOf?: string;
 }
 
 /** Per-deployment choices for building output records. */
@@ -161,6 +171,9 @@ export function buildAudit(
     connectorVersion: ctx.connectorVersion,
     instanceId: ctx.instanceId,
     sourceSchemaId: ctx.schemaId ?? null,
+    cxoneIdempotencyKey:
+      effect.cxoneIdempotencyKey === effect.idempotencyKey ? null : effect.cxoneIdempotencyKey,
+    replayOf: ctx.replayOf ?? null,
   };
 }
 
@@ -197,6 +210,8 @@ export function buildUnroutedAudit(
     connectorVersion: ctx.connectorVersion,
     instanceId: ctx.instanceId,
     sourceSchemaId: ctx.schemaId ?? null,
+    cxoneIdempotencyKey: null,
+    replayOf: ctx.replayOf ?? null,
   };
 }
 
@@ -223,6 +238,14 @@ export const DLQ_HEADERS = {
   offset: 'cxone.source.offset',
   route: 'cxone.route',
   failedAt: 'cxone.failed.at',
+} as const;
+
+/** Headers `cxone-connector dlq replay` sets on a record it re-publishes to its input topic. */
+export const REPLAY_HEADERS = {
+  /** The dead letter it came from: `<dlq topic>/<partition>/<offset>`. */
+  of: 'cxone.replay.of',
+  /** The error code it was dead-lettered with. */
+  code: 'cxone.replay.code',
 } as const;
 
 export interface DlqRecord {

@@ -25,6 +25,7 @@ import {
   buildDlqRecord,
   buildResult,
   buildUnroutedAudit,
+  REPLAY_HEADERS,
   type AuditRecord,
   type DedupEntryRecord,
   type EffectDescription,
@@ -36,6 +37,10 @@ import type { DedupStore } from '../dedup/dedup-store.ts';
 import { emptyOutputs, type InputRecord, type RecordProcessor } from '../contracts/records.ts';
 import type { CallOutcome } from '../cxone/call-outcome.ts';
 import type { RouteBlocks } from './route-blocks.ts';
+import { cxoneKey, withCxoneKey } from '../mapping/cxone-key.ts';
+
+/** Stored outcomes that had no effect in CXone: a later copy of the event is tried afresh, not a DUPLICATE. */
+const TRIED_AGAIN_AFTER: ReadonlySet<string> = new Set(['REJECTED', 'FAILED']);
 
 /** What a record fault does: `dlq` dead-letters it and moves on; `hold` stops the partition there. */
 export type RecordFaultPolicy = 'dlq' | 'hold';
@@ -104,12 +109,14 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       }
       throw error;
     }
+    const replayOf = headerText(record.headers?.[REPLAY_HEADERS.of]);
     const context = (): RecordContext => ({
       source,
       processedAt: deps.now(),
       connectorVersion: deps.connectorVersion,
       instanceId: deps.instanceId,
       schemaId,
+      ...(replayOf === undefined ? {} : { replayOf }),
     });
 
     let routes;
@@ -148,10 +155,15 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
         throw error;
       }
       const started = deps.now();
-      const seen = deps.dedup.get(record.partition, request.idempotencyKey);
+      const key = request.idempotencyKey;
+      const seen = deps.dedup.get(record.partition, key);
+      // REJECTED and FAILED had no effect in CXone: the event, fixed, may be tried again.
+      const done = seen !== undefined && !TRIED_AGAIN_AFTER.has(seen.outcome);
+      const attempt = seen === undefined || done ? 0 : (seen.attempt ?? 0) + 1;
+      const sent = withCxoneKey(request, cxoneKey(key, attempt));
       const ageMs = deps.maxEventAgeMs === undefined ? undefined : started - eventTimeMs(request, record);
       let outcome: CallOutcome;
-      if (seen) {
+      if (done) {
         outcome = {
           outcome: 'DUPLICATE',
           attempts: 0,
@@ -170,9 +182,9 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
         deps.routeBlocks.admit(route.name);
         try {
           outcome =
-            request.kind === 'journey-trigger'
-              ? await deps.journeys.trigger(request, signal)
-              : await deps.dataActions.invoke(request, signal);
+            sent.kind === 'journey-trigger'
+              ? await deps.journeys.trigger(sent, signal)
+              : await deps.dataActions.invoke(sent, signal);
         } catch (error) {
           if (error instanceof ConnectorError && failureClass(error) === 'config') {
             throw deps.routeBlocks.fail(route.name, error);
@@ -182,19 +194,17 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
         deps.routeBlocks.succeed(route.name);
         if (outcome.outcome === 'ACCEPTED') deps.faultPoint?.('after-call');
         const decidedAt = deps.now();
-        outputs.remember.push({
-          key: request.idempotencyKey,
-          entry: { createdAtMs: decidedAt, outcome: outcome.outcome },
-        });
+        outputs.remember.push({ key, entry: { createdAtMs: decidedAt, outcome: outcome.outcome, attempt } });
         outputs.dedup.push({
-          key: request.idempotencyKey,
+          key,
           value: deps.encoders.dedup.encode({
-            idempotencyKey: request.idempotencyKey,
+            idempotencyKey: key,
             outcome: outcome.outcome,
             createdAt: decidedAt,
             sourceTopic: source.topic,
             sourcePartition: source.partition,
             sourceOffset: Number(source.offset),
+            attempt,
           }),
         });
       }
@@ -202,7 +212,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       deps.metrics.outcomes.inc({ route: route.name, outcome: outcome.outcome });
 
       const ctx = context();
-      const effect = describeEffect(request, outcome);
+      const effect = describeEffect(key, sent, outcome);
       const build = { pii: deps.pii, ...(outcome.outputs === undefined ? {} : { outputs: outcome.outputs }) };
       outputs.results.push({
         key: request.idempotencyKey,
@@ -221,6 +231,11 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
   };
 }
 
+function headerText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
+}
+
 /** The route's own event timestamp where it maps one (journey triggers), else the Kafka timestamp. */
 function eventTimeMs(request: RouteRequest, record: InputRecord): number {
   if (request.kind === 'journey-trigger') {
@@ -230,10 +245,12 @@ function eventTimeMs(request: RouteRequest, record: InputRecord): number {
   return record.timestampMs ?? Number.NaN;
 }
 
-function describeEffect(request: RouteRequest, outcome: CallOutcome): EffectDescription {
+/** `request` as it was sent (under its CXone key); `key` is the effect's idempotency key. */
+function describeEffect(key: string, request: RouteRequest, outcome: CallOutcome): EffectDescription {
   if (request.kind === 'data-action') {
     return {
-      idempotencyKey: request.idempotencyKey,
+      idempotencyKey: key,
+      cxoneIdempotencyKey: request.idempotencyKey,
       eventId: request.eventId,
       eventType: null,
       route: request.route,
@@ -246,7 +263,8 @@ function describeEffect(request: RouteRequest, outcome: CallOutcome): EffectDesc
   }
   const timestamp = Date.parse(request.body.timestamp);
   return {
-    idempotencyKey: request.idempotencyKey,
+    idempotencyKey: key,
+    cxoneIdempotencyKey: request.idempotencyKey,
     eventId: request.eventId,
     eventType: request.body.event,
     route: request.route,

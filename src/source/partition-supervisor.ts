@@ -180,7 +180,8 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
     pauses,
     async handleBatch(payload) {
       const { batch } = payload;
-      if (draining || !payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+      // A batch of only transaction markers or aborted records still moves the partition's position.
+      if (draining || !payload.isRunning() || payload.isStale() || batch.firstOffset() === null) return;
       const { topic, partition } = batch;
       const key = keyOf(topic, partition);
       const entry = entries.get(key);
@@ -191,7 +192,7 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
       }
       if (!entry.worker) return;
       if (!firstSeen.has(key)) firstSeen.set(key, batch.messages[0]?.offset ?? batch.firstOffset() ?? '0');
-      entry.worker.accept(batch.messages);
+      entry.worker.accept(batch.messages, batch.lastOffset());
       payload.resolveOffset(batch.lastOffset());
     },
     onAssignment(assignment) {

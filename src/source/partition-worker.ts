@@ -76,7 +76,12 @@ export type WorkerState = 'active' | 'draining' | 'stopped';
 
 export interface PartitionWorker {
   /** Takes the next records of the partition (already seen offsets are ignored). */
-  accept(messages: readonly KafkaMessage[]): void;
+  /**
+   * Takes a fetched batch's records. `lastOffset`: the batch's last offset, which is past its last
+   * record when the batch ends in transaction markers or aborted records; the committed offset may
+   * move past those, or a transactionally written input would keep a lag of one marker forever.
+   */
+  accept(messages: readonly KafkaMessage[], lastOffset?: string): void;
   /** Starts nothing new, lets records in flight finish (aborting them after `timeoutMs`), commits, stops. */
   drain(timeoutMs: number): Promise<void>;
   /** Stops at once: nothing more is committed, in-flight work is abandoned (it will be replayed). */
@@ -109,8 +114,9 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   // A function, so TypeScript does not narrow `state` across an await.
   const isStopped = () => state === 'stopped';
 
-  function accept(messages: readonly KafkaMessage[]): void {
+  function accept(messages: readonly KafkaMessage[], lastOffset?: string): void {
     if (state !== 'active') return;
+    const covered = lastOffset === undefined ? undefined : BigInt(lastOffset);
     let added = 0;
     let addedBytes = 0;
     let skippedDone = false;
@@ -167,6 +173,10 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       deps.budget.add(added, addedBytes);
       checkPressure();
       pump();
+    }
+    if (covered !== undefined && (highest === undefined || covered > highest)) {
+      highest = covered;
+      skippedDone = true;
     }
     if (skippedDone) scheduleCommit();
   }

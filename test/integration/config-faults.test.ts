@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
 import { groupLag } from '../../scripts/lib/group-lag.ts';
 import { decodeAll } from '../../scripts/lib/output-decoding.ts';
-import { readTopicToEnd } from '../../scripts/lib/topic-reader.ts';
+import { readTopicToEnd } from '../../src/replay/read-topic.ts';
 import { validateConfig } from '../../src/config/load-config.ts';
 import type { Connector } from '../../src/connector.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';

@@ -55,6 +55,7 @@ describe('dedup restore on the real broker', () => {
           value: encoder.encode({
             idempotencyKey: `route:e${i + j}`,
             outcome: 'ACCEPTED',
+            attempt: 0,
             createdAt: Date.now(),
             sourceTopic: 'in',
             sourcePartition: 0,

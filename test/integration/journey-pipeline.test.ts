@@ -19,7 +19,7 @@ import {
   type DecodedAudit,
   type DecodedResult,
 } from '../../scripts/lib/output-decoding.ts';
-import { readTopicToEnd } from '../../scripts/lib/topic-reader.ts';
+import { readTopicToEnd } from '../../src/replay/read-topic.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { testStack } from '../support/stack-env.ts';
 import { simClient, type SimClient } from '../support/sim-client.ts';

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
-import { readTopicToEnd, type ReadRecord } from '../../scripts/lib/topic-reader.ts';
+import { readTopicToEnd, type ReadRecord } from '../../src/replay/read-topic.ts';
 import { compiledRoutes } from '../support/config-fixtures.ts';
 import { loadReaderSchema } from '../../src/decode/reader-schema.ts';
 import { createEventDecoder } from '../../src/decode/event-decoder.ts';

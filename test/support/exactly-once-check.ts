@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { countBy, decodeAll } from '../../scripts/lib/output-decoding.ts';
-import { readTopic } from '../../scripts/lib/topic-reader.ts';
+import { readTopic } from '../../src/replay/read-topic.ts';
 import type { Harness } from './connector-harness.ts';
 import type { SimClient } from './sim-client.ts';
 

@@ -59,6 +59,7 @@ describe('audit and result records', () => {
     contactId: 'c-000001',
     serializedBody: '{"x":1}',
     eventTimestamp: null,
+    cxoneIdempotencyKey: 'welcome:e1~1',
   };
   const outcome = { outcome: 'ACCEPTED' as const, attempts: 1, latencyMs: 12.4, httpStatus: 200 };
   const result = load(new URL('cxone-result.avsc', schemas));
@@ -76,6 +77,16 @@ describe('audit and result records', () => {
     );
     assert.equal(r.outputsJson, '{"status":"ok"}');
     assert.equal(a.sourceSchemaId, 7);
+    assert.equal(a.cxoneIdempotencyKey, 'welcome:e1~1', 'the key CXone saw, when it is not the effect key');
+    assert.equal(a.replayOf, null);
+    assert.equal(
+      buildAudit({ ...effect, cxoneIdempotencyKey: 'welcome:e1' }, outcome, ctx).cxoneIdempotencyKey,
+      null,
+    );
+    assert.equal(
+      buildAudit(effect, outcome, { ...ctx, replayOf: 'cxone.dlq/0/7' }).replayOf,
+      'cxone.dlq/0/7',
+    );
     assert.ok(result.isValid(r) && audit.isValid(a));
     assert.equal(buildResult(effect, outcome, ctx).contactId, 'c-000001');
   });

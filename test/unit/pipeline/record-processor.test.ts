@@ -20,7 +20,11 @@ import type { UnroutedPolicy } from '../../../src/mapping/route-definition.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { DLQ_HEADERS } from '../../../src/output/output-records.ts';
 import type { OutputEncoder } from '../../../src/output/output-schemas.ts';
-import { createRecordProcessor, type RecordFaultPolicy } from '../../../src/pipeline/record-processor.ts';
+import {
+  createRecordProcessor,
+  type RecordFaultPolicy,
+  type RecordProcessorDeps,
+} from '../../../src/pipeline/record-processor.ts';
 import { createRouteBlocks } from '../../../src/pipeline/route-blocks.ts';
 import { compiledRoutes } from '../../support/config-fixtures.ts';
 
@@ -94,8 +98,8 @@ interface Case {
   unrouted?: UnroutedPolicy;
   onRecordFault?: RecordFaultPolicy;
   maxEventAgeMs?: number;
-  /** Idempotency keys already in the dedup store. */
-  seen?: string[];
+  /** Idempotency keys already in the dedup store (as ACCEPTED), or with their outcome and attempt. */
+  seen?: (string | [string, string, number])[];
   /** The code the processor throws instead of returning outputs: a transient or configuration fault, never written. */
   throws?: string;
   calls?: string[];
@@ -134,6 +138,31 @@ const CASES: Case[] = [
     name: 'a key already in the dedup store: DUPLICATE, no call, no new entry',
     value: event(),
     seen: ['welcome:evt-1'],
+    results: ['DUPLICATE'],
+    audit: ['DUPLICATE'],
+  },
+  {
+    name: 'a key that was REJECTED before (a fixed event re-published): tried afresh under <key>~1',
+    value: event(),
+    seen: [['welcome:evt-1', 'REJECTED', 0]],
+    calls: ['trigger welcome:evt-1~1'],
+    results: ['ACCEPTED'],
+    audit: ['ACCEPTED'],
+    dedup: ['welcome:evt-1 ACCEPTED'],
+  },
+  {
+    name: 'a key that FAILED twice before: the third try is <key>~2',
+    value: event(),
+    seen: [['welcome:evt-1', 'FAILED', 1]],
+    calls: ['trigger welcome:evt-1~2'],
+    results: ['ACCEPTED'],
+    audit: ['ACCEPTED'],
+    dedup: ['welcome:evt-1 ACCEPTED'],
+  },
+  {
+    name: 'a key that was CONTACT_NOT_FOUND: a final answer, DUPLICATE',
+    value: event(),
+    seen: [['welcome:evt-1', 'CONTACT_NOT_FOUND', 0]],
     results: ['DUPLICATE'],
     audit: ['DUPLICATE'],
   },
@@ -273,14 +302,17 @@ const NOW = Date.UTC(2026, 10, 24);
 function setup(c: Case, clock = { now: () => NOW }) {
   const cxone = fakeCxone(c.answers ?? {});
   const dedup = createDedupStore(1000);
-  for (const key of c.seen ?? []) dedup.set(0, key, { createdAtMs: 0, outcome: 'ACCEPTED' });
+  for (const seen of c.seen ?? []) {
+    const [key, outcome, attempt] = typeof seen === 'string' ? [seen, 'ACCEPTED', 0] : seen;
+    dedup.set(0, key, { createdAtMs: 0, outcome, attempt });
+  }
   const metrics = createMetrics(new Registry(), false);
   const logger = pino({ level: 'silent' });
   const routeBlocks = createRouteBlocks(
     { probeIntervalMs: 5_000, logIntervalMs: 60_000 },
     { now: clock.now, logger, metrics },
   );
-  const process = createRecordProcessor({
+  const deps: RecordProcessorDeps = {
     decoder,
     journeys: cxone.journeys,
     dataActions: cxone.dataActions,
@@ -298,8 +330,9 @@ function setup(c: Case, clock = { now: () => NOW }) {
     connectorVersion: 'test',
     instanceId: 'i-1',
     now: clock.now,
-  });
-  return { process, calls: cxone.calls, routeBlocks, answers: c.answers ?? {}, metrics };
+  };
+  const process = createRecordProcessor(deps);
+  return { process, deps, calls: cxone.calls, routeBlocks, answers: c.answers ?? {}, metrics };
 }
 
 const record = (value: string): InputRecord => ({
@@ -378,6 +411,36 @@ describe('record processor', () => {
     assert.deepEqual(routeBlocks.list(), []);
     const after = await process(record(event({ eventId: 'evt-4' })));
     assert.deepEqual(summarize(after).results, ['ACCEPTED']);
+  });
+
+  it('a fresh attempt sends <key>~n as the Idempotency-Key and deduplicationId; the outputs keep the key', async () => {
+    const sentKeys: string[] = [];
+    const c: Case = { name: 'fresh', value: event(), seen: [['welcome:evt-1', 'REJECTED', 0]] };
+    const s = setup(c);
+    const journeys: JourneyTriggerClient = {
+      trigger: async (request) => {
+        sentKeys.push(
+          request.idempotencyKey,
+          request.body.deduplicationId,
+          (JSON.parse(request.serializedBody) as { deduplicationId: string }).deduplicationId,
+        );
+        return accepted;
+      },
+    };
+    const outputs = await createRecordProcessor({ ...s.deps, journeys })(record(event()));
+    assert.deepEqual(sentKeys, ['welcome:evt-1~1', 'welcome:evt-1~1', 'welcome:evt-1~1']);
+    assert.equal(outputs.results[0]?.key, 'welcome:evt-1');
+    assert.equal(field(outputs.audit[0]!, 'cxoneIdempotencyKey'), 'welcome:evt-1~1');
+    assert.deepEqual(outputs.remember[0]?.entry.attempt, 1);
+    assert.equal(field(outputs.dedup[0]!, 'attempt'), 1);
+  });
+
+  it('a record replayed from the DLQ says so in its audit record', async () => {
+    const { process } = setup({ name: 'replay', value: event() });
+    const replayed = { ...record(event()), headers: { 'cxone.replay.of': Buffer.from('cxone.dlq/2/17') } };
+    const outputs = await process(replayed);
+    assert.equal(field(outputs.audit[0]!, 'replayOf'), 'cxone.dlq/2/17');
+    assert.equal(field((await process(record(event({ eventId: 'evt-9' })))).audit[0]!, 'replayOf'), null);
   });
 
   it('a dead letter keeps the original bytes and says where they came from', async () => {

@@ -120,6 +120,22 @@ describe('partition worker', () => {
     assert.equal(last()?.metadata, null);
   });
 
+  it('commits past a batch that ends in transaction markers, so a transactional input shows no lag', async () => {
+    const p = controlledProcessor();
+    const { worker, last } = setup({ processRecord: p.processRecord });
+    // Offsets 0 and 1 are records, 2 is the commit marker of the transaction that wrote them.
+    worker.accept([message(0, 'a'), message(1, 'b')], '2');
+    p.resolve(0);
+    p.resolve(1);
+    await settle();
+    assert.equal(last()?.nextOffset, 3n, 'past the marker, not stuck at 2');
+    // A batch of markers only (an aborted transaction's records are filtered out) moves it on too.
+    worker.accept([], '6');
+    await settle();
+    assert.equal(last()?.nextOffset, 7n);
+    assert.deepEqual(last()?.outputs, []);
+  });
+
   it('a record held by a configuration fault is retried when the route says, without backing off further', async () => {
     const p = controlledProcessor();
     const { worker, clock, committedRecords } = setup({ processRecord: p.processRecord });

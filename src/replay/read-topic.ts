@@ -1,6 +1,7 @@
 /**
- * Reads a topic from the beginning to its current end (read_committed), for
- * the demo summary, tests and harnesses. Decoding is left to the caller.
+ * Reads a topic from the beginning to its current end (read_committed): the
+ * DLQ and its replay ledger for `dlq replay`, and the demo summary, tests and
+ * harnesses. Decoding is left to the caller.
  * Progress is tracked from kafkajs's batch events, which also fire for
  * batches that hold only transaction markers or aborted records.
  */
@@ -39,7 +40,8 @@ export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 60_000)
   const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
   if (remaining.size === 0) return { records, stableEnds: ends, highWatermarks };
 
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, readUncommitted: false });
+  const groupId = `cxone-reader-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, readUncommitted: false });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -86,10 +88,24 @@ export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 60_000)
     });
   } finally {
     await consumer.disconnect();
+    // It committed nothing, but would stay listed in the cluster's groups until it expired.
+    await deleteGroup(kafka, groupId);
   }
   return { records, stableEnds: ends, highWatermarks };
 }
 
 export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
   return (await readTopic(kafka, topic, timeoutMs)).records;
+}
+
+async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  } catch {
+    // Best effort: a group left behind expires by itself.
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
