@@ -126,6 +126,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
               },
             }
           : {}),
+        maxMessageBytes: shape.maxMessageBytes,
         logger,
       });
       committer = theCommitter;
@@ -147,6 +148,11 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         clients,
         dedup: store,
         routeBlocks,
+        outputLimits: {
+          results: shape.maxMessageBytes[topics.results],
+          audit: shape.maxMessageBytes[topics.audit],
+          dlq: shape.maxMessageBytes[topics.dlq],
+        },
         metrics: deps.metrics,
         logger,
         version: deps.version,

@@ -31,6 +31,7 @@ export interface ConnectorMetrics {
   blockedRoutes: Gauge<'code'>;
   routeBlocks: Counter<'route' | 'code'>;
   heldRecords: Counter<'code'>;
+  outputsTrimmed: Counter<'output'>;
 }
 
 export function createMetrics(registry: Registry = new Registry(), withDefaults = true): ConnectorMetrics {
@@ -174,6 +175,12 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
       name: 'cxone_connector_route_blocks_total',
       help: 'Times a route was blocked by a configuration fault, by route and fault code',
       labelNames: ['route', 'code'],
+      registers,
+    }),
+    outputsTrimmed: new Counter({
+      name: 'cxone_connector_outputs_trimmed_total',
+      help: 'Output records over their topic max.message.bytes, written trimmed (dlq: without the value; results: without data-action outputs)',
+      labelNames: ['output'],
       registers,
     }),
     heldRecords: new Counter({

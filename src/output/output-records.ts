@@ -238,6 +238,9 @@ export const DLQ_HEADERS = {
   offset: 'cxone.source.offset',
   route: 'cxone.route',
   failedAt: 'cxone.failed.at',
+  /** Set when the original value was too big for the DLQ topic: its size; the value stays in the input. */
+  valueOmitted: 'cxone.value.omitted',
+  valueSha256: 'cxone.value.sha256',
 } as const;
 
 /** Headers `cxone-connector dlq replay` sets on a record it re-publishes to its input topic. */

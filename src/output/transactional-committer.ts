@@ -16,6 +16,7 @@ import type { Kafka, Message, PartitionOffset, Producer, TopicMessages } from 'k
 import type { Logger } from 'pino';
 import { KafkaOutputError } from '../errors.ts';
 import type { RecordOutputs } from '../contracts/records.ts';
+import { splitBySize } from './message-size.ts';
 
 export interface OutputTopics {
   results: string;
@@ -97,6 +98,8 @@ export function createTransactionalCommitter(deps: {
   topics: OutputTopics;
   transactionTimeoutMs: number;
   outputPartitions?: OutputPartitions;
+  /** max.message.bytes by output topic: a transaction's records go out in batches under it. */
+  maxMessageBytes?: Readonly<Record<string, number>>;
   logger: Logger;
 }): TransactionalCommitter {
   const producers = new Map<string, Promise<Producer>>();
@@ -184,7 +187,11 @@ export function createTransactionalCommitter(deps: {
           partition,
           deps.outputPartitions,
         );
-        if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+        if (topicMessages.length > 0) {
+          for (const send of splitBySize(topicMessages, deps.maxMessageBytes ?? {})) {
+            await transaction.sendBatch({ topicMessages: send, acks: -1 });
+          }
+        }
         // kafkajs sends the metadata (TxnOffsetCommit has the field) though its types omit it.
         const committed: PartitionOffset & { metadata: string | null } = {
           partition,

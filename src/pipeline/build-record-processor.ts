@@ -16,7 +16,11 @@ import type { RouteDefinition, UnroutedPolicy } from '../mapping/route-definitio
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { AuditRecord, DedupEntryRecord, ResultRecord } from '../output/output-records.ts';
 import { registerOutputSchema, type SubjectNameStrategy } from '../output/output-schemas.ts';
-import { createRecordProcessor, type RecordFaultPolicy } from './record-processor.ts';
+import {
+  createRecordProcessor,
+  type RecordFaultPolicy,
+  type RecordProcessorDeps,
+} from './record-processor.ts';
 import type { RouteBlocks } from './route-blocks.ts';
 
 /** What the record processor is built from: the routes, decode, output and audit settings. */
@@ -41,6 +45,7 @@ export interface BuildRecordProcessorDeps {
   clients: Pick<CxoneClients, 'journeys' | 'dataActions'>;
   dedup: Pick<DedupStore, 'get'>;
   routeBlocks: RouteBlocks;
+  outputLimits?: RecordProcessorDeps['outputLimits'];
   metrics: ConnectorMetrics;
   logger: Logger;
   version: string;
@@ -72,6 +77,7 @@ export async function buildRecordProcessor(
     encoders: { result, audit, dedup },
     dedup: deps.dedup,
     routeBlocks: deps.routeBlocks,
+    ...(deps.outputLimits ? { outputLimits: deps.outputLimits } : {}),
     onRecordFault: settings.onRecordFault,
     maxEventAgeMs: settings.maxEventAgeMs,
     holdRetryMs: settings.holdRetryMs,

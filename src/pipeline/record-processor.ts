@@ -25,6 +25,7 @@ import {
   buildDlqRecord,
   buildResult,
   buildUnroutedAudit,
+  DLQ_HEADERS,
   REPLAY_HEADERS,
   type AuditRecord,
   type DedupEntryRecord,
@@ -36,6 +37,8 @@ import {
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import { emptyOutputs, type InputRecord, type RecordProcessor } from '../contracts/records.ts';
 import type { CallOutcome } from '../cxone/call-outcome.ts';
+import { createHash } from 'node:crypto';
+import { fits } from '../output/message-size.ts';
 import type { RouteBlocks } from './route-blocks.ts';
 import { cxoneKey, withCxoneKey } from '../mapping/cxone-key.ts';
 
@@ -63,6 +66,8 @@ export interface RecordProcessorDeps {
   maxEventAgeMs: number | undefined;
   /** How long a held record waits before it is tried again (a changed CXone or route may let it through). */
   holdRetryMs: number;
+  /** max.message.bytes of the output topics; a record over it is trimmed (output/message-size.ts). */
+  outputLimits?: { results?: number | undefined; audit?: number | undefined; dlq?: number | undefined };
   /** Test-only crash points (the chaos run); absent in production. */
   faultPoint?: (name: string) => void;
   metrics: ConnectorMetrics;
@@ -75,6 +80,44 @@ export interface RecordProcessorDeps {
 
 export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcessor {
   const mapOptions = { maxPayloadBytes: deps.maxPayloadBytes };
+
+  const limits = deps.outputLimits ?? {};
+
+  /** A dead letter over the DLQ topic's limit keeps its headers, not its value (still in the input). */
+  const fitDeadLetter = (dlq: ReturnType<typeof buildDlqRecord>): ReturnType<typeof buildDlqRecord> => {
+    if (limits.dlq === undefined || fits(dlq, limits.dlq) || dlq.value === null) return dlq;
+    deps.metrics.outputsTrimmed.inc({ output: 'dlq' });
+    deps.logger.warn(
+      { bytes: dlq.value.length, limit: limits.dlq },
+      'dead letter too big for the DLQ topic: written without its value, which stays in the input topic at the offset in its headers',
+    );
+    return {
+      key: dlq.key,
+      value: null,
+      headers: {
+        ...dlq.headers,
+        [DLQ_HEADERS.valueOmitted]: String(dlq.value.length),
+        [DLQ_HEADERS.valueSha256]: createHash('sha256').update(dlq.value).digest('hex'),
+      },
+    };
+  };
+
+  /** A result over the results topic's limit (a data action's large outputs) is written without them. */
+  const fitResult = (
+    key: string,
+    effect: EffectDescription,
+    outcome: CallOutcome,
+    ctx: RecordContext,
+    build: Parameters<typeof buildResult>[3],
+  ) => {
+    const full = { key, value: deps.encoders.result.encode(buildResult(effect, outcome, ctx, build)) };
+    if (limits.results === undefined || fits(full, limits.results)) return full;
+    deps.metrics.outputsTrimmed.inc({ output: 'results' });
+    const detail = `outputs omitted: the result (${full.value.length} bytes) is over the results topic's max.message.bytes (${limits.results})`;
+    deps.logger.warn({ idempotencyKey: key }, detail);
+    const trimmed: CallOutcome = outcome.error ? outcome : { ...outcome, detail };
+    return { key, value: deps.encoders.result.encode(buildResult(effect, trimmed, ctx, { pii: deps.pii })) };
+  };
 
   return async function processRecord(record, signal) {
     const source: SourceRef = { topic: record.topic, partition: record.partition, offset: record.offset };
@@ -95,7 +138,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
         `dead-lettered: ${error.message}`,
       );
       const dlq = buildDlqRecord(record, error, source, new Date(deps.now()), route);
-      outputs.dlq.push(dlq);
+      outputs.dlq.push(fitDeadLetter(dlq));
     };
 
     let event: unknown;
@@ -214,10 +257,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       const ctx = context();
       const effect = describeEffect(key, sent, outcome);
       const build = { pii: deps.pii, ...(outcome.outputs === undefined ? {} : { outputs: outcome.outputs }) };
-      outputs.results.push({
-        key: request.idempotencyKey,
-        value: deps.encoders.result.encode(buildResult(effect, outcome, ctx, build)),
-      });
+      outputs.results.push(fitResult(request.idempotencyKey, effect, outcome, ctx, build));
       outputs.audit.push({
         key: request.idempotencyKey,
         value: deps.encoders.audit.encode(buildAudit(effect, outcome, ctx, { pii: deps.pii })),

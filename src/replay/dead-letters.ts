@@ -21,6 +21,8 @@ export interface DeadLetter {
   value: Buffer | null;
   /** The producer's own headers, without the ones the DLQ added. */
   originalHeaders: Record<string, Buffer>;
+  /** Too big for the DLQ topic, it was written without its value (still in the input at its offset). */
+  valueOmitted: boolean;
 }
 
 export interface ReplayFilter {
@@ -69,6 +71,7 @@ export function parseDeadLetter(topic: string, record: ReadRecord): DeadLetter {
     key: record.key,
     value: record.value,
     originalHeaders,
+    valueOmitted: text(DLQ_HEADERS.valueOmitted) !== undefined,
   };
 }
 
@@ -108,6 +111,7 @@ export function replayMessage(letter: DeadLetter): {
   };
 }
 
+/** It says where it came from, and it holds the bytes to put back. */
 export function isReplayable(letter: DeadLetter): boolean {
-  return letter.sourceTopic !== undefined && letter.sourcePartition !== undefined;
+  return letter.sourceTopic !== undefined && letter.sourcePartition !== undefined && !letter.valueOmitted;
 }

@@ -41,7 +41,11 @@ export interface DlqReplaySummary {
   read: number;
   selected: number;
   alreadyReplayed: number;
-  /** Selected but without the headers that say where they came from (not written by this connector). */
+  /**
+   * Selected but not replayable: without the headers that say where they came from (not written by
+   * this connector), or written without their value (too big for the DLQ topic; re-publish those
+   * from the input topic at the offset in their headers).
+   */
   unreplayable: number;
   replayed: number;
   dryRun: boolean;
@@ -176,7 +180,7 @@ function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Record<str
 export function describeReplay(summary: DlqReplaySummary, dlqTopic: string): string {
   const lines = [
     `${dlqTopic}: ${summary.read} dead letter(s) read, up to the end offsets when the run began`,
-    `selected by the filters: ${summary.selected}; already replayed by an earlier run: ${summary.alreadyReplayed}; without source headers (not replayable): ${summary.unreplayable}`,
+    `selected by the filters: ${summary.selected}; already replayed by an earlier run: ${summary.alreadyReplayed}; not replayable (no source headers, or value omitted): ${summary.unreplayable}`,
   ];
   const list = (counts: Record<string, number>) =>
     Object.entries(counts)

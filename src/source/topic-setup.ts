@@ -8,6 +8,7 @@
  */
 import kafkajs, { type Admin } from 'kafkajs';
 import { KafkaOutputError } from '../errors.ts';
+import { MIN_OUTPUT_MESSAGE_BYTES } from '../output/message-size.ts';
 
 export interface TopicPlan {
   inputTopics: readonly string[];
@@ -21,6 +22,8 @@ export interface TopicShape {
   partitions: number;
   /** Partition count of each output topic. */
   outputPartitions: Record<string, number>;
+  /** Each output topic's max.message.bytes: what one record batch written to it may weigh. */
+  maxMessageBytes: Record<string, number>;
 }
 
 export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<TopicShape> {
@@ -61,7 +64,37 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
   await verifyDedupTopic(admin, plan.dedupTopic, partitions);
   const outputs = await admin.fetchTopicMetadata({ topics: [...plan.outputTopics] });
   const outputPartitions = Object.fromEntries(outputs.topics.map((t) => [t.name, t.partitions.length]));
-  return { partitions, outputPartitions };
+  const maxMessageBytes = await readMaxMessageBytes(admin, plan.outputTopics);
+  return { partitions, outputPartitions, maxMessageBytes };
+}
+
+async function readMaxMessageBytes(admin: Admin, topics: readonly string[]): Promise<Record<string, number>> {
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({
+      type: kafkajs.ConfigResourceTypes.TOPIC,
+      name,
+      configNames: ['max.message.bytes'],
+    })),
+  });
+  const limits: Record<string, number> = {};
+  const tooSmall: string[] = [];
+  for (const resource of described.resources) {
+    const value = Number(
+      resource.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue,
+    );
+    // Kafka's own default when a broker reports nothing usable.
+    const limit = Number.isFinite(value) && value > 0 ? value : 1_048_588;
+    limits[resource.resourceName] = limit;
+    if (limit < MIN_OUTPUT_MESSAGE_BYTES) tooSmall.push(`${resource.resourceName} (${limit})`);
+  }
+  if (tooSmall.length > 0) {
+    throw new KafkaOutputError(
+      'KAFKA_ERROR',
+      `output topic max.message.bytes too small for one audit or result record: ${tooSmall.join(', ')}; raise it to at least ${MIN_OUTPUT_MESSAGE_BYTES}`,
+    );
+  }
+  return limits;
 }
 
 async function verifyDedupTopic(admin: Admin, topic: string, inputPartitions: number): Promise<void> {
