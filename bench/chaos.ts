@@ -6,6 +6,8 @@
  *
  *   npm run chaos -- [--events 20000] [--partitions 6] [--instances 3]
  *                    [--kill-every 4] [--produce-seconds 60] [--json chaos.json]
+ *   npm run chaos -- --scenario recovery [--fault-seconds 60] [--registry-outage-seconds 30]
+ *                    [--events-per-second 40] [--json recovery.json]
  *
  * Exit code 0 only if every invariant holds (see `passed` in the summary).
  */
@@ -28,6 +30,7 @@ import {
 import { readTopic } from '../src/replay/read-topic.ts';
 import { planChaosEvents } from './lib/chaos-events.ts';
 import { createInstances } from './lib/instances.ts';
+import { runRecoveryScenario } from './lib/recovery-scenario.ts';
 import { startResultsVerifier } from './lib/results-verifier.ts';
 import { runScript } from './lib/run-script.ts';
 
@@ -43,6 +46,11 @@ const { values } = parseArgs({
     'crash-during-commit': { type: 'string', default: '0.003' },
     timeout: { type: 'string', default: '900' },
     json: { type: 'string' },
+    /** `kills` (the default) or `recovery` (bench/lib/recovery-scenario.ts). */
+    scenario: { type: 'string', default: 'kills' },
+    'fault-seconds': { type: 'string', default: '60' },
+    'registry-outage-seconds': { type: 'string', default: '30' },
+    'events-per-second': { type: 'string', default: '40' },
   },
 });
 const opt = {
@@ -384,4 +392,19 @@ async function waitForTopic(kafka: Kafka, topic: string): Promise<void> {
   }
 }
 
-runScript('chaos run', main);
+async function recovery(): Promise<number> {
+  const summary = await runRecoveryScenario({
+    root,
+    faultSeconds: Number(values['fault-seconds']),
+    registryOutageSeconds: Number(values['registry-outage-seconds']),
+    eventsPerSecond: Number(values['events-per-second']),
+    say,
+  });
+  say(`summary:\n${JSON.stringify(summary, null, 2)}`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
+  say(summary.passed ? 'PASSED' : 'FAILED');
+  return summary.passed ? 0 : 1;
+}
+
+if (values.scenario === 'recovery') runScript('recovery scenario', recovery);
+else runScript('chaos run', main);

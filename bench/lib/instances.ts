@@ -21,6 +21,8 @@ export interface Instances {
   /** SIGKILL one instance (it is restarted). Returns its index, or -1 if none could be killed. */
   killRandom(random: () => number): number;
   freeze(index: number): void;
+  /** SIGTERM every instance; each is started again (with the config file as it is then). */
+  restartAll(): void;
   thaw(index: number): void;
   /** Deaths not caused by killRandom (crash points, failures). */
   unplannedDeaths(): number;
@@ -91,6 +93,13 @@ export function createInstances(options: InstanceOptions): Instances {
       slot.child?.kill('SIGKILL');
       planned++;
       return index;
+    },
+    restartAll() {
+      for (const slot of slots) {
+        if (!slot.child) continue;
+        slot.killedByUs = true;
+        slot.child.kill('SIGTERM');
+      }
     },
     freeze(index) {
       const slot = slots[index];

@@ -18,6 +18,7 @@ const topicName = z
   .regex(/^[a-zA-Z0-9._-]+$/, 'a Kafka topic name uses only letters, digits, ".", "_" and "-"');
 
 const durationMs = z.number().int().nonnegative();
+const isoTime = z.iso.datetime({ offset: true });
 
 const retryPolicySchema = z
   .object({
@@ -47,8 +48,9 @@ const kafkaSchema = z
      * at or after it). Once offsets are committed this is never used again.
      */
     startFrom: z
-      .union([z.enum(['earliest', 'latest']), z.iso.datetime({ offset: true })], {
-        error: 'must be earliest, latest or an ISO-8601 time such as 2026-12-01T00:00:00Z',
+      .string()
+      .refine((v) => v === 'earliest' || v === 'latest' || isoTime.safeParse(v).success, {
+        message: 'must be earliest, latest or an ISO-8601 time such as 2026-12-01T00:00:00Z',
       })
       .default('earliest'),
     sessionTimeoutMs: durationMs.default(30_000),

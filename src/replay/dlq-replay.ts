@@ -13,7 +13,7 @@
  *   that was ACCEPTED is a DUPLICATE; one that was REJECTED or FAILED (no
  *   effect in CXone) is tried afresh under `<key>~<n>` (mapping/cxone-key.ts).
  */
-import type { Kafka } from 'kafkajs';
+import { Partitioners, type Kafka } from 'kafkajs';
 import {
   isReplayable,
   parseDeadLetter,
@@ -104,6 +104,8 @@ export async function runDlqReplay(
     transactionalId: options.transactionalId,
     idempotent: true,
     maxInFlightRequests: 1,
+    // Every record names its partition; choosing the partitioner only keeps kafkajs from warning.
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
   try {
