@@ -4,17 +4,13 @@
  * problem with its path. Nothing here connects anywhere.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { applyEnvOverrides, envNameFor, type Env } from './env-overrides.ts';
 import { configSchema, type ConnectorConfig } from './schema.ts';
 
-/** `CXONE_CONNECTOR__KAFKA__BROKERS='[a:9092,b:9092]'` overrides `kafka.brokers`. */
-const ENV_PREFIX = 'CXONE_CONNECTOR__';
-
 const SECRET_REF = /^\$\{(env|file):([^}]+)\}$/;
-
-export type Env = Readonly<Record<string, string | undefined>>;
 
 /** A validated config, and which settings came from `${file:}` secrets (dotted path → file). */
 export interface LoadedConfig {
@@ -42,30 +38,53 @@ export function loadConfigText(text: string, env: Env, source = '<config>'): Con
 }
 
 function loadConfigTextWithSecrets(text: string, env: Env, source: string): LoadedConfig {
-  const document = parseDocument(text);
+  const document = parseDocument(text, { prettyErrors: false });
   if (document.errors.length > 0) {
-    throw new ConfigError(document.errors.map((e) => `${source}: YAML ${e.message}`));
+    // Position and reason only: the yaml library's message quotes the line, which may hold a secret.
+    throw new ConfigError(
+      document.errors.map((e) => {
+        const before = text.slice(0, e.pos[0]);
+        const line = before.split('\n').length;
+        const col = e.pos[0] - before.lastIndexOf('\n');
+        return `${source}:${line}:${col}: YAML ${e.code}: ${e.message.split('\n')[0] ?? ''}`;
+      }),
+    );
   }
   const raw: unknown = document.toJS() ?? {};
   if (!isRecord(raw)) throw new ConfigError([`${source}: the top level must be a mapping`]);
-  applyEnvOverrides(raw, env);
+  const fromEnv = applyEnvOverrides(raw, env, configSchema);
   const problems: string[] = [];
   const secretFiles: Record<string, string> = {};
   const resolved = resolveSecretRefs(raw, env, [], problems, secretFiles);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config: validateConfig(resolved), secretFiles };
+  return { config: validateConfig(resolved, fromEnv), secretFiles };
 }
 
-export function validateConfig(raw: unknown): ConnectorConfig {
+/** `fromEnv`: dotted path → the environment variable that set it, so a problem names the variable. */
+export function validateConfig(
+  raw: unknown,
+  fromEnv: ReadonlyMap<string, string> = new Map(),
+): ConnectorConfig {
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(result.error.issues.map(formatIssue));
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, fromEnv)));
   return result.data;
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
+function formatIssue(issue: z.core.$ZodIssue, fromEnv: ReadonlyMap<string, string>): string {
   const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  const hint = hintFor(issue);
+  const variable = envSourceOf(issue.path, fromEnv);
+  const hint = variable
+    ? `the value comes from the environment variable ${variable}: fix or unset it`
+    : hintFor(issue);
   return `${path}: ${issue.message}${hint ? ` (hint: ${hint})` : ''}`;
+}
+
+function envSourceOf(path: readonly PropertyKey[], fromEnv: ReadonlyMap<string, string>): string | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const variable = fromEnv.get(path.slice(0, n).map(String).join('.'));
+    if (variable) return variable;
+  }
+  return undefined;
 }
 
 function hintFor(issue: z.core.$ZodIssue): string | undefined {
@@ -78,24 +97,9 @@ function hintFor(issue: z.core.$ZodIssue): string | undefined {
     const last = String(issue.path.at(-1) ?? '');
     if (/secret|password/i.test(last))
       return `set it as "\${env:NAME}" or "\${file:/path}" so it stays out of the file`;
-    return `required; or set ${ENV_PREFIX}${issue.path.map((p) => toEnvSegment(String(p))).join('__')}`;
+    return `required; or set ${envNameFor(issue.path.map(String))}`;
   }
   return undefined;
-}
-
-function applyEnvOverrides(raw: Record<string, unknown>, env: Env): void {
-  for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
-    const path = name.slice(ENV_PREFIX.length).split('__').map(fromEnvSegment);
-    let node: Record<string, unknown> = raw;
-    for (const key of path.slice(0, -1)) {
-      const next = node[key];
-      if (!isRecord(next)) node[key] = {};
-      node = node[key] as Record<string, unknown>;
-    }
-    // YAML scalar parsing gives numbers, booleans and `[a, b]` lists their types.
-    node[path.at(-1) as string] = parseYaml(value) as unknown;
-  }
 }
 
 function resolveSecretRefs(
@@ -138,12 +142,4 @@ function resolveSecretRefs(
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function fromEnvSegment(segment: string): string {
-  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-function toEnvSegment(key: string): string {
-  return key.replace(/([A-Z])/g, '_$1').toUpperCase();
 }

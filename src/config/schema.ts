@@ -382,8 +382,9 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    const url = new URL(config.cxone.baseUrl);
-    if (url.protocol !== 'https:' && !config.cxone.allowInsecureHttp) {
+    // Refinements run even when a field failed; an invalid URL is already reported at its path.
+    const url = URL.parse(config.cxone.baseUrl);
+    if (url && url.protocol !== 'https:' && !config.cxone.allowInsecureHttp) {
       ctx.addIssue({
         code: 'custom',
         path: ['cxone', 'baseUrl'],
