@@ -11,6 +11,7 @@ import { compileConfig } from './config/compile-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
 import { createCxoneClients, type CxoneClients } from './cxone/cxone-clients.ts';
 import { createEventDecoder } from './decode/event-decoder.ts';
+import { StartupError } from './errors.ts';
 import type { ConnectorMetrics } from './observability/metrics.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import {
@@ -93,13 +94,22 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       const { topics, committer: commitSettings, dedup } = options;
       const theAdmin = kafka.admin();
       admin = theAdmin;
-      await theAdmin.connect();
-      const shape = await ensureTopics(theAdmin, {
-        inputTopics: options.consumer.inputTopics,
-        outputTopics: [topics.results, topics.audit, topics.dlq],
-        dedupTopic: topics.dedup,
-        dedupRetentionMs: dedup.windowMs,
-      });
+      await step(
+        `connecting to kafka.brokers (${options.kafka.brokers.join(', ')})`,
+        "check that the brokers are up and reachable from here on that port, and that the listener's security (TLS, SASL) matches the kafka settings",
+        () => theAdmin.connect(),
+      );
+      const shape = await step(
+        'checking the topics (kafka.inputTopics, kafka.topics)',
+        'fix the topics or the settings named above',
+        () =>
+          ensureTopics(theAdmin, {
+            inputTopics: options.consumer.inputTopics,
+            outputTopics: [topics.results, topics.audit, topics.dlq],
+            dedupTopic: topics.dedup,
+            dedupRetentionMs: dedup.windowMs,
+          }),
+      );
       const store = createDedupStore(dedup.maxEntries);
       restorer = createDedupRestorer({
         kafka,
@@ -110,7 +120,12 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         logger: logger.child({ component: 'dedup' }),
         timeoutMs: dedup.restoreTimeoutMs,
       });
-      await restorer.start();
+      const theRestorer = restorer;
+      await step(
+        `reading the dedup topic (kafka.topics.dedup: ${topics.dedup})`,
+        'check that the connector may read it',
+        () => theRestorer.start(),
+      );
       const theCommitter = createTransactionalCommitter({
         kafka,
         groupId: commitSettings.groupId,
@@ -143,23 +158,29 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       });
       const clients = createCxoneClients(options.cxone, { metrics: deps.metrics, now });
       cxone = clients;
-      const processRecord = await buildRecordProcessor(options.processor, {
-        registry,
-        clients,
-        dedup: store,
-        routeBlocks,
-        outputLimits: {
-          results: shape.maxMessageBytes[topics.results],
-          audit: shape.maxMessageBytes[topics.audit],
-          dlq: shape.maxMessageBytes[topics.dlq],
-        },
-        metrics: deps.metrics,
-        logger,
-        version: deps.version,
-        instanceId,
-        now,
-        ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
-      });
+      const processRecord = await step(
+        `registering the output schemas at registry.url (${redactUrl(options.registry.url)})`,
+        'check that the registry is up and reachable at that URL (Apicurio serves the Confluent API under /apis/ccompat/v7), and registry.username/password',
+        () =>
+          buildRecordProcessor(options.processor, {
+            registry,
+            registryEndpoint: options.registry,
+            clients,
+            dedup: store,
+            routeBlocks,
+            outputLimits: {
+              results: shape.maxMessageBytes[topics.results],
+              audit: shape.maxMessageBytes[topics.audit],
+              dlq: shape.maxMessageBytes[topics.dlq],
+            },
+            metrics: deps.metrics,
+            logger,
+            version: deps.version,
+            instanceId,
+            now,
+            ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
+          }),
+      );
 
       const theConsumer = createInputConsumer(kafka, options.consumer);
       consumer = theConsumer;
@@ -202,7 +223,11 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         logger.warn({ breaker: breakerState }, 'CXone circuit breaker changed state');
         theSupervisor.pauses.setAll('breaker', breakerState === 'open');
       });
-      await runInputConsumer(theConsumer, options.consumer, theSupervisor);
+      await step(
+        `joining the consumer group kafka.groupId (${options.consumer.groupId})`,
+        'check that the connector may use that group and read kafka.inputTopics',
+        () => runInputConsumer(theConsumer, options.consumer, theSupervisor),
+      );
       setState('running');
     } catch (error) {
       setState('failed');
@@ -212,7 +237,22 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
     }
   }
 
+  async function step<T>(what: string, fix: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new StartupError(what, fix, error);
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  /** Once: a failed start closes everything, and a later stop() must not close it again. */
   async function closeAll(): Promise<void> {
+    closing ??= closeOnce();
+    return closing;
+  }
+
+  async function closeOnce(): Promise<void> {
     // Stop fetching and let in-flight records finish and commit while the group still holds our partitions.
     await supervisor
       ?.drain(options.drainTimeoutMs)
@@ -249,4 +289,13 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   };
 
   return { state: () => state, health, start, stop, finished };
+}
+
+/** A URL as it may be printed: without user info (a registry URL can carry credentials). */
+function redactUrl(url: string): string {
+  const parsed = URL.parse(url);
+  if (!parsed) return '(unparseable URL)';
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
 }

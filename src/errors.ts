@@ -50,6 +50,8 @@ export const ERROR_CODES = [
   'ROUTE_BLOCKED',
   // processing.onRecordFault: hold stopped the partition at a record fault
   'RECORD_HELD',
+  // the connector could not start: which step, which setting, what to check
+  'STARTUP_FAILED',
   // Kafka / outputs
   'KAFKA_ERROR',
   'OUTPUT_ENCODE_FAILED',
@@ -112,6 +114,7 @@ export const FAILURE_CLASSES: Record<ErrorCode, FailureClass> = {
   CXONE_TLS_UNTRUSTED: 'config',
   ROUTE_BLOCKED: 'config',
   RECORD_HELD: 'config',
+  STARTUP_FAILED: 'config',
   KAFKA_ERROR: 'transient',
   OUTPUT_ENCODE_FAILED: 'record',
   SHUTDOWN: 'transient',
@@ -202,6 +205,15 @@ export class CxoneError extends ConnectorError {
     super(code, 'cxone', message, options);
     this.status = options.status;
     this.responseBody = options.responseBody;
+  }
+}
+
+/** A start-up step failed: the message names the step, the setting it used, and what to check. */
+export class StartupError extends ConnectorError {
+  constructor(step: string, fix: string, cause: unknown) {
+    super('STARTUP_FAILED', 'lifecycle', `cannot start: ${step} failed: ${describeError(cause)}; ${fix}`, {
+      cause,
+    });
   }
 }
 

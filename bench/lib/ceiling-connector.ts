@@ -45,6 +45,7 @@ const registry = new SchemaRegistry({ host: config.registry.url });
 const clients = createCxoneClients(options.cxone, { metrics, now: Date.now });
 const processRecord = await buildRecordProcessor(options.processor, {
   registry,
+  registryEndpoint: options.registry,
   clients,
   dedup: { get: () => undefined },
   routeBlocks: createRouteBlocks(options.routeBlocks, { now: Date.now, logger, metrics }),

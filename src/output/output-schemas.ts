@@ -5,10 +5,17 @@
  * encoded locally with the registered id: no registry round trip per record.
  */
 import { readFileSync } from 'node:fs';
-import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SchemaType, type COMPATIBILITY, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { KafkaOutputError } from '../errors.ts';
 import { toWireFormat } from '../decode/wire-format.ts';
+import {
+  SAFE_LEVELS,
+  setSubjectCompatibility,
+  subjectCompatibility,
+  type RegistryEndpoint,
+} from './subject-compatibility.ts';
 
 const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
 
@@ -31,8 +38,26 @@ export interface OutputEncoder<T> {
   encode(record: T): Buffer;
 }
 
+/** Where output schemas are registered: the client, and the registry's HTTP API for subject config. */
+export interface SchemaTarget {
+  registry: Pick<SchemaRegistry, 'register'>;
+  endpoint: RegistryEndpoint;
+  /** Told when a subject's level is weaker than BACKWARD (readers are not protected). */
+  warn?: (message: string) => void;
+}
+
+const REGISTER_ATTEMPTS = 6;
+
+/**
+ * Registers an output schema under the subject's own compatibility level (a
+ * stricter one than BACKWARD is kept; a weaker one is used with a warning),
+ * and sets BACKWARD on a subject that has no level of its own and inherits a
+ * weaker one. Replicas starting at the same moment race here (Apicurio
+ * answers "already exists" to the loser of a first registration), so the
+ * whole step is retried with a jittered backoff: it is idempotent.
+ */
 export async function registerOutputSchema<T>(
-  registry: Pick<SchemaRegistry, 'register'>,
+  target: SchemaTarget,
   name: OutputSchemaName,
   topic: string,
   strategy: SubjectNameStrategy = 'TopicNameStrategy',
@@ -40,15 +65,31 @@ export async function registerOutputSchema<T>(
   const text = readSchemaFile(name);
   const type = avro.Type.forSchema(JSON.parse(text) as avro.Schema);
   const subject = subjectName(strategy, topic, type);
-  let schemaId: number;
-  try {
-    ({ id: schemaId } = await registry.register({ type: SchemaType.AVRO, schema: text }, { subject }));
-  } catch (error) {
-    throw new KafkaOutputError(
-      'OUTPUT_ENCODE_FAILED',
-      `cannot register schema ${name} under subject ${subject}: ${(error as Error).message}`,
-      { cause: error, retryable: true },
-    );
+  let schemaId: number | undefined;
+  for (let attempt = 1; schemaId === undefined; attempt++) {
+    try {
+      const { level, ownLevel } = await subjectCompatibility(target.endpoint, subject);
+      if (!SAFE_LEVELS.has(level) && ownLevel) {
+        target.warn?.(
+          `subject ${subject} has compatibility ${level}: readers of ${topic} are not protected from an incompatible change; BACKWARD or stricter is recommended`,
+        );
+      }
+      ({ id: schemaId } = await target.registry.register(
+        { type: SchemaType.AVRO, schema: text },
+        { subject, compatibility: level as COMPATIBILITY, updateConfig: false },
+      ));
+      if (!ownLevel && !SAFE_LEVELS.has(level))
+        await setSubjectCompatibility(target.endpoint, subject, 'BACKWARD');
+    } catch (error) {
+      if (attempt >= REGISTER_ATTEMPTS) {
+        throw new KafkaOutputError(
+          'OUTPUT_ENCODE_FAILED',
+          `cannot register schema ${name} under subject ${subject} at registry.url: ${(error as Error).message}; check that the registry is reachable and that the subject's existing versions are compatible with schemas/${name}.avsc`,
+          { cause: error, retryable: true },
+        );
+      }
+      await sleep(Math.random() * 100 * 2 ** attempt);
+    }
   }
   return {
     schemaId,

@@ -16,6 +16,7 @@ import type { RouteDefinition, UnroutedPolicy } from '../mapping/route-definitio
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { AuditRecord, DedupEntryRecord, ResultRecord } from '../output/output-records.ts';
 import { registerOutputSchema, type SubjectNameStrategy } from '../output/output-schemas.ts';
+import type { RegistryEndpoint } from '../output/subject-compatibility.ts';
 import {
   createRecordProcessor,
   type RecordFaultPolicy,
@@ -42,6 +43,8 @@ export interface RecordProcessorSettings {
 
 export interface BuildRecordProcessorDeps {
   registry: SchemaRegistry;
+  /** The same registry's HTTP API, for the output subjects' compatibility levels. */
+  registryEndpoint: RegistryEndpoint;
   clients: Pick<CxoneClients, 'journeys' | 'dataActions'>;
   dedup: Pick<DedupStore, 'get'>;
   routeBlocks: RouteBlocks;
@@ -60,10 +63,15 @@ export async function buildRecordProcessor(
 ): Promise<RecordProcessor> {
   const { topics } = settings;
   const subjects = settings.subjectNameStrategy;
+  const target = {
+    registry: deps.registry,
+    endpoint: deps.registryEndpoint,
+    warn: (message: string) => deps.logger.warn(message),
+  };
   const [result, audit, dedup] = await Promise.all([
-    registerOutputSchema<ResultRecord>(deps.registry, 'cxone-result', topics.results, subjects),
-    registerOutputSchema<AuditRecord>(deps.registry, 'cxone-audit', topics.audit, subjects),
-    registerOutputSchema<DedupEntryRecord>(deps.registry, 'cxone-dedup-entry', topics.dedup, subjects),
+    registerOutputSchema<ResultRecord>(target, 'cxone-result', topics.results, subjects),
+    registerOutputSchema<AuditRecord>(target, 'cxone-audit', topics.audit, subjects),
+    registerOutputSchema<DedupEntryRecord>(target, 'cxone-dedup-entry', topics.dedup, subjects),
   ]);
   return createRecordProcessor({
     decoder: createEventDecoder(deps.registry, {

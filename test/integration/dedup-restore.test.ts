@@ -37,7 +37,12 @@ describe('dedup restore on the real broker', () => {
       waitForLeaders: true,
       topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
     });
-    encoder = await registerOutputSchema(registry, 'cxone-dedup-entry', topic, 'TopicNameStrategy');
+    encoder = await registerOutputSchema(
+      { registry, endpoint: { url: stack.registryUrl } },
+      'cxone-dedup-entry',
+      topic,
+      'TopicNameStrategy',
+    );
     producer = kafka.producer({
       transactionalId: `${topic}-writer`,
       idempotent: true,
