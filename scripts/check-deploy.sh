@@ -242,5 +242,24 @@ refuse "plaintext client secret in values" --set config.cxone.auth.clientSecret=
 refuse "no existingSecret" --set cxone.existingSecret=
 refuse "metricsPort 0" --set config.observability.metricsPort=0
 refuse "metrics on loopback" --set config.observability.metricsHost=127.0.0.1
+refuse "a data-action route without actionId" --set 'config.routes[0].action=data-action'
+
+# Every example config is a valid chart value: each renders and lints strictly (the chart sets
+# observability itself, so the example's own is left out).
+for example in "$ROOT"/examples/*.yaml; do
+  name="$(basename "$example" .yaml)"
+  node --input-type=module -e '
+    import { readFileSync } from "node:fs";
+    import { parse, stringify } from "yaml";
+    const config = parse(readFileSync(process.argv[1], "utf8"));
+    delete config.observability;
+    process.stdout.write(stringify({ config }));
+  ' "$example" >"$WORK/values-$name.yaml" || fail "cannot read examples/$name.yaml"
+  "$HELM" lint --strict "$CHART" -f "$WORK/values-$name.yaml" >"$WORK/lint-$name.txt" 2>&1 \
+    || { cat "$WORK/lint-$name.txt"; fail "helm lint --strict with examples/$name.yaml"; }
+  "$HELM" template rel "$CHART" --namespace cxone -f "$WORK/values-$name.yaml" >/dev/null \
+    || fail "helm template with examples/$name.yaml"
+done
+ok "every examples/*.yaml renders through the chart and passes helm lint --strict"
 
 printf '\nall deployment checks passed\n'
