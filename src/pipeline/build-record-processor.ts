@@ -17,11 +17,8 @@ import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { AuditRecord, DedupEntryRecord, ResultRecord } from '../output/output-records.ts';
 import { registerOutputSchema, type SubjectNameStrategy } from '../output/output-schemas.ts';
 import type { RegistryEndpoint } from '../output/subject-compatibility.ts';
-import {
-  createRecordProcessor,
-  type RecordFaultPolicy,
-  type RecordProcessorDeps,
-} from './record-processor.ts';
+import type { OutputLimits } from './output-fitting.ts';
+import { createRecordProcessor, type RecordFaultPolicy } from './record-processor.ts';
 import type { RouteBlocks } from './route-blocks.ts';
 
 /** What the record processor is built from: the routes, decode, output and audit settings. */
@@ -48,7 +45,7 @@ export interface BuildRecordProcessorDeps {
   clients: Pick<CxoneClients, 'journeys' | 'dataActions'>;
   dedup: Pick<DedupStore, 'get'>;
   routeBlocks: RouteBlocks;
-  outputLimits?: RecordProcessorDeps['outputLimits'];
+  outputLimits?: OutputLimits;
   metrics: ConnectorMetrics;
   logger: Logger;
   version: string;

@@ -9,6 +9,8 @@
  * committed until it is fixed.
  */
 import type { Logger } from 'pino';
+import type { InputRecord, RecordProcessor } from '../contracts/records.ts';
+import { emptyOutputs } from '../contracts/records.ts';
 import type { JourneyTriggerClient } from '../cxone/journey-trigger-client.ts';
 import type { DataActionClient } from '../cxone/data-action-client.ts';
 import type { EventDecoder } from '../decode/event-decoder.ts';
@@ -23,9 +25,7 @@ import type { OutputEncoder } from '../output/output-schemas.ts';
 import {
   buildAudit,
   buildDlqRecord,
-  buildResult,
   buildUnroutedAudit,
-  DLQ_HEADERS,
   REPLAY_HEADERS,
   type AuditRecord,
   type DedupEntryRecord,
@@ -35,12 +35,10 @@ import {
   type SourceRef,
 } from '../output/output-records.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
-import { emptyOutputs, type InputRecord, type RecordProcessor } from '../contracts/records.ts';
 import type { CallOutcome } from '../cxone/call-outcome.ts';
-import { createHash } from 'node:crypto';
-import { fits } from '../output/message-size.ts';
-import type { RouteBlocks } from './route-blocks.ts';
 import { cxoneKey, withCxoneKey } from '../mapping/cxone-key.ts';
+import { createOutputFitting, type OutputLimits } from './output-fitting.ts';
+import type { RouteBlocks } from './route-blocks.ts';
 
 /** Stored outcomes that had no effect in CXone: a later copy of the event is tried afresh, not a DUPLICATE. */
 const TRIED_AGAIN_AFTER: ReadonlySet<string> = new Set(['REJECTED', 'FAILED']);
@@ -66,8 +64,8 @@ export interface RecordProcessorDeps {
   maxEventAgeMs: number | undefined;
   /** How long a held record waits before it is tried again (a changed CXone or route may let it through). */
   holdRetryMs: number;
-  /** max.message.bytes of the output topics; a record over it is trimmed (output/message-size.ts). */
-  outputLimits?: { results?: number | undefined; audit?: number | undefined; dlq?: number | undefined };
+  /** max.message.bytes of the output topics; a record over it is trimmed (output-fitting.ts). */
+  outputLimits?: OutputLimits;
   /** Test-only crash points (the chaos run); absent in production. */
   faultPoint?: (name: string) => void;
   metrics: ConnectorMetrics;
@@ -81,43 +79,11 @@ export interface RecordProcessorDeps {
 export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcessor {
   const mapOptions = { maxPayloadBytes: deps.maxPayloadBytes };
 
-  const limits = deps.outputLimits ?? {};
-
-  /** A dead letter over the DLQ topic's limit keeps its headers, not its value (still in the input). */
-  const fitDeadLetter = (dlq: ReturnType<typeof buildDlqRecord>): ReturnType<typeof buildDlqRecord> => {
-    if (limits.dlq === undefined || fits(dlq, limits.dlq) || dlq.value === null) return dlq;
-    deps.metrics.outputsTrimmed.inc({ output: 'dlq' });
-    deps.logger.warn(
-      { bytes: dlq.value.length, limit: limits.dlq },
-      'dead letter too big for the DLQ topic: written without its value, which stays in the input topic at the offset in its headers',
-    );
-    return {
-      key: dlq.key,
-      value: null,
-      headers: {
-        ...dlq.headers,
-        [DLQ_HEADERS.valueOmitted]: String(dlq.value.length),
-        [DLQ_HEADERS.valueSha256]: createHash('sha256').update(dlq.value).digest('hex'),
-      },
-    };
-  };
-
-  /** A result over the results topic's limit (a data action's large outputs) is written without them. */
-  const fitResult = (
-    key: string,
-    effect: EffectDescription,
-    outcome: CallOutcome,
-    ctx: RecordContext,
-    build: Parameters<typeof buildResult>[3],
-  ) => {
-    const full = { key, value: deps.encoders.result.encode(buildResult(effect, outcome, ctx, build)) };
-    if (limits.results === undefined || fits(full, limits.results)) return full;
-    deps.metrics.outputsTrimmed.inc({ output: 'results' });
-    const detail = `outputs omitted: the result (${full.value.length} bytes) is over the results topic's max.message.bytes (${limits.results})`;
-    deps.logger.warn({ idempotencyKey: key }, detail);
-    const trimmed: CallOutcome = outcome.error ? outcome : { ...outcome, detail };
-    return { key, value: deps.encoders.result.encode(buildResult(effect, trimmed, ctx, { pii: deps.pii })) };
-  };
+  const fitting = createOutputFitting(deps.outputLimits ?? {}, {
+    encoder: deps.encoders.result,
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
 
   return async function processRecord(record, signal) {
     const source: SourceRef = { topic: record.topic, partition: record.partition, offset: record.offset };
@@ -138,7 +104,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
         `dead-lettered: ${error.message}`,
       );
       const dlq = buildDlqRecord(record, error, source, new Date(deps.now()), route);
-      outputs.dlq.push(fitDeadLetter(dlq));
+      outputs.dlq.push(fitting.deadLetter(dlq));
     };
 
     let event: unknown;
@@ -257,7 +223,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       const ctx = context();
       const effect = describeEffect(key, sent, outcome);
       const build = { pii: deps.pii, ...(outcome.outputs === undefined ? {} : { outputs: outcome.outputs }) };
-      outputs.results.push(fitResult(request.idempotencyKey, effect, outcome, ctx, build));
+      outputs.results.push(fitting.result(request.idempotencyKey, effect, outcome, ctx, build));
       outputs.audit.push({
         key: request.idempotencyKey,
         value: deps.encoders.audit.encode(buildAudit(effect, outcome, ctx, { pii: deps.pii })),
