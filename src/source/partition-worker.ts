@@ -174,7 +174,12 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       checkPressure();
       pump();
     }
-    if (covered !== undefined && (highest === undefined || covered > highest)) {
+    // Never below the committed offset: a batch fetched before the claim's seek must not move it back.
+    const coversNew =
+      covered !== undefined &&
+      (highest === undefined || covered > highest) &&
+      (committedOffset === undefined || covered >= committedOffset);
+    if (coversNew) {
       highest = covered;
       skippedDone = true;
     }

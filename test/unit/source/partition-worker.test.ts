@@ -136,6 +136,18 @@ describe('partition worker', () => {
     assert.deepEqual(last()?.outputs, []);
   });
 
+  it('a batch that ends below the committed offset never moves it back', async () => {
+    const p = controlledProcessor();
+    const { worker, commits } = setup({
+      processRecord: p.processRecord,
+      position: { committed: 10n, done: new Set() },
+    });
+    worker.accept([message(4, 'a')], '5');
+    await settle();
+    assert.equal(commits.length, 0);
+    assert.deepEqual(p.started(), []);
+  });
+
   it('a record held by a configuration fault is retried when the route says, without backing off further', async () => {
     const p = controlledProcessor();
     const { worker, clock, committedRecords } = setup({ processRecord: p.processRecord });
