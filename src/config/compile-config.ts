@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { CxoneClientsOptions } from '../cxone/cxone-clients.ts';
 import { scopesForActions } from '../cxone/scopes.ts';
+import type { TokenStyle } from '../cxone/token-provider.ts';
 import type { RouteDefinition } from '../mapping/route-definition.ts';
 import type { RecordProcessorSettings } from '../pipeline/build-record-processor.ts';
 import type { RouteBlocksOptions } from '../pipeline/route-blocks.ts';
@@ -103,7 +104,9 @@ export function compileConfig(
       connections: cxone.connections,
       auth: {
         ...cxone.auth,
+        tokenPath: cxone.auth.tokenPath ?? DEFAULT_TOKEN_PATHS[cxone.auth.style],
         readClientSecret: rereader(secretFiles['cxone.auth.clientSecret']),
+        readAccessKeySecret: rereader(secretFiles['cxone.auth.accessKeySecret']),
         scopes: cxone.auth.scopes ?? scopesForActions(config.routes.map((route) => route.action)),
       },
       paths: cxone.paths,
@@ -149,6 +152,14 @@ export function compileConfig(
     routeBlocks: { probeIntervalMs: processing.configFaultProbeMs, logIntervalMs: 60_000 },
   };
 }
+
+/** Where each token style asks, on cxone.baseUrl, unless tokenPath or tokenUrl says otherwise. */
+const DEFAULT_TOKEN_PATHS: Record<TokenStyle, string> = {
+  basic: '/api/v2/oauth/token',
+  form: '/api/v2/oauth/token',
+  'access-key': '/authentication/v1/token/access-key',
+  password: '/auth/token',
+};
 
 function rereader(file: string | undefined): (() => string | undefined) | undefined {
   if (file === undefined) return undefined;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { readerSchemaProblem } from '../decode/reader-schema.ts';
+import { TOKEN_STYLES } from '../cxone/token-provider.ts';
 import { ROUTE_ACTIONS, UNROUTED_POLICIES } from '../mapping/route-definition.ts';
 import { expressionProblem } from '../mapping/route-expression.ts';
 import { SUBJECT_NAME_STRATEGIES } from '../output/output-schemas.ts';
@@ -90,17 +91,46 @@ const registrySchema = z
 
 const cxoneAuthSchema = z
   .object({
-    /** `basic`: HTTP Basic + grant_type form (seed 000). `form`: client_id/client_secret in the form (seed 002). */
-    style: z.enum(['basic', 'form']).default('basic'),
-    tokenPath: z.string().startsWith('/').default('/api/v2/oauth/token'),
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1),
+    /**
+     * How the token is asked for (cxone/token-provider.ts): `basic` and `form` are the seeds'
+     * client credentials; `access-key` is CXone's access-key token request (JSON accessKeyId and
+     * accessKeySecret); `password` is CXone's back-end application flow (the access key as
+     * username and password, the registered application's client id and secret).
+     */
+    style: z.enum(TOKEN_STYLES).default('basic'),
+    /** On cxone.baseUrl. Default by style: /api/v2/oauth/token, access-key /authentication/v1/token/access-key, password /auth/token. */
+    tokenPath: z.string().startsWith('/').optional(),
+    /** The token endpoint as a full URL, when it is on another host than the API (it wins over tokenPath). */
+    tokenUrl: z.url().optional(),
+    clientId: z.string().min(1).optional(),
+    clientSecret: z.string().min(1).optional(),
+    accessKeyId: z.string().min(1).optional(),
+    accessKeySecret: z.string().min(1).optional(),
     /** Default: what the routes need (journeys:trigger + contacts:read, data-actions:read + execute). */
     scopes: z.array(z.string().min(1)).optional(),
     /** Refresh this long before the token expires, so no request carries a token about to lapse. */
     refreshMarginMs: durationMs.default(60_000),
   })
-  .strict();
+  .strict()
+  .superRefine((auth, ctx) => {
+    const need = (key: 'clientId' | 'clientSecret' | 'accessKeyId' | 'accessKeySecret'): void => {
+      if (auth[key] !== undefined) return;
+      const secret = key.endsWith('Secret');
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `required for style ${auth.style}${secret ? ': set it as "${env:NAME}" or "${file:/path}" so it stays out of the file' : ''}`,
+      });
+    };
+    if (auth.style !== 'access-key') {
+      need('clientId');
+      need('clientSecret');
+    }
+    if (auth.style === 'access-key' || auth.style === 'password') {
+      need('accessKeyId');
+      need('accessKeySecret');
+    }
+  });
 
 const cxonePathsSchema = z
   .object({

@@ -91,7 +91,7 @@ export function classifyResponse(
       'CXONE_AUTH_FAILED',
       oauthError === 'invalid_scope'
         ? 'the token endpoint refused the scopes asked for: grant them to the API application in the CXone admin console, or list only granted ones in cxone.auth.scopes'
-        : `the token endpoint refused the credentials${oauthError ? ` (${oauthError})` : ''}: check cxone.auth.clientId/clientSecret (a \${file:} secret is read again on every refusal), cxone.auth.style and the token endpoint`,
+        : `the token endpoint refused the credentials${oauthError ? ` (${oauthError})` : ''}: check cxone.auth.clientId/clientSecret (or accessKeyId/accessKeySecret for the access-key and password styles; a \${file:} secret is read again on every refusal), cxone.auth.style and the token endpoint`,
       false,
     );
   }

@@ -28,7 +28,8 @@ export interface CxoneClientsOptions {
   baseUrl: string;
   requestTimeoutMs: number;
   connections: number;
-  auth: Omit<TokenProviderOptions, 'now'>;
+  /** `tokenUrl`: the token endpoint as a full URL, when it is on another host than baseUrl. */
+  auth: Omit<TokenProviderOptions, 'now'> & { tokenUrl?: string | undefined };
   paths: JourneyPaths & DataActionPaths;
   retry: RetryPolicy;
   journeyCacheTtlMs: number;
@@ -59,7 +60,24 @@ export function createCxoneClients(
     limiter: createRateLimiter(cxone.rateLimit, { metrics: deps.metrics }),
     breaker,
   });
-  const tokens = createTokenProvider(http, { ...cxone.auth, now: deps.now });
+  // A token endpoint on another host gets a connection of its own, outside the tenant API's limiter.
+  const tokenUrl = cxone.auth.tokenUrl === undefined ? undefined : new URL(cxone.auth.tokenUrl);
+  const tokenHttp =
+    tokenUrl === undefined
+      ? http
+      : createCxoneHttp({
+          baseUrl: tokenUrl.origin,
+          requestTimeoutMs: cxone.requestTimeoutMs,
+          connections: 2,
+          metrics: deps.metrics,
+          now: deps.now,
+        });
+  const { tokenUrl: _tokenUrl, ...auth } = cxone.auth;
+  const tokens = createTokenProvider(tokenHttp, {
+    ...auth,
+    ...(tokenUrl === undefined ? {} : { tokenPath: `${tokenUrl.pathname}${tokenUrl.search}` }),
+    now: deps.now,
+  });
   const send = createAuthorizedSend(http, tokens);
   return {
     journeys: createJourneyTriggerClient(send, {
@@ -76,6 +94,9 @@ export function createCxoneClients(
       now: deps.now,
     }),
     breaker,
-    close: () => http.close(),
+    close: async () => {
+      await http.close();
+      if (tokenHttp !== http) await tokenHttp.close();
+    },
   };
 }

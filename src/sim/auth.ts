@@ -4,6 +4,10 @@
 // Seed 002 "Authentication Setup": POST /oauth2/token, form grant_type, client_id, client_secret,
 //   scope (space-separated).
 // Both endpoints accept both client authentication styles (RFC 6749 2.3.1); Basic wins if both.
+// CXone's tenant flows too: the back-end application's password grant (the access key id and
+// secret as username and password, with client authentication) on those paths and /auth/token,
+// and the access-key token request, POST JSON { accessKeyId, accessKeySecret } at
+// /authentication/v1/token/access-key.
 // Error bodies follow RFC 6749 5.2 / RFC 6750 3.1 for every route: auth happens at the gateway,
 // before any product-specific error format.
 import type { IncomingMessage } from 'node:http';
@@ -40,8 +44,8 @@ function handleTokenRequest(world: SimWorld, ctx: RouteContext): Reply {
   const form = new URLSearchParams(ctx.body.toString('utf8'));
   const grantType = form.get('grant_type');
   if (grantType === null) return oauthError(400, 'invalid_request', 'grant_type is required');
-  if (grantType !== 'client_credentials') {
-    return oauthError(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported');
+  if (grantType !== 'client_credentials' && grantType !== 'password') {
+    return oauthError(400, 'unsupported_grant_type', 'grant_type must be client_credentials or password');
   }
   const basic = parseBasic(ctx.req.headers.authorization);
   const clientId = basic?.id ?? form.get('client_id') ?? '';
@@ -52,8 +56,19 @@ function handleTokenRequest(world: SimWorld, ctx: RouteContext): Reply {
       'www-authenticate': `Basic ${REALM}`,
     });
   }
+  let allowed: readonly string[] = client.scopes;
+  if (grantType === 'password') {
+    const key = world.fixtures.accessKey(form.get('username') ?? '');
+    if (!key || key.accessKeySecret !== (form.get('password') ?? '')) {
+      return oauthError(
+        400,
+        'invalid_grant',
+        'The access key id or secret (username, password) is not valid',
+      );
+    }
+    allowed = client.scopes.filter((s) => key.scopes.includes(s));
+  }
   const requested = (form.get('scope') ?? '').split(/\s+/).filter((s) => s !== '');
-  const allowed: readonly string[] = client.scopes;
   const unknown = requested.filter((s) => !allowed.includes(s));
   if (unknown.length > 0) {
     return oauthError(400, 'invalid_scope', `Scope not allowed for this client: ${unknown.join(' ')}`);
@@ -100,10 +115,44 @@ export function authorize(world: SimWorld, req: IncomingMessage, scope: string):
   return undefined;
 }
 
+function handleAccessKeyRequest(world: SimWorld, ctx: RouteContext): Reply {
+  let body: unknown;
+  try {
+    body = JSON.parse(ctx.body.toString('utf8'));
+  } catch {
+    return oauthError(400, 'invalid_request', 'The body must be JSON { accessKeyId, accessKeySecret }');
+  }
+  const { accessKeyId, accessKeySecret } = (body ?? {}) as {
+    accessKeyId?: unknown;
+    accessKeySecret?: unknown;
+  };
+  if (typeof accessKeyId !== 'string' || typeof accessKeySecret !== 'string') {
+    return oauthError(400, 'invalid_request', 'accessKeyId and accessKeySecret are required');
+  }
+  const key = world.fixtures.accessKey(accessKeyId);
+  if (!key || key.accessKeySecret !== accessKeySecret) {
+    return oauthError(401, 'invalid_access_key', 'The access key is not valid');
+  }
+  const ttlS = world.runtime.tokenTtlS;
+  const accessToken = world.tokens.issue(key.accessKeyId, key.scopes, ttlS * 1000);
+  world.stats.scalars.tokensIssued++;
+  return {
+    status: 200,
+    headers: { 'cache-control': 'no-store' },
+    body: { access_token: accessToken, token_type: 'Bearer', expires_in: ttlS, scope: key.scopes.join(' ') },
+  };
+}
+
 export function createTokenRoutes(world: SimWorld): Route[] {
   const handle = (ctx: RouteContext): Reply => handleTokenRequest(world, ctx);
   return [
     { method: 'POST', template: '/api/v2/oauth/token', handle },
     { method: 'POST', template: '/oauth2/token', handle },
+    { method: 'POST', template: '/auth/token', handle },
+    {
+      method: 'POST',
+      template: '/authentication/v1/token/access-key',
+      handle: (ctx) => handleAccessKeyRequest(world, ctx),
+    },
   ];
 }

@@ -52,6 +52,14 @@ export const clientSchema = z.strictObject({
   scopes: z.array(z.enum(ALL_SCOPES)).default([...ALL_SCOPES]),
 });
 
+/** A CXone access key (a user's), for the access-key and password token flows. */
+export const accessKeySchema = z.strictObject({
+  accessKeyId: z.string().min(1),
+  accessKeySecret: z.string().min(1),
+  scopes: z.array(z.enum(ALL_SCOPES)).default([...ALL_SCOPES]),
+});
+export type AccessKey = z.infer<typeof accessKeySchema>;
+
 /** A change to a client at run time (`POST /_sim/clients/{clientId}`): a rotated secret, scopes granted or taken. */
 export const clientPatchSchema = z.strictObject({
   clientSecret: z.string().min(1).optional(),
@@ -64,6 +72,7 @@ export const fixturesSchema = z.strictObject({
   journeys: z.array(journeySchema).default([]),
   dataActions: z.array(dataActionSchema).default([]),
   clients: z.array(clientSchema).default([]),
+  accessKeys: z.array(accessKeySchema).default([]),
 });
 
 export type Contact = z.infer<typeof contactSchema>;

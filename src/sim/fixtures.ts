@@ -21,8 +21,17 @@
  *   the same inputs always give the same outputs.
  * Clients: `--client-id`/`--client-secret` (default `sim-client`/`sim-secret`) with all scopes;
  *   `sim-readonly`/`sim-readonly-secret` with `contacts:read data-actions:read` only.
+ * Access keys (access-key and password token flows): `sim-access-key`/`sim-access-secret`, all scopes.
  */
-import type { Client, ClientPatch, Contact, DataAction, Fixtures, Journey } from './fixtures-schema.ts';
+import type {
+  AccessKey,
+  Client,
+  ClientPatch,
+  Contact,
+  DataAction,
+  Fixtures,
+  Journey,
+} from './fixtures-schema.ts';
 import { ALL_SCOPES } from './fixtures-schema.ts';
 
 export interface FixtureStore {
@@ -30,6 +39,7 @@ export interface FixtureStore {
   journey(id: string): Journey | undefined;
   dataAction(id: string): DataAction | undefined;
   client(clientId: string): Client | undefined;
+  accessKey(accessKeyId: string): AccessKey | undefined;
   /** Changes a client's secret or scopes; tokens already issued keep the scopes they were issued with. */
   updateClient(clientId: string, patch: ClientPatch): Client | undefined;
 }
@@ -131,12 +141,20 @@ export function createFixtureStore(options: FixtureStoreOptions): FixtureStore {
     scopes: ['contacts:read', 'data-actions:read'],
   });
   for (const client of file?.clients ?? []) clients.set(client.clientId, client);
+  const accessKeys = new Map<string, AccessKey>([
+    [
+      'sim-access-key',
+      { accessKeyId: 'sim-access-key', accessKeySecret: 'sim-access-secret', scopes: [...ALL_SCOPES] },
+    ],
+  ]);
+  for (const key of file?.accessKeys ?? []) accessKeys.set(key.accessKeyId, key);
 
   return {
     contact: (id) => contacts.get(id) ?? generatedContact(id, options.contacts),
     journey: (id) => journeys.get(id),
     dataAction: (id) => dataActions.get(id),
     client: (clientId) => clients.get(clientId),
+    accessKey: (accessKeyId) => accessKeys.get(accessKeyId),
     updateClient(clientId, patch) {
       const client = clients.get(clientId);
       if (!client) return undefined;

@@ -5,7 +5,18 @@ import { createAuthorizedSend, type AuthorizedSend } from '../../../src/cxone/au
 import type { CircuitBreaker } from '../../../src/cxone/circuit-breaker.ts';
 import { createCxoneHttp, type CxoneHttp } from '../../../src/cxone/http-client.ts';
 import type { RateLimiter } from '../../../src/cxone/rate-limiter.ts';
-import { createTokenProvider, type TokenProvider } from '../../../src/cxone/token-provider.ts';
+import {
+  createTokenProvider,
+  type TokenProvider,
+  type TokenStyle,
+} from '../../../src/cxone/token-provider.ts';
+
+const TOKEN_PATHS: Record<TokenStyle, string> = {
+  basic: '/api/v2/oauth/token',
+  form: '/oauth2/token',
+  'access-key': '/authentication/v1/token/access-key',
+  password: '/auth/token',
+};
 import { startSim, type RunningSim } from '../sim/sim-harness.ts';
 
 export const FAST_RETRY = {
@@ -24,7 +35,9 @@ export interface CxoneStack extends RunningSim {
 
 export interface StackOptions {
   sim?: SimOptionsInput;
-  style?: 'basic' | 'form';
+  style?: TokenStyle;
+  accessKeyId?: string;
+  accessKeySecret?: string;
   clientId?: string;
   clientSecret?: string;
   readClientSecret?: () => string | undefined;
@@ -48,7 +61,9 @@ export async function startStack(options: StackOptions = {}): Promise<CxoneStack
   const style = options.style ?? 'form';
   const tokens = createTokenProvider(http, {
     style,
-    tokenPath: style === 'form' ? '/oauth2/token' : '/api/v2/oauth/token',
+    tokenPath: TOKEN_PATHS[style],
+    accessKeyId: options.accessKeyId ?? 'sim-access-key',
+    accessKeySecret: options.accessKeySecret ?? 'sim-access-secret',
     clientId: options.clientId ?? 'sim-client',
     clientSecret: options.clientSecret ?? 'sim-secret',
     scopes: options.scopes ?? [],

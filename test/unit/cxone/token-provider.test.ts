@@ -9,7 +9,7 @@ import { count, startStack, type CxoneStack } from './cxone-harness.ts';
 const CONTACT = { endpoint: 'contact', method: 'GET', path: '/api/v1/contacts/c-000001' } as const;
 
 describe('token provider (OAuth2 client credentials)', () => {
-  for (const style of ['basic', 'form'] as const) {
+  for (const style of ['basic', 'form', 'access-key', 'password'] as const) {
     it(`gets and caches a token in the ${style} style`, async () => {
       const stack = await startStack({ style });
       try {
@@ -174,6 +174,33 @@ describe('token provider (OAuth2 client credentials)', () => {
       });
       assert.equal(granted.status, 200);
       assert.equal((await stack.send(CONTACT)).status, 200);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  for (const style of ['access-key', 'password'] as const) {
+    it(`${style}: a wrong access key secret is a configuration fault naming the settings, never the secret`, async () => {
+      const stack = await startStack({ style, accessKeySecret: 'not-the-access-secret' });
+      try {
+        await assert.rejects(stack.send(CONTACT), (error: unknown) => {
+          assert.ok(error instanceof CxoneError);
+          assert.equal(error.code, 'CXONE_AUTH_FAILED');
+          assert.equal(failureClass(error), 'config');
+          assert.match(error.message, /accessKeyId\/accessKeySecret/);
+          assert.doesNotMatch(error.message, /not-the-access-secret/);
+          return true;
+        });
+      } finally {
+        await stack.close();
+      }
+    });
+  }
+
+  it('password: the application must authenticate too', async () => {
+    const stack = await startStack({ style: 'password', clientSecret: 'not-the-client-secret' });
+    try {
+      await assert.rejects(stack.send(CONTACT), { code: 'CXONE_AUTH_FAILED' });
     } finally {
       await stack.close();
     }
