@@ -18,13 +18,19 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 type Kind = 'string' | 'number' | 'boolean' | 'list' | 'object' | 'unknown';
 
-/** Applies every override to `raw` in place; returns which variable set which dotted path. */
+/** Which variable set a setting, and the strings its value holds (never to be printed). */
+export interface EnvSource {
+  variable: string;
+  strings: readonly string[];
+}
+
+/** Applies every override to `raw` in place; returns, by dotted path, where each came from. */
 export function applyEnvOverrides(
   raw: Record<string, unknown>,
   env: Env,
   schema: z.ZodType,
-): Map<string, string> {
-  const sources = new Map<string, string>();
+): Map<string, EnvSource> {
+  const sources = new Map<string, EnvSource>();
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').map(fromEnvSegment);
@@ -34,8 +40,9 @@ export function applyEnvOverrides(
       if (!isRecord(next)) node[key] = {};
       node = node[key] as Record<string, unknown>;
     }
-    node[path.at(-1) as string] = typed(value, kindAt(schema, path));
-    sources.set(path.join('.'), name);
+    const parsed = typed(value, kindAt(schema, path));
+    node[path.at(-1) as string] = parsed;
+    sources.set(path.join('.'), { variable: name, strings: [value, ...stringsIn(parsed)] });
   }
   return sources;
 }
@@ -43,6 +50,14 @@ export function applyEnvOverrides(
 /** The variable that sets `path`, for a hint that names the setting as the user wrote it. */
 export function envNameFor(path: readonly (string | number)[]): string {
   return `${ENV_PREFIX}${path.map((p) => toEnvSegment(String(p))).join('__')}`;
+}
+
+/** Every string a parsed value holds, keys included: any of them may be part of a secret. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => [k, ...stringsIn(v)]);
+  return typeof value === 'number' || typeof value === 'boolean' ? [String(value)] : [];
 }
 
 function typed(value: string, kind: Kind): unknown {

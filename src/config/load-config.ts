@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { applyEnvOverrides, envNameFor, type Env } from './env-overrides.ts';
+import { applyEnvOverrides, envNameFor, type Env, type EnvSource } from './env-overrides.ts';
 import { configSchema, type ConnectorConfig } from './schema.ts';
 
 const SECRET_REF = /^\$\{(env|file):([^}]+)\}$/;
@@ -63,28 +63,42 @@ function loadConfigTextWithSecrets(text: string, env: Env, source: string): Load
 /** `fromEnv`: dotted path → the environment variable that set it, so a problem names the variable. */
 export function validateConfig(
   raw: unknown,
-  fromEnv: ReadonlyMap<string, string> = new Map(),
+  fromEnv: ReadonlyMap<string, EnvSource> = new Map(),
 ): ConnectorConfig {
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, fromEnv)));
   return result.data;
 }
 
-function formatIssue(issue: z.core.$ZodIssue, fromEnv: ReadonlyMap<string, string>): string {
+function formatIssue(issue: z.core.$ZodIssue, fromEnv: ReadonlyMap<string, EnvSource>): string {
+  const source = envSourceOf(issue.path, fromEnv);
+  if (source) {
+    // Named by the setting the variable sets: keys below it, and the message, may hold its value.
+    return `${source.path}: ${redact(issue.message, source.strings)} (hint: the value comes from the environment variable ${source.variable}: fix or unset it)`;
+  }
   const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  const variable = envSourceOf(issue.path, fromEnv);
-  const hint = variable
-    ? `the value comes from the environment variable ${variable}: fix or unset it`
-    : hintFor(issue);
+  const hint = hintFor(issue);
   return `${path}: ${issue.message}${hint ? ` (hint: ${hint})` : ''}`;
 }
 
-function envSourceOf(path: readonly PropertyKey[], fromEnv: ReadonlyMap<string, string>): string | undefined {
+function envSourceOf(
+  path: readonly PropertyKey[],
+  fromEnv: ReadonlyMap<string, EnvSource>,
+): (EnvSource & { path: string }) | undefined {
   for (let n = path.length; n > 0; n--) {
-    const variable = fromEnv.get(path.slice(0, n).map(String).join('.'));
-    if (variable) return variable;
+    const at = path.slice(0, n).map(String).join('.');
+    const source = fromEnv.get(at);
+    if (source) return { ...source, path: at };
   }
   return undefined;
+}
+
+function redact(message: string, strings: readonly string[]): string {
+  let text = message;
+  for (const s of [...strings].sort((a, b) => b.length - a.length)) {
+    if (s.trim().length >= 3) text = text.split(s).join('***');
+  }
+  return text;
 }
 
 function hintFor(issue: z.core.$ZodIssue): string | undefined {

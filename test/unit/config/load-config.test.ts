@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { compileConfig } from '../../../src/config/compile-config.ts';
 import { loadConfigText } from '../../../src/config/load-config.ts';
 import { ConfigError } from '../../../src/errors.ts';
 
@@ -39,7 +40,7 @@ describe('loadConfigText', () => {
     assert.deepEqual(config.kafka.inputTopics, ['cdp.events']);
     assert.equal(config.kafka.topics.results, 'cxone.results');
     assert.equal(config.cxone.paths.trigger, '/api/v1/journeys/{journeyId}/trigger');
-    assert.equal(config.cxone.auth.tokenPath, '/api/v2/oauth/token');
+    assert.equal(compileConfig(config).cxone.auth.tokenPath, '/api/v2/oauth/token');
     assert.equal(config.cxone.retry.maxAttempts, 6);
   });
 

@@ -73,7 +73,7 @@ describe('secrets never appear in configuration errors', () => {
           for (const issue of error.issues) assert.ok(!issue.includes(value.trim()));
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 

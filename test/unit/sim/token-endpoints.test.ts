@@ -48,7 +48,7 @@ describe('sim token endpoints', () => {
     assert.equal(((await form.json()) as { error: string }).error, 'invalid_client');
   });
 
-  it('rejects a scope the client does not have, and other grant types', async () => {
+  it('rejects a scope the client does not have, other grant types, and a wrong access key', async () => {
     const scope = await post(
       '/oauth2/token',
       'grant_type=client_credentials&client_id=sim-readonly&client_secret=sim-readonly-secret&scope=journeys:trigger',
@@ -57,10 +57,18 @@ describe('sim token endpoints', () => {
     assert.equal(((await scope.json()) as { error: string }).error, 'invalid_scope');
     const grant = await post(
       '/oauth2/token',
-      'grant_type=password&client_id=sim-client&client_secret=sim-secret',
+      'grant_type=authorization_code&client_id=sim-client&client_secret=sim-secret',
     );
     assert.equal(grant.status, 400);
     assert.equal(((await grant.json()) as { error: string }).error, 'unsupported_grant_type');
+    // The password grant (CXone's back-end application flow) needs a valid access key as username/password.
+    const password = await post(
+      '/oauth2/token',
+      'grant_type=password&client_id=sim-client&client_secret=sim-secret&username=sim-access-key&password=wrong',
+    );
+    assert.equal(password.status, 400);
+    assert.equal(((await password.json()) as { error: string }).error, 'invalid_grant');
+    // (The granted case is the token provider's test, against the same simulator.)
   });
 
   it('requires a form body', async () => {
