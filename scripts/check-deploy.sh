@@ -243,6 +243,12 @@ refuse "no existingSecret" --set cxone.existingSecret=
 refuse "metricsPort 0" --set config.observability.metricsPort=0
 refuse "metrics on loopback" --set config.observability.metricsHost=127.0.0.1
 refuse "a data-action route without actionId" --set 'config.routes[0].action=data-action'
+refuse "a plaintext access key secret" --set config.cxone.auth.style=access-key \
+  --set config.cxone.auth.accessKeyId=k --set config.cxone.auth.accessKeySecret=hunter2
+"$HELM" template rel "$CHART" --set config.cxone.auth.style=access-key --set config.cxone.auth.accessKeyId=k \
+  --set 'config.cxone.auth.accessKeySecret=${file:/var/run/secrets/cxone/access-key-secret}' >/dev/null \
+  || fail "helm template refused the access-key token style"
+ok "the access-key token style renders"
 
 # Every example config is a valid chart value: each renders and lints strictly (the chart sets
 # observability itself, so the example's own is left out).
