@@ -5,6 +5,7 @@
 import { compileConfig } from '../../src/config/compile-config.ts';
 import { validateConfig } from '../../src/config/load-config.ts';
 import type { ConnectorConfig } from '../../src/config/schema.ts';
+import { ConfigError } from '../../src/errors.ts';
 import { compileRoutes, type CompiledRoutes } from '../../src/mapping/compile-routes.ts';
 
 export const MINIMAL_CONFIG = {
@@ -16,6 +17,17 @@ export const MINIMAL_CONFIG = {
 /** MINIMAL_CONFIG with `extra`'s top-level sections added, validated (throws ConfigError). */
 export function testConfig(extra: Record<string, unknown>): ConnectorConfig {
   return validateConfig({ ...MINIMAL_CONFIG, ...extra });
+}
+
+/** The problems validation reports for `raw` ([] when it is valid); anything but a ConfigError is thrown. */
+export function configIssues(raw: unknown): string[] {
+  try {
+    validateConfig(raw);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return [...error.issues];
+  }
+  return [];
 }
 
 /** Routes compiled as the connector compiles them: validated, compiled into definitions, parsed. */

@@ -5,20 +5,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compileConfig } from '../../../src/config/compile-config.ts';
 import { loadConfigText } from '../../../src/config/load-config.ts';
-import { ConfigError } from '../../../src/errors.ts';
-import { testConfig } from '../../support/config-fixtures.ts';
+import { configIssues, MINIMAL_CONFIG, testConfig } from '../../support/config-fixtures.ts';
 
 const ROUTES = { routes: [{ name: 'welcome', journeyId: 'j-welcome' }] };
 
-function issues(extra: Record<string, unknown>): string[] {
-  try {
-    testConfig(extra);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return [...error.issues];
-  }
-  return [];
-}
+const issues = (extra: Record<string, unknown>) => configIssues({ ...MINIMAL_CONFIG, ...extra });
 
 describe('compileConfig', () => {
   it('names limits as their settings are named', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateConfig } from '../../../src/config/load-config.ts';
-import { ConfigError } from '../../../src/errors.ts';
+import { configIssues } from '../../support/config-fixtures.ts';
 
 const base = {
   kafka: { brokers: ['127.0.0.1:9092'] },
@@ -10,15 +10,7 @@ const base = {
   routes: [{ name: 'welcome', journeyId: 'j-welcome' }],
 };
 
-function issues(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return [...error.issues];
-  }
-  return [];
-}
+const issues = configIssues;
 
 describe('routes and new sections in the config schema', () => {
   it('defaults: journey-trigger routes, unrouted dlq, TopicNameStrategy, no PII hashing', () => {
