@@ -22,6 +22,7 @@ import { ownTopics, stackConnectorConfig, type RawConfig } from '../../scripts/l
 import { readStackState, startStack } from '../../scripts/stack/index.ts';
 import { readTopic } from '../../src/replay/read-topic.ts';
 import { createInstances } from './instances.ts';
+import { postSim, simEffects } from './sim-counts.ts';
 
 export interface RecoveryOptions {
   root: string;
@@ -32,15 +33,6 @@ export interface RecoveryOptions {
 }
 
 const ALL_SCOPES = ['journeys:trigger', 'contacts:read', 'data-actions:read', 'data-actions:execute'];
-
-async function post(url: string, body: unknown): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
-}
 
 /** `<route> <code>` → how many times an instance logged that the route was blocked (its error line). */
 function routeBlocksLogged(logsDir: string): Record<string, number> {
@@ -151,12 +143,7 @@ export async function runRecoveryScenario(o: RecoveryOptions): Promise<Record<st
       }
     })();
 
-    const stats = async () =>
-      (
-        (await (await fetch(`${simUrl}/_sim/stats`)).json()) as {
-          effects: { total: number; byKey: Record<string, number> };
-        }
-      ).effects;
+    const stats = () => simEffects(simUrl);
     const dlqCount = async () => (await readTopic(kafka, topics.dlq, 60_000)).records.length;
     /** Seconds from `since` until CXone sees a new effect. */
     const firstEffectAfter = async (since: number): Promise<number> => {
@@ -182,7 +169,7 @@ export async function runRecoveryScenario(o: RecoveryOptions): Promise<Record<st
     let dlqBefore = await dlqCount();
     writeFileSync(secretFile, 'not-the-secret\n');
     // Tokens already issued would go on working until they expire: a rotated secret revokes them.
-    await post(`${simUrl}/_sim/tokens/revoke`, {});
+    await postSim(simUrl, '/_sim/tokens/revoke', {});
     await sleep(o.faultSeconds * 1000);
     writeFileSync(secretFile, 'sim-secret\n');
     recovery.wrong_secret = await firstEffectAfter(Date.now());
@@ -192,14 +179,14 @@ export async function runRecoveryScenario(o: RecoveryOptions): Promise<Record<st
 
     o.say(`fault 2: the application loses data-actions:execute for ${o.faultSeconds} s`);
     dlqBefore = await dlqCount();
-    await post(`${simUrl}/_sim/clients/sim-client`, {
+    await postSim(simUrl, '/_sim/clients/sim-client', {
       scopes: ALL_SCOPES.filter((s) => s !== 'data-actions:execute'),
     });
-    await post(`${simUrl}/_sim/tokens/revoke`, {});
+    await postSim(simUrl, '/_sim/tokens/revoke', {});
     await sleep(o.faultSeconds * 1000);
     const invokesBefore = Object.keys((await stats()).byKey).filter((k) => k.startsWith('lookup:')).length;
     const granted = Date.now();
-    await post(`${simUrl}/_sim/clients/sim-client`, { scopes: ALL_SCOPES });
+    await postSim(simUrl, '/_sim/clients/sim-client', { scopes: ALL_SCOPES });
     for (;;) {
       const invokes = Object.keys((await stats()).byKey).filter((k) => k.startsWith('lookup:')).length;
       if (invokes > invokesBefore) break;

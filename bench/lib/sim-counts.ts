@@ -1,3 +1,25 @@
+/** Effects the simulator recorded: the total, and per Idempotency-Key. */
+export interface SimEffects {
+  total: number;
+  byKey: Record<string, number>;
+}
+
+export async function simEffects(simUrl: string): Promise<SimEffects> {
+  const response = await fetch(`${simUrl}/_sim/stats`);
+  return ((await response.json()) as { effects: SimEffects }).effects;
+}
+
+/** A POST to the simulator's control plane (/_sim/...): faults, clients, token revocation. */
+export async function postSim(simUrl: string, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${simUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok)
+    throw new Error(`simulator refused POST ${path}: ${response.status} ${await response.text()}`);
+}
+
 /** Request counts from the CXone simulator's /_sim/stats: every tenant API request, and the 429s among them. */
 export interface SimCounts {
   atMs: number;
@@ -21,10 +43,5 @@ export async function simCounts(simUrl: string): Promise<SimCounts> {
 }
 
 export async function setSimFaults(simUrl: string, patch: Record<string, number>): Promise<void> {
-  const response = await fetch(`${simUrl}/_sim/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(patch),
-  });
-  if (!response.ok) throw new Error(`simulator refused ${JSON.stringify(patch)}: ${response.status}`);
+  await postSim(simUrl, '/_sim/faults', patch);
 }
