@@ -9,6 +9,8 @@ import tseslint from 'typescript-eslint';
 const LAYERS = {
   contracts: [],
   observability: ['contracts'],
+  // Kafka clients: TLS, SASL and the ACL probe.
+  kafka: ['contracts', 'observability'],
   decode: ['contracts'],
   mapping: ['contracts'],
   cxone: ['contracts', 'mapping', 'observability'],

@@ -1,5 +1,5 @@
 // The local real stack from the command line:
-//   node scripts/stack.ts up [--with-sim] [--kafka-version V] [--dir D] [--foreground] [-- <extra simulator args>]
+//   node scripts/stack.ts up [--secure] [--with-sim] [--kafka-version V] [--dir D] [--foreground] [-- <extra simulator args>]
 //   node scripts/stack.ts down|status [--dir D]
 //   node scripts/stack.ts fetch [--kafka-version V]
 import { existsSync } from 'node:fs';
@@ -28,6 +28,7 @@ process.on('warning', (warning) => {
 
 const usage = `usage: node scripts/stack.ts <up|down|status|fetch> [options]
   up       start Kafka + Apicurio Registry in the background (state in <dir>/state.json)
+             --secure            also SASL_SSL and mTLS listeners with ACLs enforced, the registry behind nginx (TLS, auth)
              --with-sim          also start the CXone simulator (node src/cli.ts sim); args after -- go to it
              --foreground        stay attached; Ctrl-C stops the stack
   down     stop the stack listed in <dir>/state.json
@@ -41,6 +42,7 @@ const { values, positionals } = parseArgs({
     dir: { type: 'string' },
     'kafka-version': { type: 'string' },
     'with-sim': { type: 'boolean', default: false },
+    secure: { type: 'boolean', default: false },
     foreground: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -54,13 +56,21 @@ function describe(stack: StackHandle): string {
     `kafka     ${stack.kafka.bootstrap}   (Kafka ${stack.kafka.version})`,
     `registry  ${stack.registry.url}`,
     ...(stack.sim ? [`sim       ${stack.sim.url}`] : []),
+    ...(stack.secure
+      ? [
+          `sasl_ssl  ${stack.secure.saslSslBootstrap}   (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER; users and passwords in state.json)`,
+          `mtls      ${stack.secure.mtlsBootstrap}   (client certificate ${stack.secure.security.clientCertFile})`,
+          `ca        ${stack.secure.security.caFile}`,
+          `registry  ${stack.secure.registryUrl}   (TLS; basic or bearer auth, in state.json)`,
+        ]
+      : []),
     `logs      ${stack.logsDir}`,
     `state     ${join(stack.dir, 'state.json')}`,
   ].join('\n');
 }
 
 async function up(): Promise<void> {
-  const options: StackOptions = { dir, kafkaVersion, detached: !values.foreground };
+  const options: StackOptions = { dir, kafkaVersion, detached: !values.foreground, secure: values.secure };
   if (values['with-sim']) {
     if (!existsSync(join(repoRoot, 'src', 'cli.ts')))
       throw new Error('--with-sim: src/cli.ts does not exist yet');

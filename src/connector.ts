@@ -13,7 +13,9 @@ import { createCxoneClients, type CxoneClients } from './cxone/cxone-clients.ts'
 import { createEventDecoder } from './decode/event-decoder.ts';
 import { StartupError } from './errors.ts';
 import type { ConnectorMetrics } from './observability/metrics.ts';
-import { createKafkaClient } from './kafka-client.ts';
+import { assertKafkaAccess } from './kafka/access-check.ts';
+import { explainConnectFailure } from './kafka/connect-failure.ts';
+import { createKafkaClient } from './kafka/kafka-client.ts';
 import {
   createTransactionalCommitter,
   type TransactionalCommitter,
@@ -97,7 +99,15 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       await step(
         `connecting to kafka.brokers (${options.kafka.brokers.join(', ')})`,
         "check that the brokers are up and reachable from here on that port, and that the listener's security (TLS, SASL) matches the kafka settings",
-        () => theAdmin.connect(),
+        async () => {
+          try {
+            await theAdmin.connect();
+            // kafkajs connects lazily: ask once so that authentication happens here.
+            await theAdmin.describeCluster();
+          } catch (error) {
+            throw explainConnectFailure(error, options.kafka) ?? error;
+          }
+        },
       );
       const shape = await step(
         'checking the topics (kafka.inputTopics, kafka.topics)',
@@ -110,11 +120,24 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
             dedupRetentionMs: dedup.windowMs,
           }),
       );
+      await step(
+        "checking the ACLs of the connector's Kafka principal",
+        'grant what is missing (README "Kafka ACLs"), or fix kafka.groupId / kafka.transactionalIdPrefix',
+        () =>
+          assertKafkaAccess(kafka, {
+            groupId: commitSettings.groupId,
+            transactionalIdPrefix: commitSettings.transactionalIdPrefix,
+            inputTopics: options.consumer.inputTopics,
+            writeTopics: [topics.results, topics.audit, topics.dlq, topics.dedup],
+            restore: { topic: topics.dedup, groupId: `${commitSettings.groupId}.dedup-restore-check` },
+          }),
+      );
       const store = createDedupStore(dedup.maxEntries);
       restorer = createDedupRestorer({
         kafka,
         admin: theAdmin,
         topic: topics.dedup,
+        groupPrefix: commitSettings.groupId,
         store,
         decoder: createEventDecoder(registry),
         logger: logger.child({ component: 'dedup' }),

@@ -54,6 +54,11 @@ export const ERROR_CODES = [
   'STARTUP_FAILED',
   // Kafka / outputs
   'KAFKA_ERROR',
+  // Kafka security: the principal is not who it says (SASL), the broker's certificate is not
+  // trusted, or the principal lacks an ACL the connector needs
+  'KAFKA_AUTH_FAILED',
+  'KAFKA_TLS_UNTRUSTED',
+  'KAFKA_ACCESS_DENIED',
   'OUTPUT_ENCODE_FAILED',
   'SHUTDOWN',
   // not a ConnectorError at all: a library's raw error or a bug; logged and labelled, never a DLQ reason
@@ -116,6 +121,9 @@ export const FAILURE_CLASSES: Record<ErrorCode, FailureClass> = {
   RECORD_HELD: 'config',
   STARTUP_FAILED: 'config',
   KAFKA_ERROR: 'transient',
+  KAFKA_AUTH_FAILED: 'config',
+  KAFKA_TLS_UNTRUSTED: 'config',
+  KAFKA_ACCESS_DENIED: 'config',
   OUTPUT_ENCODE_FAILED: 'record',
   SHUTDOWN: 'transient',
   UNEXPECTED: 'transient',
@@ -224,6 +232,17 @@ export class KafkaOutputError extends ConnectorError {
     options: ConnectorErrorOptions = {},
   ) {
     super(code, code === 'KAFKA_ERROR' ? 'kafka' : 'output', message, options);
+  }
+}
+
+export type KafkaSecurityErrorCode = Extract<
+  ErrorCode,
+  'KAFKA_AUTH_FAILED' | 'KAFKA_TLS_UNTRUSTED' | 'KAFKA_ACCESS_DENIED'
+>;
+
+export class KafkaSecurityError extends ConnectorError {
+  constructor(code: KafkaSecurityErrorCode, message: string, options: ConnectorErrorOptions = {}) {
+    super(code, 'kafka', message, options);
   }
 }
 

@@ -9,7 +9,7 @@ import { loadConfig, loadConfigFile } from './config/load-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
 import { compileConfig } from './config/compile-config.ts';
 import { createConnector } from './connector.ts';
-import { createKafkaClient } from './kafka-client.ts';
+import { createKafkaClient } from './kafka/kafka-client.ts';
 import { describeReplay, runDlqReplay } from './replay/dlq-replay.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './observability/logger.ts';

@@ -9,10 +9,13 @@ import { DEFAULT_KAFKA_VERSION, defaultDistDir, defaultStackDir, repoRoot } from
 import { freePorts } from './ports.ts';
 import { commandLineContains, isGroupAlive, killGroup, stopGroup } from './processes.ts';
 import { launchRegistry, registryMarker, registryUrl, waitRegistryReady } from './registry.ts';
+import { launchNginx, secureRegistryUrl, waitNginxReady } from './nginx.ts';
+import { makeSecurity } from './security.ts';
 import { launchSim, simUrl, waitSimReady } from './sim.ts';
 import {
   type ProcessState,
   readStackState,
+  type SecurityState,
   removeStackState,
   type StackState,
   stateFile,
@@ -20,7 +23,7 @@ import {
 } from './state.ts';
 
 export { ensureJars } from './jars.ts';
-export { readStackState, type StackState } from './state.ts';
+export { readStackState, type SecurityState, type StackState } from './state.ts';
 export { DEFAULT_KAFKA_VERSION, defaultStackDir } from './paths.ts';
 
 export interface StackOptions {
@@ -43,6 +46,11 @@ export interface StackOptions {
   detached?: boolean;
   kafkaHeap?: string;
   log?: (line: string) => void;
+  /**
+   * Adds a SASL_SSL and an mTLS listener with the StandardAuthorizer (ACLs enforced; SCRAM users
+   * admin, connector and limited), and the registry behind nginx with TLS and basic or bearer auth.
+   */
+  secure?: boolean;
 }
 
 export interface StackHandle {
@@ -50,6 +58,7 @@ export interface StackHandle {
   kafka: { bootstrap: string; port: number; version: string };
   registry: { url: string; port: number };
   sim?: { url: string; port: number };
+  secure?: SecureEndpoints;
   logsDir: string;
   /** Stops every part (SIGTERM, SIGKILL after a grace period) and removes state.json. */
   stop(): Promise<void>;
@@ -59,6 +68,14 @@ export interface StackHandle {
   killKafka(): Promise<void>;
   /** Starts the broker again on the same ports and data, and waits until it is ready. */
   startKafka(): Promise<void>;
+}
+
+export interface SecureEndpoints {
+  saslSslBootstrap: string;
+  mtlsBootstrap: string;
+  /** https, through nginx; needs the CA and basic or bearer auth. */
+  registryUrl: string;
+  security: SecurityState;
 }
 
 const STOP_GRACE_MS = 30_000;
@@ -77,11 +94,17 @@ async function stopPart(p: ProcessState | undefined): Promise<void> {
 }
 
 /** Whether each part of a stack is running. */
-export function stackHealth(state: StackState): { kafka: boolean; registry: boolean; sim?: boolean } {
+export function stackHealth(state: StackState): {
+  kafka: boolean;
+  registry: boolean;
+  sim?: boolean;
+  nginx?: boolean;
+} {
   return {
     kafka: alive(state.kafka),
     registry: alive(state.registry),
     ...(state.sim ? { sim: alive(state.sim) } : {}),
+    ...(state.secure ? { nginx: alive(state.secure.nginx) } : {}),
   };
 }
 
@@ -89,7 +112,12 @@ export function stackHealth(state: StackState): { kafka: boolean; registry: bool
 export async function stopStack(dir: string = defaultStackDir): Promise<boolean> {
   const state = await readStackState(resolve(dir));
   if (state === undefined) return false;
-  await Promise.all([stopPart(state.sim), stopPart(state.registry), stopPart(state.kafka)]);
+  await Promise.all([
+    stopPart(state.sim),
+    stopPart(state.secure?.nginx),
+    stopPart(state.registry),
+    stopPart(state.kafka),
+  ]);
   await removeStackState(state.dir);
   return true;
 }
@@ -101,7 +129,7 @@ function killOwnedSync(): void {
   for (const dir of owned) {
     try {
       const state = JSON.parse(readFileSync(stateFile(dir), 'utf8')) as StackState;
-      for (const p of [state.sim, state.registry, state.kafka]) {
+      for (const p of [state.sim, state.secure?.nginx, state.registry, state.kafka]) {
         if (p !== undefined && alive(p)) process.kill(-p.pid, 'SIGKILL');
       }
       rmSync(stateFile(dir), { force: true });
@@ -152,6 +180,16 @@ function handleFor(state: StackState, readyTimeoutMs: number): StackHandle {
     kafka: { bootstrap: state.kafka.bootstrap, port: state.kafka.port, version: state.kafka.version },
     registry: { url: state.registry.url, port: state.registry.port },
     ...(state.sim ? { sim: { url: state.sim.url, port: state.sim.port } } : {}),
+    ...(state.secure
+      ? {
+          secure: {
+            saslSslBootstrap: state.secure.saslSslBootstrap,
+            mtlsBootstrap: state.secure.mtlsBootstrap,
+            registryUrl: state.secure.registryUrl,
+            security: state.secure.security,
+          },
+        }
+      : {}),
     logsDir: state.logsDir,
     async stop() {
       await stopStack(state.dir);
@@ -217,18 +255,25 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     kafka: join(logsDir, 'kafka.log'),
     registry: join(logsDir, 'registry.log'),
     sim: join(logsDir, 'sim.log'),
+    nginx: join(logsDir, 'nginx.log'),
   };
   await Promise.all(Object.values(logFiles).map((f) => writeFile(f, '')));
 
-  const [kafkaPort, controllerPort, registryPort, simPort] = await freePorts(4);
+  const ports = await freePorts(7);
+  const [kafkaPort, controllerPort, registryPort, simPort, saslSslPort, mtlsPort, nginxPort] = ports;
   if (
+    ports.length < 7 ||
     kafkaPort === undefined ||
     controllerPort === undefined ||
     registryPort === undefined ||
-    simPort === undefined
+    simPort === undefined ||
+    saslSslPort === undefined ||
+    mtlsPort === undefined ||
+    nginxPort === undefined
   ) {
     throw new Error('could not pick free ports');
   }
+  const security = options.secure ? await makeSecurity(join(dir, 'security')) : undefined;
 
   const { command, args } = await prepareKafka({
     version: kafkaVersion,
@@ -239,6 +284,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     controllerPort,
     javaBin,
     heap: options.kafkaHeap ?? '512m',
+    ...(security ? { secure: { saslSslPort, mtlsPort, security } } : {}),
   });
   const propsFile = args.at(-1) ?? '';
   const state: StackState = {
@@ -265,6 +311,17 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
       port: registryPort,
       url: registryUrl(registryPort),
     },
+    ...(security
+      ? {
+          secure: {
+            security,
+            saslSslBootstrap: `127.0.0.1:${saslSslPort}`,
+            mtlsBootstrap: `127.0.0.1:${mtlsPort}`,
+            registryUrl: secureRegistryUrl(nginxPort),
+            nginx: { pid: 0, marker: join(dir, 'nginx'), logFile: logFiles.nginx, port: nginxPort },
+          },
+        }
+      : {}),
   };
 
   // Owned from the first spawn on, so a failure half-way leaves nothing behind.
@@ -282,6 +339,18 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     });
     state.registry.pid = registry.pid;
     await writeStackState(state);
+    let nginx;
+    if (state.secure) {
+      nginx = await launchNginx({
+        home: join(dir, 'nginx'),
+        logFile: logFiles.nginx,
+        port: nginxPort,
+        upstreamPort: registryPort,
+        security: state.secure.security,
+      });
+      state.secure.nginx.pid = nginx.pid;
+      await writeStackState(state);
+    }
     let sim;
     if (options.sim !== undefined) {
       sim = launchSim({
@@ -313,6 +382,16 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
         pid: registry.pid,
         exited: registry.exited,
       }),
+      ...(nginx && state.secure
+        ? [
+            waitNginxReady(state.secure.registryUrl, {
+              timeoutMs: readyTimeoutMs,
+              logFile: logFiles.nginx,
+              pid: nginx.pid,
+              exited: nginx.exited,
+            }),
+          ]
+        : []),
       ...(sim && state.sim
         ? [
             waitSimReady(state.sim.url, {

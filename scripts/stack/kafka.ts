@@ -1,12 +1,13 @@
 // A single-node KRaft Kafka (combined broker + controller) on loopback.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaLibsDir } from './paths.ts';
 import { spawnDetached, type SpawnedProcess, waitUntil } from './processes.ts';
-import type { KafkaState } from './state.ts';
+import type { KafkaState, SecurityState } from './state.ts';
 
 export interface KafkaSetup {
   version: string;
@@ -18,20 +19,73 @@ export interface KafkaSetup {
   controllerPort: number;
   javaBin: string;
   heap: string;
+  /** With --secure: a SASL_SSL and an mTLS listener, the StandardAuthorizer, SCRAM users at format. */
+  secure?: { saslSslPort: number; mtlsPort: number; security: SecurityState };
+}
+
+/**
+ * The secured listeners. PLAINTEXT stays for the stack's own tools on loopback
+ * (its ANONYMOUS principal is a super user, as in most development setups);
+ * every client of the connector under test uses SASL_SSL or SSL, where only the
+ * ACLs granted apply.
+ */
+function secureProperties(secure: NonNullable<KafkaSetup['secure']>): {
+  listeners: string[];
+  lines: string[];
+} {
+  const { security: sec } = secure;
+  const plainUsers = Object.entries(sec.users)
+    .map(([user, pw]) => `user_${user}="${pw}"`)
+    .join(' ');
+  return {
+    listeners: [`SASL_SSL://127.0.0.1:${secure.saslSslPort}`, `SSL://127.0.0.1:${secure.mtlsPort}`],
+    lines: [
+      'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      'allow.everyone.if.no.acl.found=false',
+      'super.users=User:ANONYMOUS;User:admin',
+      'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
+      // PEM stores: no keytool, no JKS passwords.
+      'ssl.keystore.type=PEM',
+      `ssl.keystore.certificate.chain=${pemLine(sec.brokerCertFile)}`,
+      `ssl.keystore.key=${pemLine(sec.brokerKeyFile)}`,
+      'ssl.truststore.type=PEM',
+      `ssl.truststore.certificates=${pemLine(sec.caFile)}`,
+      'listener.name.ssl.ssl.client.auth=required',
+      // The mTLS principal is the certificate's CN, not the whole distinguished name.
+      'ssl.principal.mapping.rules=RULE:^CN=([^,]+)$/$1/,DEFAULT',
+      `listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+      'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      // OAUTHBEARER as KIP-768 validates it: JWTs signed by a key of this JWKS, for this audience and issuer.
+      'listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
+      'listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
+      `sasl.oauthbearer.jwks.endpoint.url=file://${sec.oauth.jwksFile}`,
+      `sasl.oauthbearer.expected.audience=${sec.oauth.audience}`,
+      `sasl.oauthbearer.expected.issuer=${sec.oauth.issuer}`,
+    ],
+  };
+}
+
+/** A PEM file as one properties value: Kafka reads the newlines back from `\n` escapes. */
+function pemLine(file: string): string {
+  return readFileSync(file, 'utf8').trim().split('\n').join('\\n');
 }
 
 function serverProperties(setup: KafkaSetup): string {
+  const secure = setup.secure ? secureProperties(setup.secure) : undefined;
+  const listeners = [`PLAINTEXT://127.0.0.1:${setup.port}`, ...(secure?.listeners ?? [])];
   const lines = [
     '# Written by scripts/stack/kafka.ts for the local stack; rewritten on each `up`.',
     'process.roles=broker,controller',
     'node.id=1',
     // Static quorum: the same file and format command work on Kafka 3.9 and 4.x.
     `controller.quorum.voters=1@127.0.0.1:${setup.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${setup.port},CONTROLLER://127.0.0.1:${setup.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${setup.port}`,
+    `listeners=${[...listeners, `CONTROLLER://127.0.0.1:${setup.controllerPort}`].join(',')}`,
+    `advertised.listeners=${listeners.join(',')}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL',
+    ...(secure?.lines ?? []),
     `log.dirs=${join(setup.home, 'data')}`,
     'num.partitions=1',
     'default.replication.factor=1',
@@ -122,6 +176,8 @@ export async function prepareKafka(setup: KafkaSetup): Promise<{ command: string
       clusterId,
       '-c',
       propsFile,
+      // SCRAM users exist from the first start (KIP-900): no client may connect before they do.
+      ...(setup.secure ? scramUsers(setup.secure.security) : []),
     ]),
     { cwd: setup.home, encoding: 'utf8', timeout: 60_000 },
   );
@@ -131,6 +187,15 @@ export async function prepareKafka(setup: KafkaSetup): Promise<{ command: string
     );
   }
   return { command: setup.javaBin, args: javaArgs(setup, 'kafka.Kafka', [propsFile]) };
+}
+
+function scramUsers(security: SecurityState): string[] {
+  return Object.entries(security.users).flatMap(([name, pw]) =>
+    ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => [
+      '--add-scram',
+      `${mechanism}=[name=${name},password=${pw}]`,
+    ]),
+  );
 }
 
 export function launchKafka(state: Pick<KafkaState, 'command' | 'args' | 'cwd' | 'logFile'>): SpawnedProcess {

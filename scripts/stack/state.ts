@@ -22,6 +22,24 @@ export interface KafkaState extends ProcessState {
   cwd: string;
 }
 
+/** The secured stack's materials (scripts/stack/security.ts): files under <dir>/security, throwaway passwords. */
+export interface SecurityState {
+  dir: string;
+  caFile: string;
+  /** A CA the broker does not trust. */
+  otherCaFile: string;
+  brokerCertFile: string;
+  brokerKeyFile: string;
+  /** Client certificate for mutual TLS; its principal is `mtlsPrincipal`. */
+  clientCertFile: string;
+  clientKeyFile: string;
+  mtlsPrincipal: string;
+  /** SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN users and their passwords. */
+  users: { admin: string; connector: string; limited: string };
+  oauth: { jwksFile: string; signingKeyFile: string; kid: string; audience: string; issuer: string };
+  registry: { username: string; password: string; bearerToken: string };
+}
+
 export interface StackState {
   format: 1;
   dir: string;
@@ -29,6 +47,14 @@ export interface StackState {
   startedAt: string;
   kafka: KafkaState;
   registry: ProcessState & { port: number; url: string };
+  /** With --secure: the secured listeners, the registry behind nginx (TLS, basic or bearer auth). */
+  secure?: {
+    security: SecurityState;
+    saslSslBootstrap: string;
+    mtlsBootstrap: string;
+    registryUrl: string;
+    nginx: ProcessState & { port: number };
+  };
   sim?: ProcessState & { port: number; url: string };
 }
 

@@ -12,15 +12,10 @@ import type { TokenStyle } from '../cxone/token-provider.ts';
 import type { RouteDefinition } from '../mapping/route-definition.ts';
 import type { RecordProcessorSettings } from '../pipeline/build-record-processor.ts';
 import type { RouteBlocksOptions } from '../pipeline/route-blocks.ts';
+import type { KafkaClientOptions, KafkaSasl, TlsSettings } from '../kafka/kafka-client.ts';
 import type { InputConsumerOptions } from '../source/input-consumer.ts';
 import type { SupervisorLimits } from '../source/partition-supervisor.ts';
 import type { ConnectorConfig, RouteConfig } from './schema.ts';
-
-export interface KafkaClientSettings {
-  clientId: string;
-  brokers: string[];
-  connectionTimeoutMs: number;
-}
 
 export interface RegistrySettings {
   url: string;
@@ -47,7 +42,7 @@ export interface DedupSettings {
 }
 
 export interface ConnectorOptions {
-  kafka: KafkaClientSettings;
+  kafka: KafkaClientOptions;
   consumer: InputConsumerOptions;
   topics: ConnectorConfig['kafka']['topics'];
   committer: CommitterSettings;
@@ -75,6 +70,8 @@ export function compileConfig(
       clientId: kafka.clientId,
       brokers: kafka.brokers,
       connectionTimeoutMs: kafka.connectionTimeoutMs,
+      tls: tlsSettings(kafka.ssl),
+      sasl: kafkaSasl(kafka.sasl, secretFiles),
     },
     consumer: {
       groupId: kafka.groupId,
@@ -160,6 +157,56 @@ const DEFAULT_TOKEN_PATHS: Record<TokenStyle, string> = {
   'access-key': '/authentication/v1/token/access-key',
   password: '/auth/token',
 };
+
+function tlsSettings(ssl: ConnectorConfig['kafka']['ssl']): TlsSettings | undefined {
+  if (ssl === undefined || !ssl.enabled) return undefined;
+  return {
+    ca: ssl.ca,
+    cert: ssl.cert,
+    key: ssl.key,
+    keyPassword: ssl.keyPassword,
+    servername: ssl.servername,
+    verify: ssl.verify,
+  };
+}
+
+function kafkaSasl(
+  sasl: ConnectorConfig['kafka']['sasl'],
+  secretFiles: Readonly<Record<string, string>>,
+): KafkaSasl | undefined {
+  if (sasl === undefined) return undefined;
+  // The schema has checked that each mechanism's fields are there.
+  const field = (value: string | undefined): string => value ?? '';
+  switch (sasl.mechanism) {
+    case 'plain':
+    case 'scram-sha-256':
+    case 'scram-sha-512':
+      return { mechanism: sasl.mechanism, username: field(sasl.username), password: field(sasl.password) };
+    case 'oauthbearer':
+      return {
+        mechanism: 'oauthbearer',
+        tokenUrl: field(sasl.tokenUrl),
+        clientId: field(sasl.clientId),
+        clientSecret: field(sasl.clientSecret),
+        scope: sasl.scope,
+        refreshMarginMs: sasl.refreshMarginMs,
+        readClientSecret: rereader(secretFiles['kafka.sasl.clientSecret']),
+      };
+    case 'aws-msk-iam':
+      return {
+        mechanism: 'aws-msk-iam',
+        region: field(sasl.region),
+        credentials:
+          sasl.accessKeyId !== undefined
+            ? {
+                accessKeyId: sasl.accessKeyId,
+                secretAccessKey: field(sasl.secretAccessKey),
+                sessionToken: sasl.sessionToken,
+              }
+            : undefined,
+      };
+  }
+}
 
 function rereader(file: string | undefined): (() => string | undefined) | undefined {
   if (file === undefined) return undefined;

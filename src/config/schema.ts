@@ -36,9 +36,93 @@ const retryPolicySchema = z
     path: ['maxDelayMs'],
   });
 
+/**
+ * TLS to the brokers or the registry. PEM text, usually `${file:/mounted/ca.pem}`; a section
+ * present turns TLS on (`enabled: false` turns it off again, e.g. from an override).
+ */
+const tlsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** The CA bundle that signed the server's certificate; default: Node's public CAs. */
+    ca: z.string().min(1).optional(),
+    /** Client certificate and key for mutual TLS (both or neither). */
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    keyPassword: z.string().min(1).optional(),
+    /** The name the server's certificate must carry when it differs from the host dialled (SNI too). */
+    servername: z.string().min(1).optional(),
+    /** Off only to diagnose: a connection whose certificate is not verified can be intercepted. */
+    verify: z.boolean().default(true),
+  })
+  .strict()
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+    message: 'cert and key go together (mutual TLS needs both)',
+    path: ['key'],
+  });
+
+const SASL_MECHANISMS = [
+  'plain',
+  'scram-sha-256',
+  'scram-sha-512',
+  'oauthbearer',
+  'aws-msk-iam',
+] as const;
+
+const kafkaSaslSchema = z
+  .object({
+    mechanism: z.enum(SASL_MECHANISMS),
+    /** plain and scram-*: the principal's name and password. */
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /** oauthbearer: an OIDC token endpoint, asked with client credentials (HTTP Basic). */
+    tokenUrl: z.url().optional(),
+    clientId: z.string().min(1).optional(),
+    clientSecret: z.string().min(1).optional(),
+    scope: z.string().min(1).optional(),
+    /** oauthbearer: refresh the token this long before it expires. */
+    refreshMarginMs: durationMs.default(60_000),
+    /** aws-msk-iam: the cluster's region; credentials from here or the default chain (the pod's role). */
+    region: z.string().min(1).optional(),
+    accessKeyId: z.string().min(1).optional(),
+    secretAccessKey: z.string().min(1).optional(),
+    sessionToken: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((sasl, ctx) => {
+    const need = (key: keyof typeof sasl): void => {
+      if (sasl[key] !== undefined) return;
+      const secret = /secret|password/i.test(key);
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `required for mechanism ${sasl.mechanism}${secret ? ': set it as "${env:NAME}" or "${file:/path}" so it stays out of the file' : ''}`,
+      });
+    };
+    if (['plain', 'scram-sha-256', 'scram-sha-512'].includes(sasl.mechanism)) {
+      need('username');
+      need('password');
+    }
+    if (sasl.mechanism === 'oauthbearer') {
+      need('tokenUrl');
+      need('clientId');
+      need('clientSecret');
+    }
+    if (sasl.mechanism === 'aws-msk-iam') {
+      need('region');
+      if ((sasl.accessKeyId === undefined) !== (sasl.secretAccessKey === undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secretAccessKey'],
+          message: 'accessKeyId and secretAccessKey go together; leave both out to use the pod role',
+        });
+    }
+  });
+
 const kafkaSchema = z
   .object({
     brokers: z.array(z.string().min(1)).min(1),
+    ssl: tlsSchema.optional(),
+    sasl: kafkaSaslSchema.optional(),
     clientId: z.string().min(1).default('cxone-connector'),
     groupId: z.string().min(1).default('cxone-connector'),
     inputTopics: z.array(topicName).min(1).default(['cdp.events']),
@@ -84,10 +168,30 @@ const registrySchema = z
   .object({
     /** Base URL of a Confluent-compatible API, e.g. Apicurio's http://host:8080/apis/ccompat/v7 */
     url: z.url(),
-    username: z.string().optional(),
-    password: z.string().optional(),
+    /** Basic auth (Confluent Cloud: the schema registry API key and secret). */
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /** A bearer token instead of basic auth. */
+    bearerToken: z.string().min(1).optional(),
+    ssl: tlsSchema.optional(),
+    /** Request timeout per registry call. */
+    requestTimeoutMs: durationMs.min(100).default(10_000),
+    /**
+     * true: the output schemas are registered at start (and the subjects' compatibility set).
+     * false: the schemas already registered for the output subjects are used as they are; a
+     * subject missing or incompatible with the connector's schema fails the start.
+     */
+    autoRegister: z.boolean().default(true),
   })
-  .strict();
+  .strict()
+  .refine((r) => (r.username === undefined) === (r.password === undefined), {
+    message: 'username and password go together',
+    path: ['password'],
+  })
+  .refine((r) => r.bearerToken === undefined || r.username === undefined, {
+    message: 'use basic auth (username, password) or bearerToken, not both',
+    path: ['bearerToken'],
+  });
 
 const cxoneAuthSchema = z
   .object({

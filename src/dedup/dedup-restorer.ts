@@ -35,6 +35,8 @@ export interface DedupRestorerDeps {
   kafka: Kafka;
   admin: Admin;
   topic: string;
+  /** The restorer's throwaway consumer groups are named `<groupPrefix>.dedup-restore-<uuid>`, inside the connector's group ACL. */
+  groupPrefix: string;
   store: DedupStore;
   decoder: EventDecoder;
   logger: Logger;
@@ -99,7 +101,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
     async start() {
       await readLeaders();
       const theConsumer = deps.kafka.consumer({
-        groupId: `cxone-dedup-restore-${randomUUID()}`,
+        groupId: `${deps.groupPrefix}.dedup-restore-${randomUUID()}`,
         readUncommitted: false,
         // The tail must never be what holds a rebalance up: it is a group of one.
         sessionTimeout: 30_000,

@@ -7,6 +7,7 @@
  * partition p keeps its dedup entries in dedup partition p.
  */
 import kafkajs, { type Admin } from 'kafkajs';
+import { accessDenied, isAuthorizationFailure, type AclNeed } from '../contracts/kafka-access.ts';
 import { KafkaOutputError } from '../errors.ts';
 import { MIN_OUTPUT_MESSAGE_BYTES } from '../output/message-size.ts';
 
@@ -32,10 +33,13 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
   if (missingInputs.length > 0) {
     throw new KafkaOutputError(
       'KAFKA_ERROR',
-      `input topic(s) ${missingInputs.join(', ')} do not exist; create them (or fix kafka.inputTopics) before starting`,
+      `input topic(s) ${missingInputs.join(', ')} do not exist, or the connector's principal may not DESCRIBE them; create them (or fix kafka.inputTopics, or grant READ on them) before starting`,
     );
   }
-  const metadata = await admin.fetchTopicMetadata({ topics: [...plan.inputTopics] });
+  const metadata = await denied(
+    { operation: 'DESCRIBE', resource: 'Topic', name: plan.inputTopics.join(', ') },
+    () => admin.fetchTopicMetadata({ topics: [...plan.inputTopics] }),
+  );
   const partitions = Math.max(...metadata.topics.map((t) => t.partitions.length));
 
   const toCreate = plan.outputTopics.filter((t) => !existing.has(t));
@@ -56,27 +60,38 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
     } as (typeof creations)[number]);
   }
   if (creations.length > 0) {
-    await admin.createTopics({ waitForLeaders: true, topics: creations }).catch((error: unknown) => {
-      // Two instances starting together both try: the loser's "already exists" is fine.
-      if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
-    });
+    const names = creations.map((c) => c.topic).join(', ');
+    await denied({ operation: 'CREATE', resource: 'Topic', name: names }, () =>
+      admin.createTopics({ waitForLeaders: true, topics: creations }).catch((error: unknown) => {
+        // Two instances starting together both try: the loser's "already exists" is fine.
+        if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+        return true;
+      }),
+    );
   }
   await verifyDedupTopic(admin, plan.dedupTopic, partitions);
-  const outputs = await admin.fetchTopicMetadata({ topics: [...plan.outputTopics] });
+  const outputs = await denied(
+    { operation: 'DESCRIBE', resource: 'Topic', name: plan.outputTopics.join(', ') },
+    () => admin.fetchTopicMetadata({ topics: [...plan.outputTopics] }),
+  );
   const outputPartitions = Object.fromEntries(outputs.topics.map((t) => [t.name, t.partitions.length]));
   const maxMessageBytes = await readMaxMessageBytes(admin, plan.outputTopics);
   return { partitions, outputPartitions, maxMessageBytes };
 }
 
 async function readMaxMessageBytes(admin: Admin, topics: readonly string[]): Promise<Record<string, number>> {
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: topics.map((name) => ({
-      type: kafkajs.ConfigResourceTypes.TOPIC,
-      name,
-      configNames: ['max.message.bytes'],
-    })),
-  });
+  const described = await denied(
+    { operation: 'DESCRIBE_CONFIGS', resource: 'Topic', name: topics.join(', ') },
+    () =>
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({
+          type: kafkajs.ConfigResourceTypes.TOPIC,
+          name,
+          configNames: ['max.message.bytes'],
+        })),
+      }),
+  );
   const limits: Record<string, number> = {};
   const tooSmall: string[] = [];
   for (const resource of described.resources) {
@@ -98,7 +113,9 @@ async function readMaxMessageBytes(admin: Admin, topics: readonly string[]): Pro
 }
 
 async function verifyDedupTopic(admin: Admin, topic: string, inputPartitions: number): Promise<void> {
-  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+  const metadata = await denied({ operation: 'DESCRIBE', resource: 'Topic', name: topic }, () =>
+    admin.fetchTopicMetadata({ topics: [topic] }),
+  );
   const count = metadata.topics[0]?.partitions.length ?? 0;
   const problems: string[] = [];
   if (count < inputPartitions) {
@@ -106,10 +123,12 @@ async function verifyDedupTopic(admin: Admin, topic: string, inputPartitions: nu
       `it has ${count} partitions but the input has ${inputPartitions}; input partition p keeps its entries in dedup partition p (add partitions to the dedup topic first)`,
     );
   }
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
-  });
+  const described = await denied({ operation: 'DESCRIBE_CONFIGS', resource: 'Topic', name: topic }, () =>
+    admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+    }),
+  );
   const policy =
     described.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '';
   if (!policy.split(',').includes('compact')) {
@@ -117,5 +136,15 @@ async function verifyDedupTopic(admin: Admin, topic: string, inputPartitions: nu
   }
   if (problems.length > 0) {
     throw new KafkaOutputError('KAFKA_ERROR', `dedup topic ${topic} cannot be used: ${problems.join('; ')}`);
+  }
+}
+
+/** Runs a call whose authorization failure means the principal lacks `need`. */
+async function denied<T>(need: AclNeed, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isAuthorizationFailure(error)) throw accessDenied(need, error);
+    throw error;
   }
 }

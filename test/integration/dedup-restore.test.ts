@@ -78,6 +78,7 @@ describe('dedup restore on the real broker', () => {
       kafka,
       admin,
       topic,
+      groupPrefix: 'it-dedup',
       store,
       decoder: createEventDecoder(registry),
       logger: pino({ level: 'silent' }),

@@ -16,12 +16,15 @@ export async function globalSetup(): Promise<void> {
   stack = await startStack({
     dir: mkdtempSync(join(tmpdir(), 'cxone-it-')),
     sim: { command: [process.execPath, join(root, 'src/cli.ts'), 'sim'], cwd: root },
+    // The plaintext listener for most tests and the tools; SASL_SSL, mTLS and ACLs for the security tests.
+    secure: true,
     log: (line) => process.stderr.write(`[stack] ${line}\n`),
   });
   process.env[STACK_ENV.bootstrap] = stack.kafka.bootstrap;
   process.env[STACK_ENV.registry] = stack.registry.url;
   process.env[STACK_ENV.sim] = stack.sim?.url ?? '';
   process.env[STACK_ENV.logs] = stack.logsDir;
+  process.env[STACK_ENV.secure] = JSON.stringify(stack.secure);
 }
 
 export async function globalTeardown(): Promise<void> {

@@ -11,6 +11,8 @@ import { createConnector, type Connector, type ConnectorDeps } from '../../src/c
 import { createMetrics, type ConnectorMetrics } from '../../src/observability/metrics.ts';
 import { Registry } from 'prom-client';
 import { ownTopics, stackConnectorConfig, type OwnTopics } from '../../scripts/lib/stack-connector-config.ts';
+import { grantConnectorAcls, securedKafka, type KafkaSecurityMode } from '../../scripts/lib/secured-kafka.ts';
+import type { AclPlan } from '../../src/kafka/required-acls.ts';
 import type { TestStack } from './stack-env.ts';
 
 export interface Harness {
@@ -27,7 +29,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(stack: TestStack, partitions = 3): Promise<Harness> {
+export interface HarnessOptions {
+  /** The connector connects over SASL_SSL (SCRAM) or mutual TLS, with only the ACLs README lists. */
+  kafkaSecurity?: KafkaSecurityMode;
+}
+
+export async function createHarness(
+  stack: TestStack,
+  partitions = 3,
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const id = randomUUID().slice(0, 8);
   const input = `it-${id}.events`;
   const topics: OwnTopics = ownTopics(`it-${id}`);
@@ -35,6 +46,7 @@ export async function createHarness(stack: TestStack, partitions = 3): Promise<H
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic: input, numPartitions: partitions }] });
+  const secured = options.kafkaSecurity ? securedKafka(stack.secure, options.kafkaSecurity) : undefined;
   const config = validateConfig(
     stackConnectorConfig(
       {
@@ -51,6 +63,7 @@ export async function createHarness(stack: TestStack, partitions = 3): Promise<H
           rateLimit: { requestsPerSecond: 5000, burst: 200 },
           retry: { maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 500, multiplier: 2, maxElapsedMs: 10_000 },
         },
+        ...(secured ? { kafka: secured.kafka } : {}),
       },
     ),
   );
@@ -65,10 +78,10 @@ export async function createHarness(stack: TestStack, partitions = 3): Promise<H
     async startConnector(overrides = {}, deps = {}) {
       const metrics = createMetrics(new Registry(), false);
       const logger = pino({ level: 'warn' }, pino.destination(2));
-      const connector = createConnector(
-        { ...config, ...overrides },
-        { logger, metrics, version: 'test', ...deps },
-      );
+      const effective = { ...config, ...overrides };
+      // What the README's ACL list grants for this config's names, and nothing more.
+      if (secured) await grantConnectorAcls(admin, secured.principal, aclPlanOf(effective));
+      const connector = createConnector(effective, { logger, metrics, version: 'test', ...deps });
       running.push(connector);
       await connector.start();
       return { connector, metrics };
@@ -78,5 +91,17 @@ export async function createHarness(stack: TestStack, partitions = 3): Promise<H
       await admin.deleteTopics({ topics: [input, ...Object.values(topics)] }).catch(() => undefined);
       await admin.disconnect();
     },
+  };
+}
+
+function aclPlanOf(config: ConnectorConfig): AclPlan {
+  const { kafka } = config;
+  return {
+    groupId: kafka.groupId,
+    transactionalIdPrefix: kafka.transactionalIdPrefix ?? kafka.groupId,
+    inputTopics: kafka.inputTopics,
+    outputTopics: [kafka.topics.results, kafka.topics.audit, kafka.topics.dlq],
+    dedupTopic: kafka.topics.dedup,
+    createTopics: true,
   };
 }

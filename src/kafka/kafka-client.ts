@@ -1,0 +1,78 @@
+/**
+ * The one place a kafkajs client is made, for the connector and for the
+ * commands that talk to the same cluster (dlq replay, check): TLS and SASL are
+ * set up here and nowhere else, so every client (consumer, transactional
+ * producers, admin, dedup restorer) connects the same way.
+ */
+import { Kafka, type SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import type { Logger } from 'pino';
+import { kafkajsLogCreator } from '../observability/kafkajs-logger.ts';
+import { createMskIamTokenProvider, type MskIamSettings } from './msk-iam-token.ts';
+import { createOAuthBearerProvider, type OAuthBearerSettings } from './oauth-bearer-token.ts';
+
+/** TLS to a server (PEM text); `verify: false` only to diagnose. */
+export interface TlsSettings {
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  keyPassword?: string | undefined;
+  servername?: string | undefined;
+  verify: boolean;
+}
+
+export type KafkaSasl =
+  | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+  | ({ mechanism: 'oauthbearer' } & OAuthBearerSettings)
+  | ({ mechanism: 'aws-msk-iam' } & MskIamSettings);
+
+export interface KafkaClientOptions {
+  clientId: string;
+  brokers: string[];
+  connectionTimeoutMs: number;
+  /** Undefined: plaintext. */
+  tls?: TlsSettings | undefined;
+  sasl?: KafkaSasl | undefined;
+}
+
+export function createKafkaClient(options: KafkaClientOptions, logger: Logger): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: options.connectionTimeoutMs,
+    logCreator: kafkajsLogCreator(logger),
+    ...(options.tls ? { ssl: tlsOptions(options.tls) } : {}),
+    ...(options.sasl ? { sasl: saslOptions(options.sasl) } : {}),
+  });
+}
+
+/** Node's TLS options from the settings: what kafkajs and undici both take. */
+export function tlsOptions(tls: TlsSettings): ConnectionOptions {
+  return {
+    rejectUnauthorized: tls.verify,
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls.key !== undefined ? { key: tls.key } : {}),
+    ...(tls.keyPassword !== undefined ? { passphrase: tls.keyPassword } : {}),
+    ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+  };
+}
+
+/** kafkajs's SASL options; the token mechanisms get a provider that caches and refreshes. */
+function saslOptions(sasl: KafkaSasl): SASLOptions {
+  switch (sasl.mechanism) {
+    case 'plain':
+    case 'scram-sha-256':
+    case 'scram-sha-512':
+      return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
+    case 'oauthbearer': {
+      const provider = createOAuthBearerProvider(sasl);
+      return { mechanism: 'oauthbearer', oauthBearerProvider: provider };
+    }
+    case 'aws-msk-iam': {
+      // MSK IAM is OAUTHBEARER on the wire: the token is the signer's presigned URL.
+      const provider = createMskIamTokenProvider(sasl);
+      return { mechanism: 'oauthbearer', oauthBearerProvider: provider };
+    }
+  }
+}
