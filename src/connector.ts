@@ -4,13 +4,13 @@
  * starting → running → draining → stopped (or failed).
  */
 import { randomUUID } from 'node:crypto';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { compileConfig } from './config/compile-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
 import { createCxoneClients, type CxoneClients } from './cxone/cxone-clients.ts';
 import { createEventDecoder } from './decode/event-decoder.ts';
+import { createSchemaRegistry } from './output/registry-client.ts';
 import { StartupError } from './errors.ts';
 import type { ConnectorMetrics } from './observability/metrics.ts';
 import { assertKafkaAccess } from './kafka/access-check.ts';
@@ -73,10 +73,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   const routeBlocks = createRouteBlocks(options.routeBlocks, { now, logger, metrics: deps.metrics });
 
   const kafka = createKafkaClient(options.kafka, logger);
-  const registry = new SchemaRegistry({
-    host: options.registry.url,
-    ...(options.registry.auth ? { auth: options.registry.auth } : {}),
-  });
+  const registry = createSchemaRegistry(options.registry);
   let consumer: Consumer | undefined;
   let admin: Admin | undefined;
   let committer: TransactionalCommitter | undefined;
@@ -182,8 +179,8 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       const clients = createCxoneClients(options.cxone, { metrics: deps.metrics, now });
       cxone = clients;
       const processRecord = await step(
-        `registering the output schemas at registry.url (${redactUrl(options.registry.url)})`,
-        'check that the registry is up and reachable at that URL (Apicurio serves the Confluent API under /apis/ccompat/v7), and registry.username/password',
+        `${options.processor.autoRegisterSchemas ? 'registering' : 'looking up'} the output schemas at registry.url (${redactUrl(options.registry.url)})`,
+        'check that the registry is up and reachable at that URL (Apicurio serves the Confluent API under /apis/ccompat/v7), registry.username/password or registry.bearerToken, and registry.ssl.ca for a private CA',
         () =>
           buildRecordProcessor(options.processor, {
             registry,

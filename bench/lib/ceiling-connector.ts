@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { createSchemaRegistry } from '../../src/output/registry-client.ts';
 import { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { compileConfig } from '../../src/config/compile-config.ts';
@@ -41,7 +41,7 @@ const kafka = new Kafka({
 });
 const admin = kafka.admin();
 await admin.connect();
-const registry = new SchemaRegistry({ host: config.registry.url });
+const registry = createSchemaRegistry(options.registry);
 const clients = createCxoneClients(options.cxone, { metrics, now: Date.now });
 const processRecord = await buildRecordProcessor(options.processor, {
   registry,

@@ -12,15 +12,12 @@ import type { TokenStyle } from '../cxone/token-provider.ts';
 import type { RouteDefinition } from '../mapping/route-definition.ts';
 import type { RecordProcessorSettings } from '../pipeline/build-record-processor.ts';
 import type { RouteBlocksOptions } from '../pipeline/route-blocks.ts';
-import type { KafkaClientOptions, KafkaSasl, TlsSettings } from '../kafka/kafka-client.ts';
+import { tlsOptions, type TlsSettings } from '../contracts/tls.ts';
+import type { RegistryEndpoint } from '../output/registry-client.ts';
+import type { KafkaClientOptions, KafkaSasl } from '../kafka/kafka-client.ts';
 import type { InputConsumerOptions } from '../source/input-consumer.ts';
 import type { SupervisorLimits } from '../source/partition-supervisor.ts';
 import type { ConnectorConfig, RouteConfig } from './schema.ts';
-
-export interface RegistrySettings {
-  url: string;
-  auth?: { username: string; password: string };
-}
 
 export interface CommitterSettings {
   groupId: string;
@@ -46,7 +43,7 @@ export interface ConnectorOptions {
   consumer: InputConsumerOptions;
   topics: ConnectorConfig['kafka']['topics'];
   committer: CommitterSettings;
-  registry: RegistrySettings;
+  registry: RegistryEndpoint;
   cxone: CxoneClientsOptions;
   processor: RecordProcessorSettings;
   limits: SupervisorLimits;
@@ -94,6 +91,11 @@ export function compileConfig(
       ...(config.registry.username !== undefined && config.registry.password !== undefined
         ? { auth: { username: config.registry.username, password: config.registry.password } }
         : {}),
+      bearerToken: config.registry.bearerToken,
+      tls: config.registry.ssl?.enabled
+        ? tlsOptions(tlsSettings(config.registry.ssl) ?? { verify: true })
+        : undefined,
+      requestTimeoutMs: config.registry.requestTimeoutMs,
     },
     cxone: {
       baseUrl: cxone.baseUrl,
@@ -122,6 +124,7 @@ export function compileConfig(
       maxValueBytes: config.decode.maxValueBytes,
       readerSchemas: config.decode.readerSchemas,
       subjectNameStrategy: config.output.subjectNameStrategy,
+      autoRegisterSchemas: config.registry.autoRegister,
       pii: config.audit,
       onRecordFault: processing.onRecordFault,
       maxEventAgeMs: processing.maxEventAgeMs,
@@ -158,7 +161,9 @@ const DEFAULT_TOKEN_PATHS: Record<TokenStyle, string> = {
   password: '/auth/token',
 };
 
-function tlsSettings(ssl: ConnectorConfig['kafka']['ssl']): TlsSettings | undefined {
+function tlsSettings(
+  ssl: ConnectorConfig['kafka']['ssl'] | ConnectorConfig['registry']['ssl'],
+): TlsSettings | undefined {
   if (ssl === undefined || !ssl.enabled) return undefined;
   return {
     ca: ssl.ca,

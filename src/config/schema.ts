@@ -60,13 +60,7 @@ const tlsSchema = z
     path: ['key'],
   });
 
-const SASL_MECHANISMS = [
-  'plain',
-  'scram-sha-256',
-  'scram-sha-512',
-  'oauthbearer',
-  'aws-msk-iam',
-] as const;
+const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer', 'aws-msk-iam'] as const;
 
 const kafkaSaslSchema = z
   .object({

@@ -18,13 +18,15 @@ export interface AclNeed {
 /** The kafkajs error type (e.g. TOPIC_AUTHORIZATION_FAILED) of an error or of what it wraps. */
 export function kafkaErrorType(error: unknown): string | undefined {
   for (let current: unknown = error, depth = 0; current && depth < 6; depth++) {
-    const { type, originalError, cause } = current as {
+    const { type, originalError, cause, errors } = current as {
       type?: unknown;
       originalError?: unknown;
       cause?: unknown;
+      errors?: unknown;
     };
     if (typeof type === 'string') return type;
-    current = originalError ?? cause;
+    // kafkajs's aggregate errors (createTopics: "Topic creation errors") carry one per topic.
+    current = originalError ?? cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }
   return undefined;
 }

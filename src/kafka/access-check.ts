@@ -58,13 +58,18 @@ export async function probeKafkaAccess(kafka: Kafka, plan: AccessPlan): Promise<
     retry: { retries: 2 },
   });
   try {
-    const ok = await attempt(results, idNeed, () => producer.connect());
-    if (!ok) return results;
-    const transaction = (await producer.transaction()) as ProbeTransaction;
+    // kafkajs asks for the producer id (InitProducerId, WRITE on the id) at the first transaction.
+    let transaction: ProbeTransaction | undefined;
+    const ok = await attempt(results, idNeed, async () => {
+      await producer.connect();
+      transaction = (await producer.transaction()) as ProbeTransaction;
+    });
+    const txn: ProbeTransaction | undefined = transaction;
+    if (!ok || !txn) return results;
     try {
       for (const topic of plan.writeTopics) {
         await attempt(results, { operation: 'WRITE', resource: 'Topic', name: topic }, () =>
-          transaction.addPartitions([{ topic, partitions: [{ partition: 0 }] }]),
+          txn.addPartitions([{ topic, partitions: [{ partition: 0 }] }]),
         );
       }
       const reads: [string, string, AclNeed][] = [
@@ -84,7 +89,7 @@ export async function probeKafkaAccess(kafka: Kafka, plan: AccessPlan): Promise<
         if (deniedGroups.has(groupId)) continue;
         const topicNeed: AclNeed = { operation: 'READ', resource: 'Topic', name: topic };
         try {
-          await transaction.sendOffsets({
+          await txn.sendOffsets({
             consumerGroupId: groupId,
             topics: [{ topic, partitions: [{ partition: 0, offset: '0' }] }],
           });
@@ -97,7 +102,7 @@ export async function probeKafkaAccess(kafka: Kafka, plan: AccessPlan): Promise<
         }
       }
     } finally {
-      await transaction.abort().catch(() => undefined);
+      await txn.abort().catch(() => undefined);
     }
   } finally {
     await producer.disconnect().catch(() => undefined);

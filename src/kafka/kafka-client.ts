@@ -5,21 +5,11 @@
  * producers, admin, dedup restorer) connects the same way.
  */
 import { Kafka, type SASLOptions } from 'kafkajs';
-import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
+import { tlsOptions, type TlsSettings } from '../contracts/tls.ts';
 import { kafkajsLogCreator } from '../observability/kafkajs-logger.ts';
 import { createMskIamTokenProvider, type MskIamSettings } from './msk-iam-token.ts';
 import { createOAuthBearerProvider, type OAuthBearerSettings } from './oauth-bearer-token.ts';
-
-/** TLS to a server (PEM text); `verify: false` only to diagnose. */
-export interface TlsSettings {
-  ca?: string | undefined;
-  cert?: string | undefined;
-  key?: string | undefined;
-  keyPassword?: string | undefined;
-  servername?: string | undefined;
-  verify: boolean;
-}
 
 export type KafkaSasl =
   | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
@@ -44,18 +34,6 @@ export function createKafkaClient(options: KafkaClientOptions, logger: Logger): 
     ...(options.tls ? { ssl: tlsOptions(options.tls) } : {}),
     ...(options.sasl ? { sasl: saslOptions(options.sasl) } : {}),
   });
-}
-
-/** Node's TLS options from the settings: what kafkajs and undici both take. */
-export function tlsOptions(tls: TlsSettings): ConnectionOptions {
-  return {
-    rejectUnauthorized: tls.verify,
-    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-    ...(tls.key !== undefined ? { key: tls.key } : {}),
-    ...(tls.keyPassword !== undefined ? { passphrase: tls.keyPassword } : {}),
-    ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
-  };
 }
 
 /** kafkajs's SASL options; the token mechanisms get a provider that caches and refreshes. */

@@ -10,12 +10,8 @@ import { SchemaType, type COMPATIBILITY, type SchemaRegistry } from '@kafkajs/co
 import avro from 'avsc';
 import { KafkaOutputError } from '../errors.ts';
 import { toWireFormat } from '../decode/wire-format.ts';
-import {
-  SAFE_LEVELS,
-  setSubjectCompatibility,
-  subjectCompatibility,
-  type RegistryEndpoint,
-} from './subject-compatibility.ts';
+import { registryCall, type RegistryEndpoint } from './registry-client.ts';
+import { SAFE_LEVELS, setSubjectCompatibility, subjectCompatibility } from './subject-compatibility.ts';
 
 const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
 
@@ -42,6 +38,8 @@ export interface OutputEncoder<T> {
 export interface SchemaTarget {
   registry: Pick<SchemaRegistry, 'register'>;
   endpoint: RegistryEndpoint;
+  /** false (registry.autoRegister): use the schema already registered under the subject, never register. */
+  autoRegister?: boolean;
   /** Told when a subject's level is weaker than BACKWARD (readers are not protected). */
   warn?: (message: string) => void;
 }
@@ -66,6 +64,8 @@ export async function registerOutputSchema<T>(
   const type = avro.Type.forSchema(JSON.parse(text) as avro.Schema);
   const subject = subjectName(strategy, topic, type);
   let schemaId: number | undefined;
+  if (target.autoRegister === false)
+    schemaId = await registeredSchemaId(target.endpoint, name, subject, text);
   for (let attempt = 1; schemaId === undefined; attempt++) {
     try {
       const { level, ownLevel } = await subjectCompatibility(target.endpoint, subject);
@@ -103,6 +103,51 @@ export async function registerOutputSchema<T>(
       }
     },
   };
+}
+
+/**
+ * The id under which `subject` already holds exactly this schema (Confluent API:
+ * POST /subjects/{subject}); a missing subject or schema fails clearly, naming
+ * what to register, and says whether the registered versions are compatible.
+ */
+async function registeredSchemaId(
+  endpoint: RegistryEndpoint,
+  name: OutputSchemaName,
+  subject: string,
+  text: string,
+): Promise<number> {
+  const path = `/subjects/${encodeURIComponent(subject)}`;
+  const found = await registryCall(endpoint, 'POST', path, { schema: text }).catch((error: unknown) => {
+    throw new KafkaOutputError(
+      'OUTPUT_ENCODE_FAILED',
+      `cannot look up schema ${name} under subject ${subject} at registry.url: ${(error as Error).message}`,
+      { cause: error, retryable: true },
+    );
+  });
+  const { id } = (found.body ?? {}) as { id?: unknown };
+  if (found.status === 200 && typeof id === 'number') return id;
+  const fix = `register schemas/${name}.avsc under it (or set registry.autoRegister: true)`;
+  if (found.status === 401 || found.status === 403) {
+    throw new KafkaOutputError(
+      'OUTPUT_ENCODE_FAILED',
+      `the registry refused to read subject ${subject} (HTTP ${found.status}): check registry.username/password or registry.bearerToken`,
+    );
+  }
+  const code = (found.body as { error_code?: unknown } | undefined)?.error_code;
+  if (code === 40401) {
+    throw new KafkaOutputError(
+      'OUTPUT_ENCODE_FAILED',
+      `registry.autoRegister is false and subject ${subject} does not exist: ${fix}`,
+    );
+  }
+  const check = await registryCall(endpoint, 'POST', `/compatibility${path}/versions/latest`, {
+    schema: text,
+  }).catch(() => undefined);
+  const compatible = (check?.body as { is_compatible?: unknown } | undefined)?.is_compatible;
+  throw new KafkaOutputError(
+    'OUTPUT_ENCODE_FAILED',
+    `registry.autoRegister is false and subject ${subject} does not hold the connector's schema ${name}${compatible === false ? ', and its latest version is incompatible with it' : ''} (HTTP ${found.status}): ${fix}`,
+  );
 }
 
 /**

@@ -5,12 +5,7 @@
  * subject already has: a level stricter than BACKWARD is as good for the
  * connector's readers, and replicas starting together never race to set it.
  */
-import { request } from 'undici';
-
-export interface RegistryEndpoint {
-  url: string;
-  auth?: { username: string; password: string };
-}
+import { registryCall as call, type RegistryEndpoint } from './registry-client.ts';
 
 /** Levels that keep every reader of an output topic able to read what is written: BACKWARD or stricter. */
 export const SAFE_LEVELS: ReadonlySet<string> = new Set([
@@ -54,35 +49,4 @@ function levelOf(body: unknown): string {
   };
   const level = compatibilityLevel ?? compatibility;
   return typeof level === 'string' ? level.toUpperCase() : 'UNKNOWN';
-}
-
-async function call(
-  registry: RegistryEndpoint,
-  method: 'GET' | 'PUT',
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: unknown }> {
-  const headers: Record<string, string> = {
-    accept: 'application/vnd.schemaregistry.v1+json, application/json',
-  };
-  if (registry.auth) {
-    const basic = Buffer.from(`${registry.auth.username}:${registry.auth.password}`).toString('base64');
-    headers.authorization = `Basic ${basic}`;
-  }
-  if (body !== undefined) headers['content-type'] = 'application/vnd.schemaregistry.v1+json';
-  const response = await request(`${registry.url.replace(/\/$/, '')}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    headersTimeout: 10_000,
-    bodyTimeout: 10_000,
-  });
-  const text = await response.body.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.statusCode, body: parsed };
 }

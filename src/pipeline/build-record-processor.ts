@@ -16,7 +16,7 @@ import type { RouteDefinition, UnroutedPolicy } from '../mapping/route-definitio
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { AuditRecord, DedupEntryRecord, ResultRecord } from '../output/output-records.ts';
 import { registerOutputSchema, type SubjectNameStrategy } from '../output/output-schemas.ts';
-import type { RegistryEndpoint } from '../output/subject-compatibility.ts';
+import type { RegistryEndpoint } from '../output/registry-client.ts';
 import type { OutputLimits } from './output-fitting.ts';
 import { createRecordProcessor, type RecordFaultPolicy } from './record-processor.ts';
 import type { RouteBlocks } from './route-blocks.ts';
@@ -36,6 +36,8 @@ export interface RecordProcessorSettings {
   onRecordFault: RecordFaultPolicy;
   maxEventAgeMs: number | undefined;
   holdRetryMs: number;
+  /** false: use the schemas already registered for the output subjects, never register. */
+  autoRegisterSchemas: boolean;
 }
 
 export interface BuildRecordProcessorDeps {
@@ -63,6 +65,7 @@ export async function buildRecordProcessor(
   const target = {
     registry: deps.registry,
     endpoint: deps.registryEndpoint,
+    autoRegister: settings.autoRegisterSchemas,
     warn: (message: string) => deps.logger.warn(message),
   };
   const [result, audit, dedup] = await Promise.all([

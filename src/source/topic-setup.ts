@@ -6,6 +6,7 @@
  * have at least as many partitions as any input topic, because input
  * partition p keeps its dedup entries in dedup partition p.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Admin } from 'kafkajs';
 import { accessDenied, isAuthorizationFailure, type AclNeed } from '../contracts/kafka-access.ts';
 import { KafkaOutputError } from '../errors.ts';
@@ -33,7 +34,7 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
   if (missingInputs.length > 0) {
     throw new KafkaOutputError(
       'KAFKA_ERROR',
-      `input topic(s) ${missingInputs.join(', ')} do not exist, or the connector's principal may not DESCRIBE them; create them (or fix kafka.inputTopics, or grant READ on them) before starting`,
+      `input topic(s) ${missingInputs.join(', ')} are not visible: they do not exist, or the connector's Kafka principal lacks READ on Topic "${missingInputs.join('", "')}"; create them, fix kafka.inputTopics, or grant READ (README "Kafka ACLs")`,
     );
   }
   const metadata = await denied(
@@ -62,13 +63,24 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
   if (creations.length > 0) {
     const names = creations.map((c) => c.topic).join(', ');
     await denied({ operation: 'CREATE', resource: 'Topic', name: names }, () =>
-      admin.createTopics({ waitForLeaders: true, topics: creations }).catch((error: unknown) => {
+      admin.createTopics({ waitForLeaders: false, topics: creations }).catch((error: unknown) => {
         // Two instances starting together both try: the loser's "already exists" is fine.
         if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
         return true;
       }),
     );
   }
+  // A topic the principal may not DESCRIBE is invisible to it, as if missing; WRITE grants DESCRIBE.
+  for (const topic of [...plan.outputTopics, plan.dedupTopic]) {
+    await denied({ operation: 'WRITE', resource: 'Topic', name: topic }, () =>
+      admin.fetchTopicMetadata({ topics: [topic] }),
+    );
+  }
+  if (creations.length > 0)
+    await waitForLeaders(
+      admin,
+      creations.map((c) => c.topic),
+    );
   await verifyDedupTopic(admin, plan.dedupTopic, partitions);
   const outputs = await denied(
     { operation: 'DESCRIBE', resource: 'Topic', name: plan.outputTopics.join(', ') },
@@ -146,5 +158,16 @@ async function denied<T>(need: AclNeed, call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (isAuthorizationFailure(error)) throw accessDenied(need, error);
     throw error;
+  }
+}
+
+/** Until every partition of new topics has a leader (what kafkajs's waitForLeaders does), at most 10s. */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { topics: found } = await admin.fetchTopicMetadata({ topics });
+    const ready = found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+    if (ready || Date.now() > deadline) return;
+    await sleep(100);
   }
 }

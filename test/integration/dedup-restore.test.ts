@@ -38,7 +38,7 @@ describe('dedup restore on the real broker', () => {
       topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
     });
     encoder = await registerOutputSchema(
-      { registry, endpoint: { url: stack.registryUrl } },
+      { registry, endpoint: { url: stack.registryUrl, requestTimeoutMs: 10_000 }, autoRegister: true },
       'cxone-dedup-entry',
       topic,
       'TopicNameStrategy',

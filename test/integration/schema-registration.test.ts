@@ -12,7 +12,7 @@ import { testStack } from '../support/stack-env.ts';
 
 const stack = testStack();
 const NAMES: OutputSchemaName[] = ['cxone-result', 'cxone-audit', 'cxone-dedup-entry'];
-const endpoint = () => ({ url: stack.registryUrl });
+const endpoint = () => ({ url: stack.registryUrl, requestTimeoutMs: 10_000 });
 
 async function setLevel(subject: string, compatibility: string): Promise<void> {
   const response = await fetch(`${stack.registryUrl}/config/${encodeURIComponent(subject)}`, {

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { aclCommand, requiredAcls, type AclPlan } from '../../../src/kafka/required-acls.ts';
+
+const defaults: AclPlan = {
+  groupId: 'cxone-connector',
+  transactionalIdPrefix: 'cxone-connector',
+  inputTopics: ['cdp.events'],
+  outputTopics: ['cxone.results', 'cxone.audit', 'cxone.dlq'],
+  dedupTopic: 'cxone.dedup',
+  createTopics: true,
+};
+
+describe('the ACLs the connector needs', () => {
+  it('README "Kafka ACLs" lists every one of them, as the command that grants it', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const need of requiredAcls(defaults)) {
+      const command = aclCommand(need, 'User:cxone-connector');
+      assert.ok(readme.includes(command), `README lists: ${command}`);
+    }
+  });
+
+  it('READ on inputs, WRITE and DESCRIBE_CONFIGS on outputs, the dedup topic both ways, the group and its restore groups, the transactional ids', () => {
+    const text = requiredAcls(defaults).map(
+      (n) => `${n.operation} ${n.resource} ${n.prefixed ? 'prefix ' : ''}${n.name}`,
+    );
+    assert.deepEqual(text, [
+      'READ Topic cdp.events',
+      'WRITE Topic cxone.results',
+      'DESCRIBE_CONFIGS Topic cxone.results',
+      'WRITE Topic cxone.audit',
+      'DESCRIBE_CONFIGS Topic cxone.audit',
+      'WRITE Topic cxone.dlq',
+      'DESCRIBE_CONFIGS Topic cxone.dlq',
+      'READ Topic cxone.dedup',
+      'WRITE Topic cxone.dedup',
+      'DESCRIBE_CONFIGS Topic cxone.dedup',
+      'CREATE Topic cxone.results',
+      'CREATE Topic cxone.audit',
+      'CREATE Topic cxone.dlq',
+      'CREATE Topic cxone.dedup',
+      'READ Group cxone-connector',
+      'READ Group prefix cxone-connector.',
+      'WRITE TransactionalId prefix cxone-connector',
+    ]);
+    assert.equal(
+      requiredAcls({ ...defaults, createTopics: false }).filter((n) => n.operation === 'CREATE').length,
+      0,
+    );
+  });
+});
