@@ -161,9 +161,8 @@ const DEFAULT_TOKEN_PATHS: Record<TokenStyle, string> = {
   password: '/auth/token',
 };
 
-function tlsSettings(
-  ssl: ConnectorConfig['kafka']['ssl'] | ConnectorConfig['registry']['ssl'],
-): TlsSettings | undefined {
+/** kafka.ssl and registry.ssl share one schema. */
+function tlsSettings(ssl: ConnectorConfig['kafka']['ssl']): TlsSettings | undefined {
   if (ssl === undefined || !ssl.enabled) return undefined;
   return {
     ca: ssl.ca,
