@@ -6,6 +6,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Logger } from 'pino';
 import type { RecordProcessor } from '../contracts/records.ts';
+import { describeError, KafkaOutputError } from '../errors.ts';
 import type { CxoneClients } from '../cxone/cxone-clients.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import { createEventDecoder } from '../decode/event-decoder.ts';
@@ -15,7 +16,11 @@ import { createPiiHasher, type PiiSettings } from '../mapping/pii-hasher.ts';
 import type { RouteDefinition, UnroutedPolicy } from '../mapping/route-definition.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { AuditRecord, DedupEntryRecord, ResultRecord } from '../output/output-records.ts';
-import { registerOutputSchema, type SubjectNameStrategy } from '../output/output-schemas.ts';
+import {
+  registerOutputSchema,
+  type OutputEncoder,
+  type SubjectNameStrategy,
+} from '../output/output-schemas.ts';
 import type { RegistryEndpoint } from '../output/registry-client.ts';
 import type { OutputLimits } from './output-fitting.ts';
 import { createRecordProcessor, type RecordFaultPolicy } from './record-processor.ts';
@@ -68,11 +73,25 @@ export async function buildRecordProcessor(
     autoRegister: settings.autoRegisterSchemas,
     warn: (message: string) => deps.logger.warn(message),
   };
-  const [result, audit, dedup] = await Promise.all([
+  const settled = await Promise.allSettled([
     registerOutputSchema<ResultRecord>(target, 'cxone-result', topics.results, subjects),
     registerOutputSchema<AuditRecord>(target, 'cxone-audit', topics.audit, subjects),
     registerOutputSchema<DedupEntryRecord>(target, 'cxone-dedup-entry', topics.dedup, subjects),
-  ]);
+  ] as const);
+  // Every subject's problem at once, so one fix round is enough.
+  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    throw new KafkaOutputError('OUTPUT_ENCODE_FAILED', failures.map(describeError).join('; '), {
+      cause: failures[0],
+      retryable: failures.some((f) => f instanceof KafkaOutputError && f.retryable),
+    });
+  }
+  const [result, audit, dedup] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    OutputEncoder<ResultRecord>,
+    OutputEncoder<AuditRecord>,
+    OutputEncoder<DedupEntryRecord>,
+  ];
   return createRecordProcessor({
     decoder: createEventDecoder(deps.registry, {
       readerTypes: loadReaderSchemas(settings.readerSchemas),

@@ -88,7 +88,10 @@ export async function createHarness(
     },
     async close() {
       await Promise.all(running.map((c) => c.stop()));
-      await admin.deleteTopics({ topics: [input, ...Object.values(topics)] }).catch(() => undefined);
+      // Only those that exist: kafkajs retries an unknown topic for seconds before giving up.
+      const existing = new Set(await admin.listTopics());
+      const ours = [input, ...Object.values(topics)].filter((t) => existing.has(t));
+      await admin.deleteTopics({ topics: ours }).catch(() => undefined);
       await admin.disconnect();
     },
   };
