@@ -23,7 +23,7 @@ const LAYERS = {
   // The simulator is a product of its own: it shares no code with the connector.
   sim: [],
 };
-const EDGE = ['../config/*', '../connector.ts', '../main.ts', '../cli.ts'];
+const EDGE = ['../config/*', '../connector.ts', '../main.ts', '../cli.ts', '../preflight.ts'];
 /** Sibling modules that must share contracts through a leaf module, never through each other. */
 const SIBLINGS = {
   'src/mapping/journey-trigger-mapper.ts': ['./data-action-mapper.ts'],

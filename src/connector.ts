@@ -10,7 +10,7 @@ import { compileConfig } from './config/compile-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
 import { createCxoneClients, type CxoneClients } from './cxone/cxone-clients.ts';
 import { createEventDecoder } from './decode/event-decoder.ts';
-import { createSchemaRegistry } from './output/registry-client.ts';
+import { createSchemaRegistry, redactUrl } from './output/registry-client.ts';
 import { StartupError } from './errors.ts';
 import type { ConnectorMetrics } from './observability/metrics.ts';
 import { assertKafkaAccess } from './kafka/access-check.ts';
@@ -309,13 +309,4 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   };
 
   return { state: () => state, health, start, stop, finished };
-}
-
-/** A URL as it may be printed: without user info (a registry URL can carry credentials). */
-function redactUrl(url: string): string {
-  const parsed = URL.parse(url);
-  if (!parsed) return '(unparseable URL)';
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.toString();
 }

@@ -9,6 +9,7 @@ import { loadConfig, loadConfigFile } from './config/load-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
 import { compileConfig } from './config/compile-config.ts';
 import { createConnector } from './connector.ts';
+import { runPreflight } from './preflight.ts';
 import { createKafkaClient } from './kafka/kafka-client.ts';
 import { describeReplay, runDlqReplay } from './replay/dlq-replay.ts';
 import { ConfigError } from './errors.ts';
@@ -21,6 +22,9 @@ const USAGE = `Usage: cxone-connector <command> [options]
 Commands:
   run --config <file>               consume, call CXone, write results/audit/DLQ
   validate-config --config <file>   check a config file (and env overrides) without connecting
+  check --config <file>             connect to everything the config names and check it: brokers,
+                                    authentication, topics, each ACL, the registry and its subjects,
+                                    a CXone token, each route's journey or data action; exit 0 when all pass
   dlq replay --config <file> [filters] [--dry-run]
                                     put dead letters back on their input topic, exactly once
                                     filters: --code C (repeatable), --route R (repeatable),
@@ -60,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'validate-config':
       return validateCommand(rest);
+    case 'check':
+      return checkCommand(rest);
     case 'sim':
       return simCommand(rest);
     case 'dlq':
@@ -103,6 +109,33 @@ function validateCommand(args: string[]): number {
     }
     throw error;
   }
+}
+
+async function checkCommand(args: string[]): Promise<number> {
+  let loaded;
+  try {
+    loaded = loadConfig(configPath(args), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const marks = { ok: '✓', fail: '✗', skip: '–' } as const;
+  const passed = await runPreflight(loaded.config, {
+    // The client libraries' own log lines would repeat each failure; the check lines say it once.
+    logger: createLogger({ level: 'silent' }),
+    metrics: createMetrics(),
+    secretFiles: loaded.secretFiles,
+    report: (line) => {
+      process.stdout.write(
+        `${marks[line.status]} ${line.what}: ${line.detail}${line.fix ? `\n    fix: ${line.fix}` : ''}\n`,
+      );
+    },
+  });
+  process.stdout.write(passed ? 'all checks passed\n' : 'some checks failed: fix them and run check again\n');
+  return passed ? 0 : 1;
 }
 
 async function replayCommand(args: string[]): Promise<number> {
@@ -172,6 +205,7 @@ async function replayCommand(args: string[]): Promise<number> {
     dlqTopic: options.topics.dlq,
     ledgerTopic: options.topics.replays,
     transactionalId: `${options.committer.transactionalIdPrefix}-dlq-replay`,
+    groupId: options.committer.groupId,
     filter,
     limit,
     dryRun: values['dry-run'],

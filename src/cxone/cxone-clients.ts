@@ -43,6 +43,8 @@ export interface CxoneClients {
   journeys: JourneyTriggerClient;
   dataActions: DataActionClient;
   breaker: CircuitBreaker;
+  /** A token as the configured flow gets it: for the preflight. */
+  token(signal?: AbortSignal): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export function createCxoneClients(
       now: deps.now,
     }),
     breaker,
+    token: (signal) => tokens.getToken(signal),
     close: async () => {
       await http.close();
       if (tokenHttp !== http) await tokenHttp.close();

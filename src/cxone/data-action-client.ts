@@ -45,6 +45,8 @@ export interface DataActionClientOptions extends DataActionTimings {
 
 export interface DataActionClient {
   invoke(request: DataActionRequest, signal?: AbortSignal): Promise<CallOutcome>;
+  /** The names of the action's declared inputs, from its definition: for the preflight. */
+  inputNames(actionId: string, signal?: AbortSignal): Promise<string[]>;
 }
 
 interface Definition {
@@ -122,6 +124,7 @@ export function createDataActionClient(
   }
 
   return {
+    inputNames: async (actionId, signal) => (await definition(actionId, signal)).inputs.map((i) => i.name),
     async invoke(request, signal) {
       const started = now();
       const { actionId } = request;

@@ -32,6 +32,8 @@ export interface JourneyTriggerClientOptions {
 
 export interface JourneyTriggerClient {
   trigger(request: JourneyTriggerRequest, signal?: AbortSignal): Promise<CallOutcome>;
+  /** The journey's state (ACTIVE, …), as the trigger checks it: for the preflight. */
+  journeyState(journeyId: string, signal?: AbortSignal): Promise<string>;
 }
 
 export function createJourneyTriggerClient(
@@ -112,6 +114,7 @@ export function createJourneyTriggerClient(
   }
 
   return {
+    journeyState,
     async trigger(request, signal) {
       const started = now();
       const contact = await contactStatus(request.contactId, signal);

@@ -24,7 +24,7 @@ export interface AccessPlan {
   /** Topics the connector writes: results, audit, DLQ, dedup. */
   writeTopics: readonly string[];
   /** The dedup topic, read at every claim in throwaway groups named after the group id. */
-  restore: { topic: string; groupId: string };
+  restore?: { topic: string; groupId: string } | undefined;
 }
 
 export interface AccessCheck {
@@ -78,13 +78,18 @@ export async function probeKafkaAccess(kafka: Kafka, plan: AccessPlan): Promise<
           topic,
           { operation: 'READ', resource: 'Group', name: plan.groupId },
         ]),
-        [
-          plan.restore.groupId,
-          plan.restore.topic,
-          { operation: 'READ', resource: 'Group', name: `${plan.groupId}.`, prefixed: true },
-        ],
+        ...(plan.restore
+          ? [
+              [
+                plan.restore.groupId,
+                plan.restore.topic,
+                { operation: 'READ', resource: 'Group', name: `${plan.groupId}.`, prefixed: true },
+              ] as [string, string, AclNeed],
+            ]
+          : []),
       ];
       const deniedGroups = new Set<string>();
+      const grantedGroups = new Set<string>();
       for (const [groupId, topic, groupNeed] of reads) {
         if (deniedGroups.has(groupId)) continue;
         const topicNeed: AclNeed = { operation: 'READ', resource: 'Topic', name: topic };
@@ -93,7 +98,9 @@ export async function probeKafkaAccess(kafka: Kafka, plan: AccessPlan): Promise<
             consumerGroupId: groupId,
             topics: [{ topic, partitions: [{ partition: 0, offset: '0' }] }],
           });
-          results.push({ need: topicNeed, ok: true }, { need: groupNeed, ok: true });
+          results.push({ need: topicNeed, ok: true });
+          if (!grantedGroups.has(groupId)) results.push({ need: groupNeed, ok: true });
+          grantedGroups.add(groupId);
         } catch (error) {
           if (!isAuthorizationFailure(error)) throw error;
           const groupDenied = kafkaErrorType(error)?.startsWith('GROUP') ?? false;

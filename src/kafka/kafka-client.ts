@@ -37,7 +37,7 @@ export function createKafkaClient(options: KafkaClientOptions, logger: Logger): 
 }
 
 /** kafkajs's SASL options; the token mechanisms get a provider that caches and refreshes. */
-function saslOptions(sasl: KafkaSasl): SASLOptions {
+export function saslOptions(sasl: KafkaSasl): SASLOptions {
   switch (sasl.mechanism) {
     case 'plain':
     case 'scram-sha-256':

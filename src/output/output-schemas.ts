@@ -105,6 +105,18 @@ export async function registerOutputSchema<T>(
   };
 }
 
+/** With autoRegister off: the subject an output schema goes under, and its id there (throws what is wrong). */
+export async function findRegisteredSchema(
+  endpoint: RegistryEndpoint,
+  name: OutputSchemaName,
+  topic: string,
+  strategy: SubjectNameStrategy,
+): Promise<{ subject: string; id: number }> {
+  const text = readSchemaFile(name);
+  const subject = subjectName(strategy, topic, avro.Type.forSchema(JSON.parse(text) as avro.Schema));
+  return { subject, id: await registeredSchemaId(endpoint, name, subject, text) };
+}
+
 /**
  * The id under which `subject` already holds exactly this schema (Confluent API:
  * POST /subjects/{subject}); a missing subject or schema fails clearly, naming

@@ -97,3 +97,12 @@ export async function registryCall(
   }
   return { status: response.statusCode, body: parsed };
 }
+
+/** A registry URL as it may be printed: without user info (a URL can carry credentials). */
+export function redactUrl(url: string): string {
+  const parsed = URL.parse(url);
+  if (!parsed) return '(unparseable URL)';
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}

@@ -48,8 +48,8 @@ export type RecordFaultPolicy = 'dlq' | 'hold';
 
 export interface RecordProcessorDeps {
   decoder: EventDecoder;
-  journeys: JourneyTriggerClient;
-  dataActions: DataActionClient;
+  journeys: Pick<JourneyTriggerClient, 'trigger'>;
+  dataActions: Pick<DataActionClient, 'invoke'>;
   routes: CompiledRoutes;
   pii: PiiHasher;
   encoders: {

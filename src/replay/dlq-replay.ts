@@ -29,6 +29,8 @@ export interface DlqReplayOptions {
   /** The compacted topic that remembers what was replayed (created when missing). */
   ledgerTopic: string;
   transactionalId: string;
+  /** The connector's group id: the replay reads in throwaway groups named after it. */
+  groupId: string;
   filter: ReplayFilter;
   limit: number | undefined;
   dryRun: boolean;
@@ -62,13 +64,13 @@ export async function runDlqReplay(
 ): Promise<DlqReplaySummary> {
   await ensureLedger(kafka, options.ledgerTopic);
   const timeoutMs = options.readTimeoutMs ?? 120_000;
-  const ledger = await readTopic(kafka, options.ledgerTopic, timeoutMs);
+  const ledger = await readTopic(kafka, options.ledgerTopic, timeoutMs, options.groupId);
   const replayedBefore = new Set<string>();
   for (const record of ledger.records) {
     const ref = record.key?.toString('utf8');
     if (ref !== undefined) replayedBefore.add(ref);
   }
-  const dlq = await readTopic(kafka, options.dlqTopic, timeoutMs);
+  const dlq = await readTopic(kafka, options.dlqTopic, timeoutMs, options.groupId);
   const letters = dlq.records.map((record) => parseDeadLetter(options.dlqTopic, record));
 
   let alreadyReplayed = 0;

@@ -24,7 +24,16 @@ export interface TopicContents {
   highWatermarks: Map<number, bigint>;
 }
 
-export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<TopicContents> {
+/**
+ * `groupPrefix`: the throwaway consumer group is `<groupPrefix>.reader-<uuid>`, so a principal with a
+ * prefixed READ on `<kafka.groupId>.` may use it.
+ */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 60_000,
+  groupPrefix = 'cxone',
+): Promise<TopicContents> {
   const admin = kafka.admin();
   await admin.connect();
   let ends: Map<number, bigint>;
@@ -40,7 +49,7 @@ export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 60_000)
   const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
   if (remaining.size === 0) return { records, stableEnds: ends, highWatermarks };
 
-  const groupId = `cxone-reader-${randomUUID()}`;
+  const groupId = `${groupPrefix}.reader-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, readUncommitted: false });
   await consumer.connect();
   try {

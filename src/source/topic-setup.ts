@@ -124,7 +124,7 @@ async function readMaxMessageBytes(admin: Admin, topics: readonly string[]): Pro
   return limits;
 }
 
-async function verifyDedupTopic(admin: Admin, topic: string, inputPartitions: number): Promise<void> {
+export async function verifyDedupTopic(admin: Admin, topic: string, inputPartitions: number): Promise<void> {
   const metadata = await denied({ operation: 'DESCRIBE', resource: 'Topic', name: topic }, () =>
     admin.fetchTopicMetadata({ topics: [topic] }),
   );

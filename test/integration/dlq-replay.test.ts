@@ -66,6 +66,7 @@ describe('dlq replay on the real stack', () => {
       dlqTopic: harness.topics.dlq,
       ledgerTopic: harness.topics.replays,
       transactionalId: `${harness.config.kafka.groupId}-dlq-replay`,
+      groupId: harness.config.kafka.groupId,
       filter: { codes: ['CXONE_BAD_REQUEST'] },
       limit: undefined,
       dryRun,

@@ -8,7 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { createPrivateKey, createSign, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
@@ -24,6 +28,8 @@ import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const stack = testStack();
+const root = new URL('../../', import.meta.url).pathname;
+const execFileAsync = promisify(execFile);
 const { security } = stack.secure;
 
 function planOf(config: ConnectorConfig): AclPlan {
@@ -263,5 +269,97 @@ describe('OAUTHBEARER: tokens from an OIDC endpoint, validated by the broker aga
       assert.doesNotMatch(error.message, /wrong-secret-4d1c/);
       return true;
     });
+  });
+});
+
+describe('cxone-connector check on the secured stack', () => {
+  const limited = securedKafka(stack.secure, 'scram', 'limited');
+  let harness: Harness;
+  let configFile: string;
+  let plan: AclPlan;
+
+  before(async () => {
+    harness = await createHarness(stack, 2);
+    const config = securedConfig(harness, {
+      ...limited.kafka,
+      sasl: { ...(limited.kafka['sasl'] as object), password: '${env:KAFKA_PASSWORD}' },
+    });
+    plan = planOf(config);
+    // The topics exist (made beforehand, as many estates do), so WRITE can be probed on each.
+    await harness.admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        ...plan.outputTopics.map((topic) => ({ topic, numPartitions: 2 })),
+        {
+          topic: plan.dedupTopic,
+          numPartitions: 2,
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'cxone-check-'));
+    configFile = join(dir, 'config.yaml');
+    writeFileSync(configFile, JSON.stringify(config));
+  });
+  after(async () => {
+    await revokeAllAcls(harness.admin, limited.principal);
+    await harness.close();
+  });
+
+  const check = () =>
+    execFileAsync(process.execPath, [join(root, 'src/cli.ts'), 'check', '--config', configFile], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        KAFKA_PASSWORD: security.users.limited,
+        CXONE_CLIENT_SECRET: 'sim-secret',
+      },
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+
+  it('one ACL missing: ✗ on that line with the command that grants it, exit 1', async () => {
+    await revokeAllAcls(harness.admin, limited.principal);
+    await grantConnectorAcls(
+      harness.admin,
+      limited.principal,
+      plan,
+      (n) => n.operation === 'WRITE' && n.name === plan.outputTopics[0],
+    );
+    const { code, stdout } = await check();
+    process.stdout.write(
+      `--- cxone-connector check, WRITE on ${plan.outputTopics[0]} missing:\n${stdout}---\n`,
+    );
+    assert.equal(code, 1);
+    assert.match(
+      stdout,
+      /^✓ kafka.brokers .*: connected and authenticated \(SASL scram-sha-512 as "limited"\)/m,
+    );
+    assert.match(stdout, new RegExp(`^✓ input topic ${harness.input}: 2 partition\\(s\\)$`, 'm'));
+    assert.match(stdout, new RegExp(`^✓ dedup topic ${plan.dedupTopic}: compacted`, 'm'));
+    assert.match(
+      stdout,
+      new RegExp(
+        `^✗ WRITE on Topic "${plan.outputTopics[0]}": denied[^\\n]*\\n    fix: grant it: kafka-acls.sh .* --operation Write --topic '${plan.outputTopics[0]}'$`,
+        'm',
+      ),
+    );
+    assert.match(stdout, new RegExp(`^✓ WRITE on Topic "${plan.outputTopics[1]}": granted$`, 'm'));
+    assert.match(stdout, new RegExp(`^✓ READ on Group "${plan.groupId}": granted$`, 'm'));
+    assert.match(stdout, /^✓ WRITE on TransactionalId prefix ".*": granted$/m);
+    assert.match(stdout, /^✓ registry.url .*: reachable and authorized/m);
+    assert.match(stdout, /^✓ CXone token \(cxone.auth.style basic\): issued$/m);
+    assert.match(stdout, /^✓ route welcome: journey j-welcome: ACTIVE$/m);
+    assert.match(stdout, /some checks failed/);
+    assert.doesNotMatch(stdout, new RegExp(security.users.limited));
+  });
+
+  it('every ACL granted: all checks pass, exit 0', async () => {
+    await grantConnectorAcls(harness.admin, limited.principal, plan);
+    const { code, stdout } = await check();
+    assert.equal(code, 0, stdout);
+    assert.doesNotMatch(stdout, /^✗/m);
+    assert.match(stdout, /all checks passed/);
   });
 });

@@ -71,10 +71,10 @@ function fakeCxone(answers: Record<string, Answer>) {
     if (found instanceof ConnectorError) throw found;
     return found;
   };
-  const journeys: JourneyTriggerClient = {
+  const journeys: Pick<JourneyTriggerClient, 'trigger'> = {
     trigger: (request) => answer('trigger', request.idempotencyKey, request.contactId),
   };
-  const dataActions: DataActionClient = {
+  const dataActions: Pick<DataActionClient, 'invoke'> = {
     invoke: (request) => answer('invoke', request.idempotencyKey, request.contactId),
   };
   return { calls, journeys, dataActions };
@@ -417,7 +417,7 @@ describe('record processor', () => {
     const sentKeys: string[] = [];
     const c: Case = { name: 'fresh', value: event(), seen: [['welcome:evt-1', 'REJECTED', 0]] };
     const s = setup(c);
-    const journeys: JourneyTriggerClient = {
+    const journeys: Pick<JourneyTriggerClient, 'trigger'> = {
       trigger: async (request) => {
         sentKeys.push(
           request.idempotencyKey,
