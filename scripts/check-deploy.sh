@@ -249,6 +249,48 @@ refuse "a plaintext access key secret" --set config.cxone.auth.style=access-key 
   --set 'config.cxone.auth.accessKeySecret=${file:/var/run/secrets/cxone/access-key-secret}' >/dev/null \
   || fail "helm template refused the access-key token style"
 ok "the access-key token style renders"
+refuse "a plaintext SASL password" --set config.kafka.sasl.mechanism=scram-sha-512 \
+  --set config.kafka.sasl.username=u --set config.kafka.sasl.password=hunter2
+refuse "a plaintext registry password" --set config.registry.username=u --set config.registry.password=hunter2
+
+# Secured Kafka: the SASL secret and a CA volume are mounted where the config refers to them.
+cat >"$WORK/values-secured.yaml" <<'VALUES'
+kafka:
+  existingSecret: kafka-credentials
+extraVolumes:
+  - name: kafka-tls
+    secret:
+      secretName: kafka-client-tls
+extraVolumeMounts:
+  - name: kafka-tls
+    mountPath: /etc/cxone-connector/tls
+    readOnly: true
+config:
+  kafka:
+    brokers: ["kafka:9093"]
+    ssl:
+      ca: ${file:/etc/cxone-connector/tls/ca.pem}
+    sasl:
+      mechanism: scram-sha-512
+      username: cxone-connector
+      password: ${file:/var/run/secrets/kafka/password}
+VALUES
+"$HELM" lint --strict "$CHART" -f "$WORK/values-secured.yaml" >/dev/null || fail "helm lint (secured Kafka values)"
+"$HELM" template rel "$CHART" -f "$WORK/values-secured.yaml" >"$WORK/secured.yaml" || fail "helm template (secured Kafka)"
+"$NODE" --input-type=module - "$WORK/secured.yaml" <<'SCRIPT' || fail "secured Kafka render"
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+const docs = parseAllDocuments(readFileSync(process.argv[2], 'utf8')).map((d) => d.toJS());
+const pod = docs.find((o) => o?.kind === 'Deployment').spec.template.spec;
+const mounts = pod.containers[0].volumeMounts.map((m) => `${m.name}:${m.mountPath}`);
+const volumes = pod.volumes.map((v) => `${v.name}:${v.secret?.secretName ?? ''}`);
+for (const m of ['kafka-secret:/var/run/secrets/kafka', 'kafka-tls:/etc/cxone-connector/tls'])
+  if (!mounts.includes(m)) throw new Error(`mount ${m} missing: ${mounts.join(', ')}`);
+for (const v of ['kafka-secret:kafka-credentials', 'kafka-tls:kafka-client-tls'])
+  if (!volumes.includes(v)) throw new Error(`volume ${v} missing: ${volumes.join(', ')}`);
+console.log('   ok: kafka.existingSecret at /var/run/secrets/kafka, extraVolumes and extraVolumeMounts rendered');
+SCRIPT
+ok "secured Kafka: SASL secret and TLS volume mounted"
 
 # Every example config is a valid chart value: each renders and lints strictly (the chart sets
 # observability itself, so the example's own is left out).
