@@ -4,10 +4,14 @@
  * events (and a few poison records); run the connector until every record is
  * committed; print what happened; stop everything.
  *
- *   npm run demo [-- --events 300]
+ *   npm run demo [-- --events 300] [-- --secure]
+ *
+ * --secure: the same on the secured stack: the connector reaches Kafka over
+ * SASL_SSL with SCRAM-SHA-512 as a principal holding only README's ACLs, and
+ * the registry over TLS with basic auth (examples/local-secured.yaml).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -15,6 +19,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startStack } from './stack/index.ts';
 import { createCdpEventEncoder, generateEvents, produceRecords, type RawRecord } from './lib/cdp-events.ts';
 import { groupLag } from './lib/group-lag.ts';
+import { grantConnectorAcls } from './lib/secured-kafka.ts';
 import { readTopicToEnd } from '../src/replay/read-topic.ts';
 import { countBy, decodeAll, dlqCode, type DecodedAudit, type DecodedResult } from './lib/output-decoding.ts';
 
@@ -23,6 +28,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '300' },
     partitions: { type: 'string', default: '6' },
     timeout: { type: 'string', default: '180' },
+    secure: { type: 'boolean', default: false },
   },
 });
 const eventCount = Number(values.events);
@@ -40,6 +46,7 @@ async function main(): Promise<void> {
   const stack = await startStack({
     sim: { command: [process.execPath, join(root, 'src/cli.ts'), 'sim'], cwd: root },
     log: say,
+    secure: values.secure,
   });
   let connectorExit: Promise<number | null> | undefined;
   let stopConnector = (): void => undefined;
@@ -47,6 +54,10 @@ async function main(): Promise<void> {
     say(`  Kafka ${stack.kafka.version} at ${stack.kafka.bootstrap}`);
     say(`  registry at ${stack.registry.url}`);
     say(`  simulator at ${stack.sim?.url ?? '(none)'}`);
+    if (stack.secure) {
+      say(`  SASL_SSL listener at ${stack.secure.saslSslBootstrap} (ACLs enforced)`);
+      say(`  registry over TLS with basic auth at ${stack.secure.registryUrl}`);
+    }
     say(`  logs in ${stack.logsDir}`);
 
     const kafka = new Kafka({
@@ -57,6 +68,17 @@ async function main(): Promise<void> {
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+    if (stack.secure) {
+      const granted = await grantConnectorAcls(admin, 'User:connector', {
+        groupId,
+        transactionalIdPrefix: groupId,
+        inputTopics: [topic],
+        outputTopics: ['cxone.results', 'cxone.audit', 'cxone.dlq'],
+        dedupTopic: 'cxone.dedup',
+        createTopics: true,
+      });
+      say(`▶ granted User:connector the ${granted.length} ACLs README "Kafka ACLs" lists, and nothing else`);
+    }
 
     say(
       `▶ publishing ${eventCount} Avro CDP events (+ 4 poison records) to ${topic} (${partitions} partitions) …`,
@@ -80,21 +102,32 @@ async function main(): Promise<void> {
     await produceRecords(producer, topic, records);
     await producer.disconnect();
 
-    say('▶ running the connector: cxone-connector run --config examples/local-simulator.yaml');
+    const configFile = stack.secure ? 'examples/local-secured.yaml' : 'examples/local-simulator.yaml';
+    say(`▶ running the connector: cxone-connector run --config ${configFile}`);
     const log = createWriteStream(join(stack.logsDir, 'connector-demo.log'));
     const child = spawn(
       process.execPath,
-      [join(root, 'src/cli.ts'), 'run', '--config', join(root, 'examples/local-simulator.yaml')],
+      [join(root, 'src/cli.ts'), 'run', '--config', join(root, configFile)],
       {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           ...process.env,
           CXONE_CLIENT_SECRET: 'sim-secret',
-          CXONE_CONNECTOR__KAFKA__BROKERS: `[${stack.kafka.bootstrap}]`,
           CXONE_CONNECTOR__KAFKA__GROUP_ID: groupId,
-          CXONE_CONNECTOR__REGISTRY__URL: stack.registry.url,
           CXONE_CONNECTOR__CXONE__BASE_URL: stack.sim?.url ?? '',
+          ...(stack.secure
+            ? {
+                CXONE_CONNECTOR__KAFKA__BROKERS: `[${stack.secure.saslSslBootstrap}]`,
+                CXONE_CONNECTOR__REGISTRY__URL: stack.secure.registryUrl,
+                STACK_CA_PEM: readFileSync(stack.secure.security.caFile, 'utf8'),
+                KAFKA_PASSWORD: stack.secure.security.users.connector,
+                REGISTRY_PASSWORD: stack.secure.security.registry.password,
+              }
+            : {
+                CXONE_CONNECTOR__KAFKA__BROKERS: `[${stack.kafka.bootstrap}]`,
+                CXONE_CONNECTOR__REGISTRY__URL: stack.registry.url,
+              }),
         },
       },
     );
