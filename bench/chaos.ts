@@ -28,6 +28,7 @@ import {
   type StackEndpoints,
 } from '../scripts/lib/stack-connector-config.ts';
 import { readTopic } from '../src/replay/read-topic.ts';
+import { grantConnectorAcls, securedKafka } from '../scripts/lib/secured-kafka.ts';
 import { planChaosEvents } from './lib/chaos-events.ts';
 import { createInstances } from './lib/instances.ts';
 import { runRecoveryScenario } from './lib/recovery-scenario.ts';
@@ -51,6 +52,8 @@ const { values } = parseArgs({
     'fault-seconds': { type: 'string', default: '60' },
     'registry-outage-seconds': { type: 'string', default: '30' },
     'events-per-second': { type: 'string', default: '40' },
+    /** The connectors reach Kafka over SASL_SSL with SCRAM-SHA-512, holding only README's ACLs. */
+    secure: { type: 'boolean', default: false },
   },
 });
 const opt = {
@@ -100,6 +103,7 @@ async function main(): Promise<number> {
       cwd: root,
     },
     log: say,
+    secure: values.secure,
   });
   const kafka = new Kafka({
     clientId: 'chaos',
@@ -121,11 +125,18 @@ async function main(): Promise<number> {
       input,
       topics,
       groupId,
+      kafkaSecurity: stack.secure
+        ? {
+            ...securedKafka(stack.secure, 'scram').kafka,
+            sasl: { mechanism: 'scram-sha-512', username: 'connector', password: '${env:KAFKA_PASSWORD}' },
+          }
+        : undefined,
     }),
     logsDir: stack.logsDir,
     // Crash points are armed only in processes started while the chaos lasts; afterwards the group must converge.
     env: () => ({
       CXONE_CLIENT_SECRET: 'sim-secret',
+      ...(stack.secure ? { KAFKA_PASSWORD: stack.secure.security.users.connector } : {}),
       ...(chaosOn
         ? {
             CXONE_CONNECTOR_TEST_CRASH_POINTS: `after-call=${values['crash-after-call']},during-commit=${values['crash-during-commit']}`,
@@ -142,6 +153,19 @@ async function main(): Promise<number> {
       waitForLeaders: true,
       topics: [{ topic: input, numPartitions: opt.partitions }],
     });
+    if (stack.secure) {
+      const granted = await grantConnectorAcls(admin, 'User:connector', {
+        groupId,
+        transactionalIdPrefix: groupId,
+        inputTopics: [input],
+        outputTopics: [topics.results, topics.audit, topics.dlq],
+        dedupTopic: topics.dedup,
+        createTopics: true,
+      });
+      say(
+        `secured: the connectors use SASL_SSL + SCRAM-SHA-512 as User:connector with ${granted.length} ACLs`,
+      );
+    }
     await admin.disconnect();
     const encoder = await createCdpEventEncoder(stack.registry.url, input);
     const plan = planChaosEvents({ count: opt.events, contacts: 5000, encoder, runId, route: 'welcome' });
@@ -302,13 +326,20 @@ async function main(): Promise<number> {
 
 function writeConfig(
   dir: string,
-  c: { endpoints: StackEndpoints; input: string; topics: OwnTopics; groupId: string },
+  c: {
+    endpoints: StackEndpoints;
+    input: string;
+    topics: OwnTopics;
+    groupId: string;
+    kafkaSecurity: Record<string, unknown> | undefined;
+  },
 ): string {
   const file = join(dir, 'chaos-connector.yaml');
   const config = stackConnectorConfig(
     { ...c, clientSecret: '${env:CXONE_CLIENT_SECRET}' },
     {
       kafka: {
+        ...c.kafkaSecurity,
         sessionTimeoutMs: opt.sessionTimeoutMs,
         heartbeatIntervalMs: 1000,
         transactionTimeoutMs: 30_000,

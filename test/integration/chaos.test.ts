@@ -1,7 +1,9 @@
 /**
  * A smaller chaos run inside the suite: the same harness as `npm run chaos`
  * (its own stack, three connector processes, SIGKILLs at random and at crash
- * points, a broker restart, a frozen zombie, simulator faults), fewer events.
+ * points, a broker restart, a frozen zombie, simulator faults), fewer events,
+ * and the connectors on the secured listener: SASL_SSL with SCRAM-SHA-512 and
+ * only the ACLs README lists.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -31,6 +33,7 @@ describe('chaos run (small)', () => {
           '4',
           '--json',
           json,
+          '--secure',
         ],
         { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
       );
