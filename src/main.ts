@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig, loadConfigFile } from './config/load-config.ts';
+import { loadConfig, loadConfigFile, type LoadedConfig } from './config/load-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
 import { compileConfig } from './config/compile-config.ts';
 import { createConnector } from './connector.ts';
@@ -111,17 +111,22 @@ function validateCommand(args: string[]): number {
   }
 }
 
-async function checkCommand(args: string[]): Promise<number> {
-  let loaded;
+/** The config of --config, or undefined once its problems are on stderr. */
+function loadOrReport(args: string[]): LoadedConfig | undefined {
   try {
-    loaded = loadConfig(configPath(args), process.env);
+    return loadConfig(configPath(args), process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
-      return 1;
+      return undefined;
     }
     throw error;
   }
+}
+
+async function checkCommand(args: string[]): Promise<number> {
+  const loaded = loadOrReport(args);
+  if (!loaded) return 1;
   const marks = { ok: '✓', fail: '✗', skip: '–' } as const;
   const passed = await runPreflight(loaded.config, {
     // The client libraries' own log lines would repeat each failure; the check lines say it once.
@@ -239,16 +244,8 @@ function firstStart(config: ConnectorConfig): string {
 }
 
 async function runCommand(args: string[]): Promise<number> {
-  let loaded;
-  try {
-    loaded = loadConfig(configPath(args), process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const loaded = loadOrReport(args);
+  if (!loaded) return 1;
   const { config } = loaded;
   const logger = createLogger({ level: config.observability.logLevel });
   const metrics = createMetrics();

@@ -58,43 +58,33 @@ function issue(dir: string, name: string, cn: string, sans?: string): void {
   ]);
 }
 
+function selfSignedCa(dir: string, name: string, cn: string): void {
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '7',
+    '-subj',
+    `/CN=${cn}`,
+  ]);
+}
+
 const password = (): string => randomBytes(12).toString('hex');
 
 export async function makeSecurity(dir: string): Promise<SecurityState> {
   await mkdir(dir, { recursive: true });
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '7',
-    '-subj',
-    '/CN=cxone-stack-ca',
-  ]);
+  selfSignedCa(dir, 'ca', 'cxone-stack-ca');
   issue(dir, 'broker', 'broker', 'IP:127.0.0.1,DNS:localhost');
   issue(dir, 'client', MTLS_PRINCIPAL);
   // A second CA nobody trusts: a certificate from it must be refused.
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'other-ca.key',
-    '-out',
-    'other-ca.pem',
-    '-days',
-    '7',
-    '-subj',
-    '/CN=untrusted-ca',
-  ]);
+  selfSignedCa(dir, 'other-ca', 'untrusted-ca');
 
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomBytes(6).toString('hex');
