@@ -22,8 +22,9 @@ function openssl(cwd: string, args: string[]): void {
   if (run.status !== 0) throw new Error(`openssl ${args[0] ?? ''} failed:\n${run.stderr}`);
 }
 
-/** A key and a certificate for `cn`, signed by the stack's CA. */
-function issue(dir: string, name: string, cn: string, sans?: string): void {
+/** A new RSA key <name>.key and, for `cn`, a request (<name>.csr) or with -x509 a self-signed certificate (<name>.pem). */
+function newKey(dir: string, name: string, cn: string, selfSigned: boolean): void {
+  const out = selfSigned ? ['-x509', '-days', '7', '-out', `${name}.pem`] : ['-out', `${name}.csr`];
   openssl(dir, [
     'req',
     '-newkey',
@@ -31,11 +32,15 @@ function issue(dir: string, name: string, cn: string, sans?: string): void {
     '-nodes',
     '-keyout',
     `${name}.key`,
-    '-out',
-    `${name}.csr`,
+    ...out,
     '-subj',
     `/CN=${cn}`,
   ]);
+}
+
+/** A key and a certificate for `cn`, signed by the stack's CA. */
+function issue(dir: string, name: string, cn: string, sans?: string): void {
+  newKey(dir, name, cn, false);
   const ext = `${name}.ext`;
   writeFileSync(join(dir, ext), `${sans ? `subjectAltName=${sans}` : 'basicConstraints=CA:FALSE'}\n`);
   openssl(dir, [
@@ -58,33 +63,15 @@ function issue(dir: string, name: string, cn: string, sans?: string): void {
   ]);
 }
 
-function selfSignedCa(dir: string, name: string, cn: string): void {
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.pem`,
-    '-days',
-    '7',
-    '-subj',
-    `/CN=${cn}`,
-  ]);
-}
-
 const password = (): string => randomBytes(12).toString('hex');
 
 export async function makeSecurity(dir: string): Promise<SecurityState> {
   await mkdir(dir, { recursive: true });
-  selfSignedCa(dir, 'ca', 'cxone-stack-ca');
+  newKey(dir, 'ca', 'cxone-stack-ca', true);
   issue(dir, 'broker', 'broker', 'IP:127.0.0.1,DNS:localhost');
   issue(dir, 'client', MTLS_PRINCIPAL);
   // A second CA nobody trusts: a certificate from it must be refused.
-  selfSignedCa(dir, 'other-ca', 'untrusted-ca');
+  newKey(dir, 'other-ca', 'untrusted-ca', true);
 
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomBytes(6).toString('hex');
