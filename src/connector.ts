@@ -212,7 +212,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
               topic,
               partition,
               outputs: commit.outputs,
-              tombstones: claims.expiredTombstones(partition),
+              tombstones: claims.expiredTombstones(topic, partition),
               nextOffset: commit.nextOffset.toString(),
               offsetMetadata: commit.metadata,
             },

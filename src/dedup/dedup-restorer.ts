@@ -1,11 +1,15 @@
 /**
  * Keeps the dedup store in step with the compacted dedup topic. A tailing
  * consumer (its own throwaway group, nothing committed) reads only the dedup
- * partitions this instance owns: when a partition is claimed it is rewound to
- * its beginning and `restore` resolves once it has been read up to the end
- * offset taken at that moment, so no input record of that partition is
- * processed before its history is known. kafkajs has no manual assignment, so
- * the partitions we do not own are paused rather than unassigned.
+ * partitions being restored: when an input topic-partition is claimed, its
+ * dedup partition is rewound to its beginning and `restore` resolves once it
+ * has been read up to the end offset taken at that moment, so no input record
+ * of that topic-partition is processed before its history is known. Input
+ * partition p of every input topic shares dedup partition p; a restore fills
+ * only the scopes being restored (records name their input topic, see
+ * contracts/dedup-key.ts), never a live one, whose worker knows more than the
+ * topic does. kafkajs has no manual assignment, so the partitions we do not
+ * read are paused rather than unassigned.
  *
  * A restore can overlap an older one of the same partition (a rebalance while
  * claiming) or follow a read that was still in flight. Reads fetched before
@@ -20,14 +24,15 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventDecoder } from '../decode/event-decoder.ts';
+import { parseDedupRecordKey } from '../contracts/dedup-key.ts';
 import type { DedupStore } from './dedup-store.ts';
 
 export interface DedupRestorer {
   start(): Promise<void>;
-  /** Reads dedup partition `partition` from its start to its current end into the store. */
-  restore(partition: number, signal: AbortSignal): Promise<void>;
-  /** Forgets a partition this instance no longer owns. */
-  release(partition: number): void;
+  /** Reads the entries of input `topic`'s `partition` from the dedup topic, start to current end, into the store. */
+  restore(topic: string, partition: number, signal: AbortSignal): Promise<void>;
+  /** Forgets an input topic-partition this instance no longer owns. */
+  release(topic: string, partition: number): void;
   stop(): Promise<void>;
 }
 
@@ -51,7 +56,27 @@ interface Waiter {
 export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
   const { topic, store } = deps;
   let consumer: Consumer | undefined;
-  const owned = new Set<number>();
+  /**
+   * Dedup partition → the input topics whose scope of it is being restored, with how many restores
+   * of that scope are under way (a rebalance while claiming restores a scope again over the first).
+   */
+  const restoring = new Map<number, Map<string, number>>();
+  const restoringOf = (partition: number): Map<string, number> => {
+    let topics = restoring.get(partition);
+    if (!topics) {
+      topics = new Map();
+      restoring.set(partition, topics);
+    }
+    return topics;
+  };
+  /** One restore of a scope ended; true when none of its partition is reading any more. */
+  const endRestore = (topic: string, partition: number): boolean => {
+    const topics = restoringOf(partition);
+    const left = (topics.get(topic) ?? 1) - 1;
+    if (left > 0) topics.set(topic, left);
+    else topics.delete(topic);
+    return topics.size === 0;
+  };
   const position = new Map<number, bigint>();
   const waiters = new Map<number, Waiter[]>();
   const epochs = new Map<number, number>();
@@ -79,15 +104,34 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
   }
 
   async function apply(partition: number, key: Buffer | null, value: Buffer | null): Promise<void> {
-    if (key === null || !owned.has(partition)) return;
-    const idempotencyKey = key.toString('utf8');
+    const topics = restoring.get(partition);
+    if (key === null || !topics || topics.size === 0) return;
+    const recordKey = key.toString('utf8');
+    const parsed = parseDedupRecordKey(recordKey);
     if (value === null) {
-      store.delete(partition, idempotencyKey);
+      // A tombstone of the old format names no topic: it ends the key in every scope being restored.
+      for (const topic of parsed.topic === undefined ? topics.keys() : [parsed.topic]) {
+        if (topics.has(topic)) store.delete({ topic, partition }, parsed.key);
+      }
       return;
     }
-    const { value: entry } = await deps.decoder.decode(value);
-    const { createdAt, outcome, attempt } = entry as { createdAt: number; outcome: string; attempt?: number };
-    store.set(partition, idempotencyKey, { createdAtMs: Number(createdAt), outcome, attempt: attempt ?? 0 });
+    if (parsed.topic !== undefined && !topics.has(parsed.topic)) return;
+    const { value: decoded } = await deps.decoder.decode(value);
+    const { createdAt, outcome, attempt, sourceTopic } = decoded as {
+      createdAt: number;
+      outcome: string;
+      attempt?: number;
+      sourceTopic: string;
+    };
+    const topic = parsed.topic ?? sourceTopic;
+    if (!topics.has(topic)) return;
+    store.set({ topic, partition }, parsed.key, {
+      createdAtMs: Number(createdAt),
+      outcome,
+      attempt: attempt ?? 0,
+      // Expiry writes its tombstone under the key the entry was written with.
+      ...(parsed.topic === undefined ? { recordKey } : {}),
+    });
   }
 
   async function readLeaders(): Promise<void> {
@@ -141,7 +185,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
       theConsumer.pause([{ topic, partitions: allPartitions }]);
     },
 
-    async restore(partition, signal) {
+    async restore(inputTopic, partition, signal) {
       if (!consumer) throw new Error('dedup restorer not started');
       await readLeaders();
       const offsets = await deps.admin.fetchTopicOffsets(topic);
@@ -149,14 +193,23 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
       const low = BigInt(end?.low ?? '0');
       const high = BigInt(end?.high ?? '0');
       signal.throwIfAborted();
-      // From here to the seek nothing awaits: the store is emptied and the read restarts as one step.
-      owned.add(partition);
+      // From here to the seek nothing awaits: the scope is emptied and the read restarts as one step.
+      const scope = { topic: inputTopic, partition };
+      const topics = restoringOf(partition);
+      topics.set(inputTopic, (topics.get(inputTopic) ?? 0) + 1);
       const epoch = bump(partition);
-      store.dropPartition(partition);
+      store.dropScope(scope);
       position.set(partition, low - 1n);
       rewinding.add(partition);
       consumer.seek({ topic, partition, offset: low.toString() });
-      if (high <= low) return;
+      const done = (): void => {
+        // Caught up. From here on this instance is the scope's only writer and keeps the store itself.
+        if (endRestore(inputTopic, partition)) consumer?.pause([{ topic, partitions: [partition] }]);
+      };
+      if (high <= low) {
+        done();
+        return;
+      }
       consumer.resume([{ topic, partitions: [partition] }]);
       await new Promise<void>((resolve, reject) => {
         const waiter: Waiter = { target: high, resolve: () => finish(resolve) };
@@ -171,27 +224,33 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
         };
         const timer = setTimeout(
           () =>
-            finish(() =>
-              reject(new Error(`dedup partition ${partition} was not restored within ${deps.timeoutMs} ms`)),
-            ),
+            finish(() => {
+              endRestore(inputTopic, partition);
+              reject(new Error(`dedup partition ${partition} was not restored within ${deps.timeoutMs} ms`));
+            }),
           deps.timeoutMs,
         );
-        const onAbort = (): void => finish(() => reject(new Error('dedup restore aborted')));
+        const onAbort = (): void =>
+          finish(() => {
+            endRestore(inputTopic, partition);
+            reject(new Error('dedup restore aborted'));
+          });
         signal.addEventListener('abort', onAbort, { once: true });
         waiters.set(partition, [...(waiters.get(partition) ?? []), waiter]);
         advance(partition, position.get(partition) ?? -1n);
       });
-      // A newer restore of this partition reads on; it pauses the partition when it is done.
-      if (epochs.get(partition) !== epoch) return;
-      // Caught up. From here on this instance is the partition's only writer and keeps the store itself.
-      consumer.pause([{ topic, partitions: [partition] }]);
-      deps.logger.info({ topic, partition, entries: store.size() }, 'dedup partition restored');
+      done();
+      if (epochs.get(partition) === epoch)
+        deps.logger.info({ topic, partition, inputTopic, entries: store.size() }, 'dedup partition restored');
     },
 
-    release(partition) {
-      owned.delete(partition);
+    release(inputTopic, partition) {
+      const topics = restoringOf(partition);
+      topics.delete(inputTopic);
+      store.dropScope({ topic: inputTopic, partition });
+      // Another scope of this partition still reading must keep its batches: no bump then.
+      if (topics.size > 0) return;
       bump(partition);
-      store.dropPartition(partition);
       consumer?.pause([{ topic, partitions: [partition] }]);
     },
 

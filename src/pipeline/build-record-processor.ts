@@ -23,6 +23,7 @@ import {
 } from '../output/output-schemas.ts';
 import type { RegistryEndpoint } from '../output/registry-client.ts';
 import type { OutputLimits } from './output-fitting.ts';
+import { createInFlightKeys } from './in-flight-keys.ts';
 import { createRecordProcessor, type RecordFaultPolicy } from './record-processor.ts';
 import type { RouteBlocks } from './route-blocks.ts';
 
@@ -103,6 +104,7 @@ export async function buildRecordProcessor(
     pii: createPiiHasher(settings.pii),
     encoders: { result, audit, dedup },
     dedup: deps.dedup,
+    inFlight: createInFlightKeys(),
     routeBlocks: deps.routeBlocks,
     ...(deps.outputLimits ? { outputLimits: deps.outputLimits } : {}),
     onRecordFault: settings.onRecordFault,

@@ -35,6 +35,9 @@ import {
   type SourceRef,
 } from '../output/output-records.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
+import { dedupRecordKey } from '../contracts/dedup-key.ts';
+import type { DedupEntry } from '../contracts/records.ts';
+import type { InFlightKeys } from './in-flight-keys.ts';
 import type { CallOutcome } from '../cxone/call-outcome.ts';
 import { cxoneKey, withCxoneKey } from '../mapping/cxone-key.ts';
 import { createOutputFitting, type OutputLimits } from './output-fitting.ts';
@@ -58,6 +61,8 @@ export interface RecordProcessorDeps {
     dedup: OutputEncoder<DedupEntryRecord>;
   };
   dedup: Pick<DedupStore, 'get'>;
+  /** Shared by every partition of this instance: one record at a time per idempotency key. */
+  inFlight: InFlightKeys;
   routeBlocks: RouteBlocks;
   onRecordFault: RecordFaultPolicy;
   /** Events older than this (by their own timestamp, else the Kafka timestamp) are EXPIRED, not sent. */
@@ -165,57 +170,65 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       }
       const started = deps.now();
       const key = request.idempotencyKey;
-      const seen = deps.dedup.get(record.partition, key);
-      // REJECTED and FAILED had no effect in CXone: the event, fixed, may be tried again.
-      const done = seen !== undefined && !TRIED_AGAIN_AFTER.has(seen.outcome);
-      const attempt = seen === undefined || done ? 0 : (seen.attempt ?? 0) + 1;
-      const sent = withCxoneKey(request, cxoneKey(key, attempt));
-      const ageMs = deps.maxEventAgeMs === undefined ? undefined : started - eventTimeMs(request, record);
+      const held = await deps.inFlight.hold(key);
+      let decided: DedupEntry | undefined;
+      let sent: RouteRequest;
       let outcome: CallOutcome;
-      if (done) {
-        outcome = {
-          outcome: 'DUPLICATE',
-          attempts: 0,
-          latencyMs: 0,
-          detail: `already handled: ${seen.outcome}`,
-        };
-      } else if (ageMs !== undefined && deps.maxEventAgeMs !== undefined && ageMs > deps.maxEventAgeMs) {
-        // No effect and nothing remembered: a repeat of a stale event is just as stale.
-        outcome = {
-          outcome: 'EXPIRED',
-          attempts: 0,
-          latencyMs: 0,
-          detail: `event is ${Math.round(ageMs / 1000)} s old, over processing.maxEventAgeMs (${deps.maxEventAgeMs} ms)`,
-        };
-      } else {
-        deps.routeBlocks.admit(route.name);
-        try {
-          outcome =
-            sent.kind === 'journey-trigger'
-              ? await deps.journeys.trigger(sent, signal)
-              : await deps.dataActions.invoke(sent, signal);
-        } catch (error) {
-          if (error instanceof ConnectorError && failureClass(error) === 'config') {
-            throw deps.routeBlocks.fail(route.name, error);
+      try {
+        const seen = deps.dedup.get(source, key) ?? held.prior;
+        // REJECTED and FAILED had no effect in CXone: the event, fixed, may be tried again.
+        const done = seen !== undefined && !TRIED_AGAIN_AFTER.has(seen.outcome);
+        const attempt = seen === undefined || done ? 0 : (seen.attempt ?? 0) + 1;
+        sent = withCxoneKey(request, cxoneKey(key, attempt));
+        const ageMs = deps.maxEventAgeMs === undefined ? undefined : started - eventTimeMs(request, record);
+        if (done) {
+          outcome = {
+            outcome: 'DUPLICATE',
+            attempts: 0,
+            latencyMs: 0,
+            detail: `already handled: ${seen.outcome}`,
+          };
+        } else if (ageMs !== undefined && deps.maxEventAgeMs !== undefined && ageMs > deps.maxEventAgeMs) {
+          // No effect and nothing remembered: a repeat of a stale event is just as stale.
+          outcome = {
+            outcome: 'EXPIRED',
+            attempts: 0,
+            latencyMs: 0,
+            detail: `event is ${Math.round(ageMs / 1000)} s old, over processing.maxEventAgeMs (${deps.maxEventAgeMs} ms)`,
+          };
+        } else {
+          deps.routeBlocks.admit(route.name);
+          try {
+            outcome =
+              sent.kind === 'journey-trigger'
+                ? await deps.journeys.trigger(sent, signal)
+                : await deps.dataActions.invoke(sent, signal);
+          } catch (error) {
+            if (error instanceof ConnectorError && failureClass(error) === 'config') {
+              throw deps.routeBlocks.fail(route.name, error);
+            }
+            throw error;
           }
-          throw error;
+          deps.routeBlocks.succeed(route.name);
+          if (outcome.outcome === 'ACCEPTED') deps.faultPoint?.('after-call');
+          const decidedAt = deps.now();
+          decided = { createdAtMs: decidedAt, outcome: outcome.outcome, attempt };
+          outputs.remember.push({ key, entry: decided });
+          outputs.dedup.push({
+            key: dedupRecordKey(source.topic, key),
+            value: deps.encoders.dedup.encode({
+              idempotencyKey: key,
+              outcome: outcome.outcome,
+              createdAt: decidedAt,
+              sourceTopic: source.topic,
+              sourcePartition: source.partition,
+              sourceOffset: Number(source.offset),
+              attempt,
+            }),
+          });
         }
-        deps.routeBlocks.succeed(route.name);
-        if (outcome.outcome === 'ACCEPTED') deps.faultPoint?.('after-call');
-        const decidedAt = deps.now();
-        outputs.remember.push({ key, entry: { createdAtMs: decidedAt, outcome: outcome.outcome, attempt } });
-        outputs.dedup.push({
-          key,
-          value: deps.encoders.dedup.encode({
-            idempotencyKey: key,
-            outcome: outcome.outcome,
-            createdAt: decidedAt,
-            sourceTopic: source.topic,
-            sourcePartition: source.partition,
-            sourceOffset: Number(source.offset),
-            attempt,
-          }),
-        });
+      } finally {
+        held.settle(decided);
       }
       deps.metrics.recordSeconds.observe({ route: route.name }, (deps.now() - started) / 1000);
       deps.metrics.outcomes.inc({ route: route.name, outcome: outcome.outcome });

@@ -13,6 +13,7 @@
 import type { Admin, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DedupRestorer } from '../dedup/dedup-restorer.ts';
+import { dedupRecordKey } from '../contracts/dedup-key.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { TransactionalCommitter } from '../output/transactional-committer.ts';
 import { decodeDoneOffsets } from './done-offsets.ts';
@@ -21,8 +22,8 @@ import type { PartitionPosition } from './partition-worker.ts';
 export interface PartitionClaims {
   /** Fences the previous owner, restores the dedup partition, reads the committed position. */
   claim(topic: string, partition: number, signal: AbortSignal): Promise<PartitionPosition>;
-  /** Tombstones for dedup entries past the window (at most a bounded number per call). */
-  expiredTombstones(partition: number): Message[];
+  /** Tombstones for the topic-partition's dedup entries past the window (at most a bounded number per call). */
+  expiredTombstones(topic: string, partition: number): Message[];
   /** A new group generation: release the producers and dedup partitions no longer assigned. */
   onAssignment(assignment: Record<string, number[]>): Promise<void>;
 }
@@ -48,7 +49,7 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
   async function claim(topic: string, partition: number, signal: AbortSignal): Promise<PartitionPosition> {
     const started = deps.now();
     await deps.committer.claim(topic, partition);
-    await deps.restorer.restore(partition, signal);
+    await deps.restorer.restore(topic, partition, signal);
     const offsets = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] });
     const found = offsets[0]?.partitions.find((p) => p.partition === partition);
     const committed = found?.offset ?? '-1';
@@ -82,14 +83,18 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
 
   return {
     claim,
-    expiredTombstones(partition) {
-      const keys = deps.store.expired(
-        partition,
+    expiredTombstones(topic, partition) {
+      const scope = { topic, partition };
+      const expired = deps.store.expired(
+        scope,
         deps.now() - deps.dedupWindowMs,
         deps.maxTombstonesPerCommit ?? 500,
       );
-      for (const key of keys) deps.store.delete(partition, key);
-      return keys.map((key) => ({ key, value: null }));
+      for (const [key] of expired) deps.store.delete(scope, key);
+      return expired.map(([key, entry]) => ({
+        key: entry.recordKey ?? dedupRecordKey(topic, key),
+        value: null,
+      }));
     },
     async onAssignment(assignment) {
       const next = new Set<string>();
@@ -98,12 +103,11 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
       }
       const revoked = [...assigned].filter((key) => !next.has(key));
       assigned = next;
-      const stillOwnedDedup = new Set([...next].map((key) => Number(key.split('\u0000')[1])));
       await Promise.all(
         revoked.map(async (key) => {
           const [topic, partition] = key.split('\u0000') as [string, string];
           await deps.committer.release(topic, Number(partition));
-          if (!stillOwnedDedup.has(Number(partition))) deps.restorer.release(Number(partition));
+          deps.restorer.release(topic, Number(partition));
         }),
       );
       deps.logger.info({ assignment, revoked: revoked.length }, 'partition assignment changed');

@@ -242,7 +242,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     slot.outputs = outputs;
     slot.record = undefined;
     // Only a live worker may teach the store: a retired one's work is never committed.
-    for (const { key, entry } of outputs.remember) deps.dedup.set(partition, key, entry);
+    for (const { key, entry } of outputs.remember) deps.dedup.set({ topic, partition }, key, entry);
     queue.finish(slot, slot.key);
     scheduleCommit();
   }

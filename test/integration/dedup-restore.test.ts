@@ -3,7 +3,9 @@
  * transactions like the connector writes it, is read back in full, also when
  * restores of the same partition overlap (a rebalance while claiming) or one
  * is abandoned half-way. A restore that finished with entries missing would
- * let a repeated event through as a second effect.
+ * let a repeated event through as a second effect. Entries are kept per input
+ * topic-partition: records of the old key format (no topic) are read as the
+ * topic their value names.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +15,7 @@ import { pino } from 'pino';
 import { createDedupRestorer, type DedupRestorer } from '../../src/dedup/dedup-restorer.ts';
 import { createDedupStore, type DedupStore } from '../../src/dedup/dedup-store.ts';
 import { createEventDecoder } from '../../src/decode/event-decoder.ts';
+import { dedupRecordKey } from '../../src/contracts/dedup-key.ts';
 import type { DedupEntryRecord } from '../../src/output/output-records.ts';
 import { registerOutputSchema, type OutputEncoder } from '../../src/output/output-schemas.ts';
 import { testStack } from '../support/stack-env.ts';
@@ -96,21 +99,25 @@ describe('dedup restore on the real broker', () => {
 
   const expectFullHistory = () => {
     assert.equal(store.size(), ENTRIES - 1, 'every entry but the tombstoned one');
-    assert.equal(store.get(0, 'route:e0'), undefined, 'the tombstone was applied');
-    assert.equal(store.get(0, `route:e${ENTRIES - 1}`)?.outcome, 'ACCEPTED');
+    assert.equal(
+      store.get({ topic: 'in', partition: 0 }, 'route:e0'),
+      undefined,
+      'the tombstone was applied',
+    );
+    assert.equal(store.get({ topic: 'in', partition: 0 }, `route:e${ENTRIES - 1}`)?.outcome, 'ACCEPTED');
   };
 
   it('reads a partition written in transactions to its end', async () => {
-    await restorer.restore(0, new AbortController().signal);
+    await restorer.restore('in', 0, new AbortController().signal);
     expectFullHistory();
-    await restorer.restore(1, new AbortController().signal);
+    await restorer.restore('in', 1, new AbortController().signal);
     assert.equal(store.size(), ENTRIES - 1, 'the empty partition adds nothing');
   });
 
   it('overlapping restores of one partition both end with the whole history', async () => {
     for (let round = 0; round < 5; round++) {
-      const first = restorer.restore(0, new AbortController().signal);
-      const second = restorer.restore(0, new AbortController().signal);
+      const first = restorer.restore('in', 0, new AbortController().signal);
+      const second = restorer.restore('in', 0, new AbortController().signal);
       await Promise.all([first, second]);
       expectFullHistory();
     }
@@ -119,18 +126,120 @@ describe('dedup restore on the real broker', () => {
   it('a restore abandoned half-way leaves nothing that spoils the next one', async () => {
     for (let round = 0; round < 5; round++) {
       const controller = new AbortController();
-      const abandoned = restorer.restore(0, controller.signal).catch((error: unknown) => error);
+      const abandoned = restorer.restore('in', 0, controller.signal).catch((error: unknown) => error);
       setTimeout(() => controller.abort(), round * 3);
-      await restorer.restore(0, new AbortController().signal);
+      await restorer.restore('in', 0, new AbortController().signal);
       await abandoned;
       expectFullHistory();
     }
   });
 
   it('a released partition is forgotten and comes back whole', async () => {
-    restorer.release(0);
+    restorer.release('in', 0);
     assert.equal(store.size(), 0);
-    await restorer.restore(0, new AbortController().signal);
+    await restorer.restore('in', 0, new AbortController().signal);
     expectFullHistory();
+  });
+});
+
+describe('dedup state per input topic-partition, on the real broker', () => {
+  const topic = `it-dedup-multi-${Date.now().toString(36)}`;
+  const kafka = new Kafka({
+    clientId: 'it-dedup-multi',
+    brokers: [stack.bootstrap],
+    logLevel: logLevel.NOTHING,
+  });
+  const registry = new SchemaRegistry({ host: stack.registryUrl });
+  let admin: Admin;
+  let producer: Producer;
+  let store: DedupStore;
+  let restorer: DedupRestorer;
+  const a = { topic: 'cdp.a', partition: 0 };
+  const b = { topic: 'cdp.b', partition: 0 };
+
+  before(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    });
+    const encoder = await registerOutputSchema<DedupEntryRecord>(
+      { registry, endpoint: { url: stack.registryUrl, requestTimeoutMs: 10_000 }, autoRegister: true },
+      'cxone-dedup-entry',
+      topic,
+      'TopicNameStrategy',
+    );
+    producer = kafka.producer({
+      transactionalId: `${topic}-writer`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const entry = (sourceTopic: string, key: string, outcome: DedupEntryRecord['outcome']) => ({
+      key: dedupRecordKey(sourceTopic, key),
+      partition: 0,
+      value: encoder.encode({
+        idempotencyKey: key,
+        outcome,
+        attempt: 0,
+        createdAt: Date.now(),
+        sourceTopic,
+        sourcePartition: 0,
+        sourceOffset: 0,
+      }),
+    });
+    const transaction = await producer.transaction();
+    // The same idempotency key from both topics: compaction keeps both, each restores its own.
+    await transaction.send({
+      topic,
+      messages: [
+        entry(a.topic, 'welcome:e1', 'ACCEPTED'),
+        entry(b.topic, 'welcome:e1', 'CONTACT_SUPPRESSED'),
+        entry(a.topic, 'welcome:e2', 'ACCEPTED'),
+        { key: dedupRecordKey(a.topic, 'welcome:e2'), partition: 0, value: null },
+        entry(b.topic, 'welcome:e3', 'ACCEPTED'),
+      ],
+    });
+    await transaction.commit();
+    store = createDedupStore(10_000);
+    restorer = createDedupRestorer({
+      kafka,
+      admin,
+      topic,
+      groupPrefix: 'it-dedup-multi',
+      store,
+      decoder: createEventDecoder(registry),
+      logger: pino({ level: 'silent' }),
+      timeoutMs: 20_000,
+    });
+    await restorer.start();
+  });
+
+  after(async () => {
+    await restorer.stop();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it("a claim of one topic restores its own entries and never touches another topic's live ones", async () => {
+    // cdp.b's partition 0 is live here: its worker knows an outcome the topic has not been told yet.
+    store.set(b, 'welcome:live', { createdAtMs: Date.now(), outcome: 'ACCEPTED' });
+    await restorer.restore(a.topic, 0, new AbortController().signal);
+    assert.equal(store.get(a, 'welcome:e1')?.outcome, 'ACCEPTED');
+    assert.equal(store.get(a, 'welcome:e2'), undefined, "a's tombstone applied to a");
+    assert.equal(store.get(a, 'welcome:e3'), undefined, "b's entry is not a's");
+    assert.equal(store.get(b, 'welcome:live')?.outcome, 'ACCEPTED', "b's live entry survives a's claim");
+    assert.equal(store.get(b, 'welcome:e1'), undefined, 'a live scope is not refilled from the topic');
+
+    await restorer.restore(b.topic, 0, new AbortController().signal);
+    assert.equal(store.get(b, 'welcome:e1')?.outcome, 'CONTACT_SUPPRESSED', 'the same key, its own outcome');
+    assert.equal(store.get(b, 'welcome:e3')?.outcome, 'ACCEPTED');
+    assert.equal(store.get(a, 'welcome:e1')?.outcome, 'ACCEPTED', "b's claim left a alone");
+
+    restorer.release(a.topic, 0);
+    assert.equal(store.get(a, 'welcome:e1'), undefined);
+    assert.equal(store.get(b, 'welcome:e3')?.outcome, 'ACCEPTED', 'releasing a keeps b');
   });
 });

@@ -13,6 +13,8 @@ import type { InputRecord, RecordOutputs } from '../../../src/contracts/records.
 import type { CallOutcome } from '../../../src/cxone/call-outcome.ts';
 import type { DataActionClient } from '../../../src/cxone/data-action-client.ts';
 import type { JourneyTriggerClient } from '../../../src/cxone/journey-trigger-client.ts';
+import { dedupRecordKey } from '../../../src/contracts/dedup-key.ts';
+import { createInFlightKeys } from '../../../src/pipeline/in-flight-keys.ts';
 import { createDedupStore } from '../../../src/dedup/dedup-store.ts';
 import type { EventDecoder } from '../../../src/decode/event-decoder.ts';
 import { ConnectorError, CxoneError, DecodeError, failureClass } from '../../../src/errors.ts';
@@ -117,7 +119,7 @@ const CASES: Case[] = [
     calls: ['trigger welcome:evt-1'],
     results: ['ACCEPTED'],
     audit: ['ACCEPTED'],
-    dedup: ['welcome:evt-1 ACCEPTED'],
+    dedup: ['cdp.events/welcome:evt-1 ACCEPTED'],
   },
   {
     name: 'bytes that are not Avro: a dead letter, no call',
@@ -148,7 +150,7 @@ const CASES: Case[] = [
     calls: ['trigger welcome:evt-1~1'],
     results: ['ACCEPTED'],
     audit: ['ACCEPTED'],
-    dedup: ['welcome:evt-1 ACCEPTED'],
+    dedup: ['cdp.events/welcome:evt-1 ACCEPTED'],
   },
   {
     name: 'a key that FAILED twice before: the third try is <key>~2',
@@ -157,7 +159,7 @@ const CASES: Case[] = [
     calls: ['trigger welcome:evt-1~2'],
     results: ['ACCEPTED'],
     audit: ['ACCEPTED'],
-    dedup: ['welcome:evt-1 ACCEPTED'],
+    dedup: ['cdp.events/welcome:evt-1 ACCEPTED'],
   },
   {
     name: 'a key that was CONTACT_NOT_FOUND: a final answer, DUPLICATE',
@@ -193,7 +195,7 @@ const CASES: Case[] = [
     results: ['REJECTED'],
     audit: ['REJECTED'],
     dlq: ['CXONE_BAD_REQUEST welcome'],
-    dedup: ['welcome:evt-1 REJECTED'],
+    dedup: ['cdp.events/welcome:evt-1 REJECTED'],
   },
   {
     name: 'a contact CXone does not know: an outcome, not a dead letter',
@@ -202,7 +204,7 @@ const CASES: Case[] = [
     calls: ['trigger welcome:evt-1'],
     results: ['CONTACT_NOT_FOUND'],
     audit: ['CONTACT_NOT_FOUND'],
-    dedup: ['welcome:evt-1 CONTACT_NOT_FOUND'],
+    dedup: ['cdp.events/welcome:evt-1 CONTACT_NOT_FOUND'],
   },
   {
     name: 'CXone still failing after the client retries: thrown for a retry, nothing written',
@@ -217,7 +219,7 @@ const CASES: Case[] = [
     calls: ['trigger welcome:evt-1', 'invoke crm-sync:evt-1'],
     results: ['ACCEPTED', 'ACCEPTED'],
     audit: ['ACCEPTED', 'ACCEPTED'],
-    dedup: ['welcome:evt-1 ACCEPTED', 'crm-sync:evt-1 ACCEPTED'],
+    dedup: ['cdp.events/welcome:evt-1 ACCEPTED', 'cdp.events/crm-sync:evt-1 ACCEPTED'],
   },
   {
     name: 'two routes, one of which cannot map the event: the other still runs',
@@ -226,7 +228,7 @@ const CASES: Case[] = [
     results: ['ACCEPTED'],
     audit: ['ACCEPTED'],
     dlq: ['IDENTIFIERS_MISSING welcome'],
-    dedup: ['crm-sync:evt-1 ACCEPTED'],
+    dedup: ['cdp.events/crm-sync:evt-1 ACCEPTED'],
   },
   {
     name: 'a 403 on the trigger is a configuration fault: thrown, no dead letter, no outcome',
@@ -270,7 +272,7 @@ const CASES: Case[] = [
     calls: ['trigger welcome:evt-1'],
     results: ['ACCEPTED'],
     audit: ['ACCEPTED'],
-    dedup: ['welcome:evt-1 ACCEPTED'],
+    dedup: ['cdp.events/welcome:evt-1 ACCEPTED'],
   },
   {
     name: 'two routes, one already done: DUPLICATE for it, a call for the other',
@@ -279,7 +281,7 @@ const CASES: Case[] = [
     calls: ['invoke crm-sync:evt-1'],
     results: ['DUPLICATE', 'ACCEPTED'],
     audit: ['DUPLICATE', 'ACCEPTED'],
-    dedup: ['crm-sync:evt-1 ACCEPTED'],
+    dedup: ['cdp.events/crm-sync:evt-1 ACCEPTED'],
   },
 ];
 
@@ -304,7 +306,7 @@ function setup(c: Case, clock = { now: () => NOW }) {
   const dedup = createDedupStore(1000);
   for (const seen of c.seen ?? []) {
     const [key, outcome, attempt] = typeof seen === 'string' ? [seen, 'ACCEPTED', 0] : seen;
-    dedup.set(0, key, { createdAtMs: 0, outcome, attempt });
+    dedup.set({ topic: 'cdp.events', partition: 0 }, key, { createdAtMs: 0, outcome, attempt });
   }
   const metrics = createMetrics(new Registry(), false);
   const logger = pino({ level: 'silent' });
@@ -320,6 +322,7 @@ function setup(c: Case, clock = { now: () => NOW }) {
     pii: (value) => value,
     encoders: { result: json(), audit: json(), dedup: json() },
     dedup,
+    inFlight: createInFlightKeys(),
     routeBlocks,
     onRecordFault: c.onRecordFault ?? 'dlq',
     maxEventAgeMs: c.maxEventAgeMs,
@@ -363,7 +366,7 @@ describe('record processor', () => {
         });
         // The store learns exactly what the dedup topic is told, no more.
         assert.deepEqual(
-          outputs.remember.map((r) => `${r.key} ${r.entry.outcome}`),
+          outputs.remember.map((r) => `${dedupRecordKey(record(c.value).topic, r.key)} ${r.entry.outcome}`),
           c.dedup ?? [],
         );
       }
@@ -433,6 +436,49 @@ describe('record processor', () => {
     assert.equal(field(outputs.audit[0]!, 'cxoneIdempotencyKey'), 'welcome:evt-1~1');
     assert.deepEqual(outputs.remember[0]?.entry.attempt, 1);
     assert.equal(field(outputs.dedup[0]!, 'attempt'), 1);
+  });
+
+  it('the same idempotency key in flight under two Kafka keys: one CXone call, the second is DUPLICATE', async () => {
+    const s = setup({ name: 'twins', value: event() });
+    let calls = 0;
+    const journeys: Pick<JourneyTriggerClient, 'trigger'> = {
+      trigger: async () => {
+        calls++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return accepted;
+      },
+    };
+    const processTwins = createRecordProcessor({ ...s.deps, journeys });
+    // Different Kafka keys, even different partitions: the key-ordered queue runs them side by side.
+    const [first, second] = await Promise.all([
+      processTwins({ ...record(event()), key: Buffer.from('k-a') }),
+      processTwins({ ...record(event()), partition: 1, key: Buffer.from('k-b') }),
+    ]);
+    assert.equal(calls, 1);
+    assert.deepEqual([summarize(first).results, summarize(second).results], [['ACCEPTED'], ['DUPLICATE']]);
+    assert.deepEqual(summarize(second).dedup, [], 'a DUPLICATE writes no dedup entry');
+    assert.equal(s.deps.inFlight.size(), 0, 'nothing stays held');
+  });
+
+  it('a record that fails before deciding lets the next one with its key try for real', async () => {
+    const s = setup({ name: 'fails', value: event() });
+    let calls = 0;
+    const journeys: Pick<JourneyTriggerClient, 'trigger'> = {
+      trigger: async () => {
+        calls++;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        if (calls === 1) throw new CxoneError('CXONE_SERVER_ERROR', 'boom', { retryable: true });
+        return accepted;
+      },
+    };
+    const processTwins = createRecordProcessor({ ...s.deps, journeys });
+    const [first, second] = await Promise.allSettled([
+      processTwins({ ...record(event()), key: Buffer.from('k-a') }),
+      processTwins({ ...record(event()), key: Buffer.from('k-b') }),
+    ]);
+    assert.equal(first.status, 'rejected');
+    assert.equal(second.status === 'fulfilled' && summarize(second.value).results[0], 'ACCEPTED');
+    assert.equal(calls, 2);
   });
 
   it('a record replayed from the DLQ says so in its audit record', async () => {
