@@ -28,6 +28,8 @@ import { createRouteBlocks, type RouteBlock } from './pipeline/route-blocks.ts';
 import { createPartitionSupervisor, type PartitionSupervisor } from './source/partition-supervisor.ts';
 import { createInputConsumer, runInputConsumer } from './source/input-consumer.ts';
 import { createTimerSet } from './source/timer-set.ts';
+import { assignmentShare } from './source/assignment-share.ts';
+import { createLagSampler } from './source/lag-sampler.ts';
 import { ensureTopics } from './source/topic-setup.ts';
 
 export type ConnectorState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
@@ -177,6 +179,8 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         now,
       });
       const clients = createCxoneClients(options.cxone, { metrics: deps.metrics, now });
+      // Nothing of the group's rate limit is this instance's until the group assigns it partitions.
+      clients.setRateShare(0);
       cxone = clients;
       const processRecord = await step(
         `${options.processor.autoRegisterSchemas ? 'registering' : 'looking up'} the output schemas at registry.url (${redactUrl(options.registry.url)})`,
@@ -218,7 +222,11 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
             },
             deps.faultPoint,
           ),
-        onAssignment: (assignment) => claims.onAssignment(assignment),
+        onAssignment: async (assignment) => {
+          currentAssignment = assignment;
+          await shareRateLimit(assignment);
+          await claims.onAssignment(assignment);
+        },
         processRecord,
         dedup: store,
         consumer: theConsumer,
@@ -248,6 +256,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         'check that the connector may use that group and read kafka.inputTopics',
         () => runInputConsumer(theConsumer, options.consumer, theSupervisor),
       );
+      startLagSampling(theAdmin, theSupervisor);
       setState('running');
     } catch (error) {
       setState('failed');
@@ -255,6 +264,52 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       finish('failed');
       throw error;
     }
+  }
+
+  let currentAssignment: Record<string, number[]> = {};
+  function startLagSampling(theAdmin: Admin, theSupervisor: PartitionSupervisor): void {
+    const sampler = createLagSampler({
+      admin: theAdmin,
+      groupId: options.consumer.groupId,
+      assigned: () => currentAssignment,
+      oldestPendingMs: (topic, partition) => theSupervisor.oldestPendingMs(topic, partition),
+      metrics: deps.metrics,
+      logger,
+      now,
+    });
+    const tick = (): void => {
+      if (state !== 'running') return;
+      sampler
+        .sample()
+        .catch((error: unknown) => logger.debug({ err: error }, 'consumer lag sample failed'))
+        .finally(() => {
+          if (state === 'running') timers.schedule(tick, options.lagSampleMs);
+        });
+    };
+    timers.schedule(tick, Math.min(1000, options.lagSampleMs));
+  }
+
+  let partitionsPerTopic: Record<string, number> = {};
+  /** cxone.rateLimit is the tenant's limit for the whole group: this instance takes its fraction. */
+  async function shareRateLimit(assignment: Record<string, number[]>): Promise<void> {
+    try {
+      const metadata = await admin?.fetchTopicMetadata({ topics: [...options.consumer.inputTopics] });
+      if (metadata)
+        partitionsPerTopic = Object.fromEntries(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    } catch (error) {
+      // The counts of the last generation are as good as any: partitions are rarely added.
+      logger.warn(
+        { err: error },
+        'could not read the input partition counts; the rate share uses the last ones',
+      );
+    }
+    const { assigned, total, share } = assignmentShare(assignment, partitionsPerTopic);
+    cxone?.setRateShare(share);
+    deps.metrics.assignedPartitions.set(assigned);
+    logger.info(
+      { assigned, total, share, requestsPerSecond: options.cxone.rateLimit.requestsPerSecond * share },
+      'share of the group-wide CXone rate limit',
+    );
   }
 
   async function step<T>(what: string, fix: string, run: () => Promise<T>): Promise<T> {

@@ -51,6 +51,7 @@ export interface ConnectorOptions {
   start: StartSettings;
   drainTimeoutMs: number;
   routeBlocks: RouteBlocksOptions;
+  lagSampleMs: number;
 }
 
 /**
@@ -150,6 +151,7 @@ export function compileConfig(
     },
     drainTimeoutMs: processing.drainTimeoutMs,
     routeBlocks: { probeIntervalMs: processing.configFaultProbeMs, logIntervalMs: 60_000 },
+    lagSampleMs: config.observability.lagSampleMs,
   };
 }
 

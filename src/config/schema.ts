@@ -390,6 +390,8 @@ const observabilitySchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     metricsPort: z.number().int().min(0).max(65535).default(9464),
     metricsHost: z.string().default('0.0.0.0'),
+    /** How often the consumer lag gauges are refreshed (two admin requests per input topic). */
+    lagSampleMs: durationMs.min(1000).default(10_000),
   })
   .strict();
 

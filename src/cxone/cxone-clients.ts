@@ -43,6 +43,8 @@ export interface CxoneClients {
   journeys: JourneyTriggerClient;
   dataActions: DataActionClient;
   breaker: CircuitBreaker;
+  /** This instance's fraction of the group-wide rate limit (cxone.rateLimit is the tenant's). */
+  setRateShare(share: number): void;
   /** A token as the configured flow gets it: for the preflight. */
   token(signal?: AbortSignal): Promise<string>;
   close(): Promise<void>;
@@ -53,13 +55,14 @@ export function createCxoneClients(
   deps: { metrics: ConnectorMetrics; now: () => number },
 ): CxoneClients {
   const breaker = createCircuitBreaker(cxone.breaker, { metrics: deps.metrics });
+  const limiter = createRateLimiter(cxone.rateLimit, { metrics: deps.metrics });
   const http = createCxoneHttp({
     baseUrl: cxone.baseUrl,
     requestTimeoutMs: cxone.requestTimeoutMs,
     connections: cxone.connections,
     metrics: deps.metrics,
     now: deps.now,
-    limiter: createRateLimiter(cxone.rateLimit, { metrics: deps.metrics }),
+    limiter,
     breaker,
   });
   // A token endpoint on another host gets a connection of its own, outside the tenant API's limiter.
@@ -97,6 +100,7 @@ export function createCxoneClients(
     }),
     breaker,
     token: (signal) => tokens.getToken(signal),
+    setRateShare: (share) => limiter.setShare(share),
     close: async () => {
       await http.close();
       if (tokenHttp !== http) await tokenHttp.close();

@@ -14,6 +14,12 @@
  * answers many in-flight requests at once; then it climbs back additively, by
  * `recoveryPerSecond` (default a tenth of the configured rate) each second, to
  * the configured rate.
+ *
+ * The configured rate is the tenant's limit for the whole consumer group; this
+ * instance holds `share` of it (its fraction of the input partitions, set on
+ * every rebalance): rate, burst and recovery are all scaled by it, so the
+ * instances of a group never add up to more than the tenant allows. A share of
+ * 0 (no partitions) sends nothing until a share is given again.
  */
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 
@@ -35,6 +41,9 @@ export interface RateLimiter {
   onRateLimited(): void;
   /** The currently allowed requests/second. */
   allowedRate(): number;
+  /** This instance's fraction (0..1) of the group-wide limit. */
+  setShare(share: number): void;
+  share(): number;
 }
 
 export interface RateLimiterDeps {
@@ -58,9 +67,10 @@ export function createRateLimiter(config: RateLimiterOptions, deps: RateLimiterD
       const timer = setTimeout(fn, ms);
       return () => clearTimeout(timer);
     });
-  const ceiling = config.requestsPerSecond;
-  const floor = Math.min(config.minRequestsPerSecond, ceiling);
-  const recoveryPerSecond = config.recoveryPerSecond ?? ceiling / 10;
+  let share = 1;
+  let ceiling = config.requestsPerSecond;
+  const floorOf = (): number => Math.min(config.minRequestsPerSecond * share, ceiling);
+  const recoveryOf = (): number => (config.recoveryPerSecond ?? config.requestsPerSecond / 10) * share;
   let rate = ceiling;
   let rateAt = now();
   let lastDecreaseAt = -Infinity;
@@ -71,17 +81,18 @@ export function createRateLimiter(config: RateLimiterOptions, deps: RateLimiterD
 
   function currentRate(t: number): number {
     if (rate < ceiling) {
-      rate = Math.min(ceiling, rate + (recoveryPerSecond * (t - rateAt)) / 1000);
+      rate = Math.min(ceiling, rate + (recoveryOf() * (t - rateAt)) / 1000);
     }
     rateAt = t;
     return rate;
   }
 
   const intervalAt = (t: number) => 1000 / currentRate(t);
-  const toleranceFor = (interval: number) => (config.burst - 1) * interval;
+  const toleranceFor = (interval: number) => (Math.max(1, config.burst * share) - 1) * interval;
 
   /** Takes a slot if one is free at `t`. */
   function tryTake(t: number): boolean {
+    if (ceiling <= 0) return false;
     const interval = intervalAt(t);
     if (tat - toleranceFor(interval) > t) return false;
     tat = Math.max(tat, t) + interval;
@@ -101,7 +112,7 @@ export function createRateLimiter(config: RateLimiterOptions, deps: RateLimiterD
   }
 
   function arm(): void {
-    if (cancelTimer || waiters.length === 0) return;
+    if (cancelTimer || waiters.length === 0 || ceiling <= 0) return;
     const t = now();
     const interval = intervalAt(t);
     cancelTimer = setTimer(releaseDue, Math.max(0, tat - toleranceFor(interval) - t));
@@ -134,7 +145,7 @@ export function createRateLimiter(config: RateLimiterOptions, deps: RateLimiterD
       const t = now();
       if (t - lastDecreaseAt < config.decreaseCooldownMs) return;
       lastDecreaseAt = t;
-      rate = Math.max(floor, currentRate(t) * config.decreaseFactor);
+      rate = Math.max(floorOf(), currentRate(t) * config.decreaseFactor);
       // The tenant's bucket is empty: no burst until it has had time to refill.
       const interval = 1000 / rate;
       tat = Math.max(tat, t + toleranceFor(interval));
@@ -145,9 +156,26 @@ export function createRateLimiter(config: RateLimiterOptions, deps: RateLimiterD
       arm();
     },
     allowedRate() {
-      const r = currentRate(now());
+      const r = ceiling > 0 ? currentRate(now()) : 0;
       deps.metrics?.cxoneAllowedRate.set(r);
       return r;
     },
+    setShare(next) {
+      const bounded = Math.min(1, Math.max(0, next));
+      if (bounded === share) return;
+      const t = now();
+      // Where AIMD had slowed down, the new share keeps the same fraction of its ceiling.
+      const fraction = ceiling > 0 ? currentRate(t) / ceiling : 1;
+      share = bounded;
+      ceiling = config.requestsPerSecond * share;
+      rate = ceiling * fraction;
+      rateAt = t;
+      deps.metrics?.cxoneRateShare.set(share);
+      deps.metrics?.cxoneAllowedRate.set(rate);
+      cancelTimer?.();
+      cancelTimer = undefined;
+      arm();
+    },
+    share: () => share,
   };
 }

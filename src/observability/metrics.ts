@@ -16,6 +16,10 @@ export interface ConnectorMetrics {
   dedupEntries: Gauge;
   partitionPauses: Counter<'topic'>;
   cxoneAllowedRate: Gauge;
+  cxoneRateShare: Gauge;
+  assignedPartitions: Gauge;
+  consumerLagRecords: Gauge;
+  consumerLagSeconds: Gauge;
   cxoneLimiterWaits: Counter;
   cxoneLimiterWaitSeconds: Counter;
   cxoneBreakerState: Gauge;
@@ -97,6 +101,28 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
     cxoneAllowedRate: new Gauge({
       name: 'cxone_connector_cxone_allowed_requests_per_second',
       help: 'Requests/second the CXone rate limiter currently allows (drops on 429, then recovers)',
+      registers,
+    }),
+    cxoneRateShare: new Gauge({
+      name: 'cxone_connector_cxone_rate_limit_share',
+      help: "This instance's share (0..1) of cxone.rateLimit, the tenant's limit for the whole group: its fraction of the input partitions",
+      registers,
+    }),
+    assignedPartitions: new Gauge({
+      name: 'cxone_connector_assigned_partitions',
+      help: 'Input partitions assigned to this instance',
+      registers,
+    }),
+    consumerLagRecords: new Gauge({
+      name: 'cxone_connector_consumer_lag_records',
+      help: "Records of an assigned input partition not yet committed: its last stable offset minus the group's committed offset",
+      labelNames: ['topic', 'partition'],
+      registers,
+    }),
+    consumerLagSeconds: new Gauge({
+      name: 'cxone_connector_consumer_lag_seconds',
+      help: 'Age of the oldest unfinished record of an assigned input partition (0 when none is waiting)',
+      labelNames: ['topic', 'partition'],
       registers,
     }),
     cxoneLimiterWaits: new Counter({

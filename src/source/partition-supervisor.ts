@@ -66,6 +66,8 @@ export interface PartitionSupervisor {
   drain(timeoutMs: number): Promise<void>;
   /** Stops every worker at once, committing nothing more. */
   retireAll(): void;
+  /** The Kafka timestamp of the partition's oldest record not yet committed (undefined: none, or not claimed yet). */
+  oldestPendingMs(topic: string, partition: number): number | undefined;
 }
 
 interface Entry {
@@ -178,6 +180,7 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
 
   return {
     pauses,
+    oldestPendingMs: (topic, partition) => entries.get(keyOf(topic, partition))?.worker?.oldestPendingMs(),
     async handleBatch(payload) {
       const { batch } = payload;
       // A batch of only transaction markers or aborted records still moves the partition's position.

@@ -87,6 +87,8 @@ export interface PartitionWorker {
   /** Stops at once: nothing more is committed, in-flight work is abandoned (it will be replayed). */
   retire(): void;
   state(): WorkerState;
+  /** The Kafka timestamp of the oldest record taken but not yet committed (undefined: none). */
+  oldestPendingMs(): number | undefined;
 }
 
 export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorker {
@@ -412,5 +414,12 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       if (state !== 'stopped') stop();
     },
     state: () => state,
+    oldestPendingMs() {
+      for (let i = head; i < slots.length; i++) {
+        const slot = slots[i] as Slot;
+        if (slot.state !== 'committed') return slot.timestampMs;
+      }
+      return undefined;
+    },
   };
 }

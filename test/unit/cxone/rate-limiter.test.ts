@@ -129,6 +129,56 @@ describe('rate limiter', () => {
     assert.ok(count() >= 15, `and does not stall (released ${count()})`);
   });
 
+  it("a share of the group's limit: rate, burst and recovery scaled; share 0 sends nothing until one is given", async () => {
+    const clock = manualClock();
+    const limiter = createRateLimiter(
+      { ...CONFIG, requestsPerSecond: 100, burst: 10 },
+      { now: clock.now, setTimer: clock.schedule },
+    );
+    limiter.setShare(0.25);
+    assert.equal(limiter.allowedRate(), 25);
+    let released = 0;
+    const count = () => released;
+    for (let i = 0; i < 100; i++) void limiter.acquire().then(() => released++);
+    await settle();
+    assert.equal(count(), 2, 'a quarter of the burst (2.5 → 2 at once)');
+    clock.advance(1000);
+    await settle();
+    assert.ok(Math.abs(count() - 27) <= 1, `25/s over a second after the burst (released ${count()})`);
+
+    limiter.setShare(0);
+    const before = count();
+    clock.advance(5000);
+    await settle();
+    assert.equal(count(), before, 'no partitions: nothing is sent');
+    assert.equal(limiter.allowedRate(), 0);
+
+    limiter.setShare(0.5);
+    clock.advance(1000);
+    await settle();
+    assert.ok(
+      Math.abs(count() - before - 50) <= 5,
+      `50/s with half the partitions (released ${count() - before})`,
+    );
+  });
+
+  it('AIMD stays on top of the share: a 429 halves the share, recovery climbs to it', () => {
+    let t = 0;
+    const limiter = createRateLimiter(CONFIG, { now: () => t });
+    limiter.setShare(0.5);
+    limiter.onRateLimited();
+    assert.equal(limiter.allowedRate(), 12.5);
+    t += 60_000;
+    assert.equal(limiter.allowedRate(), 25, 'back to the share, not above');
+    limiter.onRateLimited();
+    limiter.setShare(1);
+    assert.equal(
+      limiter.allowedRate(),
+      25,
+      'a new share keeps the slowed-down fraction (12.5 of 25 → 25 of 50)',
+    );
+  });
+
   it('a waiting caller is released by its abort signal', async () => {
     const limiter = createRateLimiter({ ...CONFIG, requestsPerSecond: 1 });
     await limiter.acquire();
