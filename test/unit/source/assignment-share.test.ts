@@ -15,12 +15,15 @@ describe('assignmentShare', () => {
 
   it('the shares of one generation add up to 1 whatever the replica count', () => {
     for (const replicas of [1, 2, 3, 5, 8, 12]) {
-      const members = Array.from({ length: replicas }, () => ({}));
+      const members: Record<string, number[]>[] = Array.from({ length: replicas }, () => ({}));
       let next = 0;
       for (const [topic, n] of Object.entries(counts)) {
-        for (let p = 0; p < n; p++) (members[next++ % replicas]![topic] ??= []).push(p);
+        for (let p = 0; p < n; p++) {
+          const member = members[next++ % replicas] ?? {};
+          (member[topic] ??= []).push(p);
+        }
       }
-      const sum = members.reduce((total, m) => total + assignmentShare(m, counts).share, 0);
+      const sum = members.reduce((total: number, m) => total + assignmentShare(m, counts).share, 0);
       assert.ok(Math.abs(sum - 1) < 1e-9, `${replicas} replicas: ${sum}`);
     }
   });
