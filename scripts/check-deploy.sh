@@ -10,7 +10,7 @@
 #               npm ci --ignore-scripts + npm run build; npm ci --omit=dev with
 #               only dist/, schemas/, examples/, package.json; then the CLI runs
 #               (version, validate-config, sim answering GET /_sim/stats)
-#   4. helm     lint --strict; template with default values and with HPA, PDB and
+#   4. helm     lint --strict; template with default values and with KEDA (or the HPA), PDB and
 #               ServiceMonitor on; every rendered document parses; the ConfigMap's
 #               config.yaml passes `validate-config`; bad values are refused
 #
@@ -170,7 +170,8 @@ FEATURES=(--set autoscaling.enabled=true --set podDisruptionBudget.enabled=true
   --set serviceMonitor.enabled=true --set replicaCount=3)
 "$HELM" lint --strict "$CHART" || fail "helm lint (defaults)"
 "$HELM" lint --strict "$CHART" "${FEATURES[@]}" >/dev/null || fail "helm lint (HPA, PDB, ServiceMonitor)"
-ok "helm lint --strict: defaults, and HPA+PDB+ServiceMonitor"
+"$HELM" lint --strict "$CHART" "${FEATURES[@]}" --set autoscaling.mode=cpu >/dev/null || fail "helm lint (CPU HPA)"
+ok "helm lint --strict: defaults, KEDA+PDB+ServiceMonitor, and the CPU HPA"
 
 # Parses every rendered document, checks the kinds, writes config.yaml out.
 inspect_render() {
@@ -215,10 +216,28 @@ grep -q '^  replicas: 1$' "$WORK/default.yaml" || fail "default render has no re
 "$HELM" template rel "$CHART" --namespace cxone "${FEATURES[@]}" >"$WORK/features.yaml" \
   || fail "helm template (HPA, PDB, ServiceMonitor)"
 inspect_render "$WORK/features.yaml" \
-  "ConfigMap,Deployment,HorizontalPodAutoscaler,PodDisruptionBudget,Service,ServiceAccount,ServiceMonitor" \
-  "$WORK/config-features.yaml" || fail "rendered manifests (HPA, PDB, ServiceMonitor)"
-if grep -q '^  replicas:' "$WORK/features.yaml"; then fail "Deployment sets replicas while the HPA owns them"; fi
-ok "with the HPA on, the Deployment leaves replicas to it"
+  "ConfigMap,Deployment,PodDisruptionBudget,ScaledObject,Service,ServiceAccount,ServiceMonitor" \
+  "$WORK/config-features.yaml" || fail "rendered manifests (KEDA, PDB, ServiceMonitor)"
+if grep -q '^  replicas:' "$WORK/features.yaml"; then fail "Deployment sets replicas while KEDA owns them"; fi
+ok "with KEDA on, the Deployment leaves replicas to it"
+# The ScaledObject: the Kafka scaler on the group and each input topic, replicas capped at the partitions.
+"$HELM" template rel "$CHART" --set autoscaling.enabled=true --set autoscaling.maxReplicas=12 \
+  --set autoscaling.inputPartitions=4 --set 'config.kafka.inputTopics={cdp.events,cdp.orders}' \
+  >"$WORK/keda.yaml" || fail "helm template (KEDA)"
+"$NODE" --input-type=module - "$WORK/keda.yaml" <<'SCRIPT' || fail "ScaledObject"
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+const so = parseAllDocuments(readFileSync(process.argv[2], 'utf8')).map((d) => d.toJS()).find((o) => o?.kind === 'ScaledObject');
+if (so.spec.maxReplicaCount !== 4) throw new Error(`maxReplicaCount ${so.spec.maxReplicaCount}, expected the 4 input partitions`);
+const triggers = so.spec.triggers.map((t) => `${t.type}:${t.metadata.topic}:${t.metadata.consumerGroup}:${t.metadata.allowIdleConsumers}`);
+if (triggers.join(',') !== 'kafka:cdp.events:cxone-connector:false,kafka:cdp.orders:cxone-connector:false')
+  throw new Error(`triggers ${triggers.join(',')}`);
+console.log(`   ok: ScaledObject: ${triggers.length} Kafka triggers on group cxone-connector, maxReplicaCount 4 (maxReplicas 12 capped)`);
+SCRIPT
+"$HELM" template rel "$CHART" "${FEATURES[@]}" --set autoscaling.mode=cpu >"$WORK/hpa.yaml" || fail "helm template (CPU HPA)"
+grep -q '^kind: HorizontalPodAutoscaler$' "$WORK/hpa.yaml" || fail "autoscaling.mode=cpu renders no HorizontalPodAutoscaler"
+if grep -q '^kind: ScaledObject$' "$WORK/hpa.yaml"; then fail "autoscaling.mode=cpu also renders a ScaledObject"; fi
+ok "autoscaling.mode=cpu: a HorizontalPodAutoscaler instead"
 
 # The config as the pod sees it: the secret file does not exist here, so the
 # reference is overridden the way an operator could (env beats file).
