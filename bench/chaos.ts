@@ -54,6 +54,8 @@ const { values } = parseArgs({
     'events-per-second': { type: 'string', default: '40' },
     /** The connectors reach Kafka over SASL_SSL with SCRAM-SHA-512, holding only README's ACLs. */
     secure: { type: 'boolean', default: false },
+    /** A KRaft cluster of this many nodes; with more than one, brokers are killed by role (see below). */
+    brokers: { type: 'string', default: '1' },
   },
 });
 const opt = {
@@ -104,10 +106,11 @@ async function main(): Promise<number> {
     },
     log: say,
     secure: values.secure,
+    brokers: Number(values.brokers),
   });
   const kafka = new Kafka({
     clientId: 'chaos',
-    brokers: [stack.kafka.bootstrap],
+    brokers: stack.kafka.brokers,
     logLevel: logLevel.NOTHING,
   });
   const input = `${runId}.events`;
@@ -118,7 +121,7 @@ async function main(): Promise<number> {
     root,
     configFile: writeConfig(stack.logsDir, {
       endpoints: {
-        bootstrap: stack.kafka.bootstrap,
+        bootstrap: stack.kafka.brokers.join(','),
         registry: stack.registry.url,
         sim: stack.sim?.url ?? '',
       },
@@ -145,14 +148,17 @@ async function main(): Promise<number> {
     }),
   });
   let brokerRestarts = 0;
+  const brokerKills: { node: number; role: string }[] = [];
   let freezes = 0;
   try {
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [{ topic: input, numPartitions: opt.partitions }],
     });
+    // kafkajs's waitForLeaders gives up on a cluster where a broker does not know the topic yet.
+    await waitForTopic(kafka, input);
     if (stack.secure) {
       const granted = await grantConnectorAcls(admin, 'User:connector', {
         groupId,
@@ -189,15 +195,41 @@ async function main(): Promise<number> {
       say(`chaos step failed: ${String(error)}`);
     };
     events.push(
-      (async () => {
-        await sleep(opt.produceMs * 0.4);
-        say('broker: SIGKILL');
-        await stack.killKafka();
-        await sleep(3000);
-        await stack.startKafka();
-        brokerRestarts++;
-        say('broker: back');
-      })().catch(chaosError),
+      (stack.kafka.nodes.length === 1
+        ? (async () => {
+            await sleep(opt.produceMs * 0.4);
+            say('broker: SIGKILL');
+            await stack.killKafka();
+            await sleep(3000);
+            await stack.startKafka();
+            brokerRestarts++;
+            say('broker: back');
+          })()
+        : (async () => {
+            // A cluster: one node down at a time (min.insync.replicas 2 of 3 keeps writes going),
+            // chosen by what it leads: the transaction coordinator of the connector's ids, the group
+            // coordinator, then any node.
+            const roles = [
+              'transaction coordinator',
+              'group coordinator',
+              'any node',
+              'transaction coordinator',
+            ];
+            for (const [i, role] of roles.entries()) {
+              await sleep(
+                opt.produceMs * (0.15 + 0.2 * i) - (i === 0 ? 0 : opt.produceMs * (0.15 + 0.2 * (i - 1))),
+              );
+              const node = await brokerFor(kafka, role, stack.kafka.nodes, random);
+              say(`broker ${node} (${role}): SIGKILL`);
+              await stack.killBroker(node);
+              brokerKills.push({ node, role });
+              await sleep(4000);
+              await stack.startBroker(node);
+              brokerRestarts++;
+              say(`broker ${node}: back`);
+            }
+          })()
+      ).catch(chaosError),
       (async () => {
         await sleep(opt.produceMs * 0.7);
         const index = Math.floor(random() * opt.instances);
@@ -234,6 +266,7 @@ async function main(): Promise<number> {
     await lagAdmin.disconnect();
     await sleep(1000);
     const verifierDuplicates = verifier.duplicates();
+    const verifierRedeliveries = verifier.redeliveries();
     await verifier.stop();
 
     const stats = (await fetchJson(`${stack.sim?.url}/_sim/stats`)) as {
@@ -284,6 +317,8 @@ async function main(): Promise<number> {
       kills_random: instances.plannedKills(),
       kills_at_crash_points: instances.unplannedDeaths(),
       broker_restarts: brokerRestarts,
+      brokers: stack.kafka.nodes.length,
+      broker_kills: brokerKills,
       freezes,
       accepted_effects: stats.effects.total,
       lost: [...plan.uniqueKeys].filter((k) => !byKey[k]).length,
@@ -297,6 +332,7 @@ async function main(): Promise<number> {
       final_lag: finalLag,
       open_transactions: openTransactions,
       verifier_duplicates: verifierDuplicates,
+      verifier_redeliveries: verifierRedeliveries,
       seconds: Math.round((Date.now() - started) / 1000),
       passed: false,
     };
@@ -322,6 +358,32 @@ async function main(): Promise<number> {
     await instances.stopAll('SIGKILL', 5000);
     await stack.stop();
   }
+}
+
+/**
+ * The node to kill for `role`: the leader of the one partition of __transaction_state (the
+ * coordinator of every transactional id, offsets.topic and transaction.state.log have one
+ * partition here) or of __consumer_offsets (every group's coordinator), or a random node.
+ */
+async function brokerFor(kafka: Kafka, role: string, nodes: number[], rnd: () => number): Promise<number> {
+  const internal =
+    role === 'transaction coordinator'
+      ? '__transaction_state'
+      : role === 'group coordinator'
+        ? '__consumer_offsets'
+        : undefined;
+  if (internal !== undefined) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [internal] });
+      const leader = metadata.topics[0]?.partitions[0]?.leader;
+      if (leader !== undefined && nodes.includes(leader)) return leader;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  return nodes[Math.floor(rnd() * nodes.length)] ?? 1;
 }
 
 function writeConfig(
@@ -414,7 +476,12 @@ async function waitForTopic(kafka: Kafka, topic: string): Promise<void> {
   await admin.connect();
   try {
     for (let i = 0; i < 120; i++) {
-      if ((await admin.listTopics()).includes(topic)) return;
+      const ready = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+        ({ topics }) =>
+          (topics[0]?.partitions ?? []).length > 0 && topics[0]!.partitions.every((p) => p.leader >= 0),
+        () => false,
+      );
+      if (ready) return;
       await sleep(500);
     }
     throw new Error(`topic ${topic} never appeared: did the connectors start? (see their logs)`);

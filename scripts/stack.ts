@@ -1,5 +1,5 @@
 // The local real stack from the command line:
-//   node scripts/stack.ts up [--secure] [--with-sim] [--kafka-version V] [--dir D] [--foreground] [-- <extra simulator args>]
+//   node scripts/stack.ts up [--secure] [--brokers 3] [--with-sim] [--kafka-version V] [--dir D] [--foreground] [-- <extra simulator args>]
 //   node scripts/stack.ts down|status [--dir D]
 //   node scripts/stack.ts fetch [--kafka-version V]
 import { existsSync } from 'node:fs';
@@ -28,6 +28,7 @@ process.on('warning', (warning) => {
 
 const usage = `usage: node scripts/stack.ts <up|down|status|fetch> [options]
   up       start Kafka + Apicurio Registry in the background (state in <dir>/state.json)
+             --brokers <n>       a KRaft cluster of n nodes (replication factor n, min.insync.replicas n-1)
              --secure            also SASL_SSL and mTLS listeners with ACLs enforced, the registry behind nginx (TLS, auth)
              --with-sim          also start the CXone simulator (node src/cli.ts sim); args after -- go to it
              --foreground        stay attached; Ctrl-C stops the stack
@@ -43,6 +44,7 @@ const { values, positionals } = parseArgs({
     'kafka-version': { type: 'string' },
     'with-sim': { type: 'boolean', default: false },
     secure: { type: 'boolean', default: false },
+    brokers: { type: 'string', default: '1' },
     foreground: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -53,7 +55,7 @@ const kafkaVersion = values['kafka-version'] ?? DEFAULT_KAFKA_VERSION;
 
 function describe(stack: StackHandle): string {
   return [
-    `kafka     ${stack.kafka.bootstrap}   (Kafka ${stack.kafka.version})`,
+    `kafka     ${stack.kafka.brokers.join(',')}   (Kafka ${stack.kafka.version}, ${stack.kafka.nodes.length} node(s))`,
     `registry  ${stack.registry.url}`,
     ...(stack.sim ? [`sim       ${stack.sim.url}`] : []),
     ...(stack.secure
@@ -70,7 +72,13 @@ function describe(stack: StackHandle): string {
 }
 
 async function up(): Promise<void> {
-  const options: StackOptions = { dir, kafkaVersion, detached: !values.foreground, secure: values.secure };
+  const options: StackOptions = {
+    dir,
+    kafkaVersion,
+    detached: !values.foreground,
+    secure: values.secure,
+    brokers: Number(values.brokers),
+  };
   if (values['with-sim']) {
     if (!existsSync(join(repoRoot, 'src', 'cli.ts')))
       throw new Error('--with-sim: src/cli.ts does not exist yet');

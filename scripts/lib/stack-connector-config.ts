@@ -5,6 +5,7 @@
  */
 
 export interface StackEndpoints {
+  /** One broker, or several separated by commas (a cluster: clients survive any one down). */
   bootstrap: string;
   registry: string;
   sim: string;
@@ -39,7 +40,7 @@ export type RawConfig = Record<string, unknown>;
 export function stackConnectorConfig(options: StackConnectorOptions, patch: RawConfig = {}): RawConfig {
   const base: RawConfig = {
     kafka: {
-      brokers: [options.endpoints.bootstrap],
+      brokers: options.endpoints.bootstrap.split(','),
       groupId: options.groupId,
       inputTopics: [options.input],
       topics: options.topics,

@@ -4,15 +4,16 @@ import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ensureJars, requireJava } from './jars.ts';
-import { launchKafka, prepareKafka, waitKafkaReady } from './kafka.ts';
+import { launchKafka, newClusterId, prepareKafka, waitKafkaReady } from './kafka.ts';
 import { DEFAULT_KAFKA_VERSION, defaultDistDir, defaultStackDir, repoRoot } from './paths.ts';
 import { freePorts } from './ports.ts';
-import { commandLineContains, isGroupAlive, killGroup, stopGroup } from './processes.ts';
+import { commandLineContains, isGroupAlive, killGroup, type SpawnedProcess, stopGroup } from './processes.ts';
 import { launchRegistry, registryMarker, registryUrl, waitRegistryReady } from './registry.ts';
 import { launchNginx, secureRegistryUrl, waitNginxReady } from './nginx.ts';
 import { makeSecurity } from './security.ts';
 import { launchSim, simUrl, waitSimReady } from './sim.ts';
 import {
+  type KafkaState,
   type ProcessState,
   readStackState,
   type SecurityState,
@@ -51,11 +52,14 @@ export interface StackOptions {
    * admin, connector and limited), and the registry behind nginx with TLS and basic or bearer auth.
    */
   secure?: boolean;
+  /** Kafka nodes (combined broker + controller); default 1. With 3: replication factor 3, min ISR 2. */
+  brokers?: number;
 }
 
 export interface StackHandle {
   dir: string;
-  kafka: { bootstrap: string; port: number; version: string };
+  /** `bootstrap` is node 1's address; `brokers` every node's, for clients that must survive any one down. */
+  kafka: { bootstrap: string; brokers: string[]; port: number; version: string; nodes: number[] };
   registry: { url: string; port: number };
   sim?: { url: string; port: number };
   secure?: SecureEndpoints;
@@ -68,6 +72,9 @@ export interface StackHandle {
   killKafka(): Promise<void>;
   /** Starts the broker again on the same ports and data, and waits until it is ready. */
   startKafka(): Promise<void>;
+  /** One node of a cluster: SIGKILL, and start again (ready when the whole cluster is). */
+  killBroker(nodeId: number): Promise<void>;
+  startBroker(nodeId: number): Promise<void>;
 }
 
 export interface SecureEndpoints {
@@ -83,6 +90,11 @@ const STOP_GRACE_MS = 30_000;
 function defaultJava(): string {
   const javaHome = process.env['JAVA_HOME'];
   return javaHome ? join(javaHome, 'bin', 'java') : 'java';
+}
+
+/** Every Kafka node of a stack (state.kafka alone for a single node). */
+function kafkaNodes(state: StackState): KafkaState[] {
+  return state.kafkaNodes ?? [state.kafka];
 }
 
 function alive(p: ProcessState): boolean {
@@ -101,7 +113,7 @@ export function stackHealth(state: StackState): {
   nginx?: boolean;
 } {
   return {
-    kafka: alive(state.kafka),
+    kafka: kafkaNodes(state).every(alive),
     registry: alive(state.registry),
     ...(state.sim ? { sim: alive(state.sim) } : {}),
     ...(state.secure ? { nginx: alive(state.secure.nginx) } : {}),
@@ -116,7 +128,7 @@ export async function stopStack(dir: string = defaultStackDir): Promise<boolean>
     stopPart(state.sim),
     stopPart(state.secure?.nginx),
     stopPart(state.registry),
-    stopPart(state.kafka),
+    ...kafkaNodes(state).map(stopPart),
   ]);
   await removeStackState(state.dir);
   return true;
@@ -129,7 +141,7 @@ function killOwnedSync(): void {
   for (const dir of owned) {
     try {
       const state = JSON.parse(readFileSync(stateFile(dir), 'utf8')) as StackState;
-      for (const p of [state.sim, state.secure?.nginx, state.registry, state.kafka]) {
+      for (const p of [state.sim, state.secure?.nginx, state.registry, ...kafkaNodes(state)]) {
         if (p !== undefined && alive(p)) process.kill(-p.pid, 'SIGKILL');
       }
       rmSync(stateFile(dir), { force: true });
@@ -177,7 +189,13 @@ export async function connectStack(
 function handleFor(state: StackState, readyTimeoutMs: number): StackHandle {
   const handle: StackHandle = {
     dir: state.dir,
-    kafka: { bootstrap: state.kafka.bootstrap, port: state.kafka.port, version: state.kafka.version },
+    kafka: {
+      bootstrap: state.kafka.bootstrap,
+      brokers: kafkaNodes(state).map((n) => n.bootstrap),
+      port: state.kafka.port,
+      version: state.kafka.version,
+      nodes: kafkaNodes(state).map((n) => n.nodeId ?? 1),
+    },
     registry: { url: state.registry.url, port: state.registry.port },
     ...(state.sim ? { sim: { url: state.sim.url, port: state.sim.port } } : {}),
     ...(state.secure
@@ -196,25 +214,42 @@ function handleFor(state: StackState, readyTimeoutMs: number): StackHandle {
       disown(state.dir);
     },
     async stopKafka() {
-      if (alive(state.kafka)) await stopGroup(state.kafka.pid, STOP_GRACE_MS);
+      await Promise.all(
+        kafkaNodes(state).map((n) => (alive(n) ? stopGroup(n.pid, STOP_GRACE_MS) : undefined)),
+      );
     },
     async killKafka() {
-      if (alive(state.kafka)) await killGroup(state.kafka.pid);
+      await Promise.all(kafkaNodes(state).map((n) => (alive(n) ? killGroup(n.pid) : undefined)));
     },
     async startKafka() {
-      if (alive(state.kafka))
-        throw new Error(`Kafka is still running (pid ${state.kafka.pid}); stop or kill it first`);
-      const started = launchKafka(state.kafka);
-      state.kafka.pid = started.pid;
-      await writeStackState(state);
-      await waitKafkaReady(state.kafka.bootstrap, {
-        timeoutMs: readyTimeoutMs,
-        logFile: state.kafka.logFile,
-        pid: started.pid,
-        exited: started.exited,
-      });
+      await Promise.all(kafkaNodes(state).map((n) => startNode(n)));
+    },
+    async killBroker(nodeId) {
+      const node = nodeById(nodeId);
+      if (alive(node)) await killGroup(node.pid);
+    },
+    async startBroker(nodeId) {
+      await startNode(nodeById(nodeId));
     },
   };
+  function nodeById(nodeId: number): KafkaState {
+    const node = kafkaNodes(state).find((n) => (n.nodeId ?? 1) === nodeId);
+    if (!node) throw new Error(`no Kafka node ${nodeId} in this stack`);
+    return node;
+  }
+  async function startNode(node: KafkaState): Promise<void> {
+    if (alive(node))
+      throw new Error(
+        `Kafka node ${node.nodeId ?? 1} is still running (pid ${node.pid}); stop or kill it first`,
+      );
+    const started = launchKafka(node);
+    node.pid = started.pid;
+    await writeStackState(state);
+    await waitKafkaReady(
+      kafkaNodes(state).map((n) => n.bootstrap),
+      { timeoutMs: readyTimeoutMs, logFile: node.logFile, pid: started.pid, exited: started.exited },
+    );
+  }
   return handle;
 }
 
@@ -259,10 +294,14 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   };
   await Promise.all(Object.values(logFiles).map((f) => writeFile(f, '')));
 
-  const ports = await freePorts(7);
+  const nodes = options.brokers ?? 1;
+  if (nodes < 1 || nodes > 5) throw new Error(`brokers must be 1 to 5, not ${nodes}`);
+  if (nodes > 1 && options.secure) throw new Error('--secure runs on a single broker; leave out --brokers');
+  const ports = await freePorts(7 + 2 * (nodes - 1));
   const [kafkaPort, controllerPort, registryPort, simPort, saslSslPort, mtlsPort, nginxPort] = ports;
+  const extraPorts = ports.slice(7);
   if (
-    ports.length < 7 ||
+    ports.length < 7 + 2 * (nodes - 1) ||
     kafkaPort === undefined ||
     controllerPort === undefined ||
     registryPort === undefined ||
@@ -275,35 +314,61 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   }
   const security = options.secure ? await makeSecurity(join(dir, 'security')) : undefined;
 
-  const { command, args } = await prepareKafka({
-    version: kafkaVersion,
-    distDir,
-    home: kafkaHome,
-    logFile: logFiles.kafka,
-    port: kafkaPort,
-    controllerPort,
-    javaBin,
-    heap: options.kafkaHeap ?? '512m',
-    ...(security ? { secure: { saslSslPort, mtlsPort, security } } : {}),
-  });
-  const propsFile = args.at(-1) ?? '';
+  // Node 1 on the first ports (and in state.kafka, as a single-node stack has it); nodes 2… after.
+  const nodePorts = [
+    { port: kafkaPort, controllerPort },
+    ...Array.from({ length: nodes - 1 }, (_, i) => ({
+      port: extraPorts[2 * i] ?? 0,
+      controllerPort: extraPorts[2 * i + 1] ?? 0,
+    })),
+  ];
+  const voters = nodePorts.map((p, i) => `${i + 1}@127.0.0.1:${p.controllerPort}`).join(',');
+  const clusterId = newClusterId();
+  const kafkaStates: KafkaState[] = [];
+  for (const [i, { port, controllerPort: cport }] of nodePorts.entries()) {
+    const nodeId = i + 1;
+    const home = nodes === 1 ? kafkaHome : join(kafkaHome, `node-${nodeId}`);
+    const logFile = nodes === 1 ? logFiles.kafka : join(logsDir, `kafka-${nodeId}.log`);
+    if (nodes > 1) await writeFile(logFile, '');
+    const { command, args } = await prepareKafka(
+      {
+        version: kafkaVersion,
+        distDir,
+        home,
+        logFile,
+        port,
+        controllerPort: cport,
+        javaBin,
+        // Three JVMs on a small machine: smaller heaps each.
+        heap: options.kafkaHeap ?? (nodes === 1 ? '512m' : '384m'),
+        nodeId,
+        voters,
+        nodes,
+        ...(security ? { secure: { saslSslPort, mtlsPort, security } } : {}),
+      },
+      clusterId,
+    );
+    kafkaStates.push({
+      pid: 0,
+      marker: args.at(-1) ?? '',
+      logFile,
+      version: kafkaVersion,
+      port,
+      controllerPort: cport,
+      bootstrap: `127.0.0.1:${port}`,
+      command,
+      args,
+      cwd: home,
+      nodeId,
+    });
+  }
   const state: StackState = {
     format: 1,
     dir,
     logsDir,
     startedAt: new Date().toISOString(),
-    kafka: {
-      pid: 0,
-      marker: propsFile,
-      logFile: logFiles.kafka,
-      version: kafkaVersion,
-      port: kafkaPort,
-      controllerPort,
-      bootstrap: `127.0.0.1:${kafkaPort}`,
-      command,
-      args,
-      cwd: kafkaHome,
-    },
+    kafka: kafkaStates[0] as KafkaState,
+    ...(nodes > 1 ? { kafkaNodes: kafkaStates } : {}),
     registry: {
       pid: 0,
       marker: registryMarker(registryPort),
@@ -327,8 +392,12 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
   // Owned from the first spawn on, so a failure half-way leaves nothing behind.
   if (options.detached !== true) own(dir);
   try {
-    const kafka = launchKafka(state.kafka);
-    state.kafka.pid = kafka.pid;
+    const launched = kafkaNodes(state).map((node) => {
+      const started = launchKafka(node);
+      node.pid = started.pid;
+      return started;
+    });
+    const kafka = launched[0] as SpawnedProcess;
     await writeStackState(state);
     const registry = await launchRegistry({
       distDir,
@@ -370,12 +439,15 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     }
     // The JVMs start in parallel; the checks only wait.
     await Promise.all([
-      waitKafkaReady(state.kafka.bootstrap, {
-        timeoutMs: readyTimeoutMs,
-        logFile: logFiles.kafka,
-        pid: kafka.pid,
-        exited: kafka.exited,
-      }),
+      waitKafkaReady(
+        kafkaNodes(state).map((n) => n.bootstrap),
+        {
+          timeoutMs: readyTimeoutMs,
+          logFile: logFiles.kafka,
+          pid: kafka.pid,
+          exited: kafka.exited,
+        },
+      ),
       waitRegistryReady(state.registry.url, {
         timeoutMs: readyTimeoutMs,
         logFile: logFiles.registry,

@@ -1,4 +1,5 @@
-// A single-node KRaft Kafka (combined broker + controller) on loopback.
+// KRaft Kafka on loopback: one node, or a cluster of combined broker + controller
+// nodes (`--brokers 3`: replication factor 3, min.insync.replicas 2).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -19,6 +20,11 @@ export interface KafkaSetup {
   controllerPort: number;
   javaBin: string;
   heap: string;
+  /** This node's id (1…n) and the cluster's controller quorum, `1@host:port,2@…`. */
+  nodeId: number;
+  voters: string;
+  /** The number of nodes: replication factors follow it (min.insync.replicas n-1, at least 1). */
+  nodes: number;
   /** With --secure: a SASL_SSL and an mTLS listener, the StandardAuthorizer, SCRAM users at format. */
   secure?: { saslSslPort: number; mtlsPort: number; security: SecurityState };
 }
@@ -74,12 +80,13 @@ function pemLine(file: string): string {
 function serverProperties(setup: KafkaSetup): string {
   const secure = setup.secure ? secureProperties(setup.secure) : undefined;
   const listeners = [`PLAINTEXT://127.0.0.1:${setup.port}`, ...(secure?.listeners ?? [])];
+  const minIsr = Math.max(1, setup.nodes - 1);
   const lines = [
     '# Written by scripts/stack/kafka.ts for the local stack; rewritten on each `up`.',
     'process.roles=broker,controller',
-    'node.id=1',
+    `node.id=${setup.nodeId}`,
     // Static quorum: the same file and format command work on Kafka 3.9 and 4.x.
-    `controller.quorum.voters=1@127.0.0.1:${setup.controllerPort}`,
+    `controller.quorum.voters=${setup.voters}`,
     `listeners=${[...listeners, `CONTROLLER://127.0.0.1:${setup.controllerPort}`].join(',')}`,
     `advertised.listeners=${listeners.join(',')}`,
     'controller.listener.names=CONTROLLER',
@@ -88,17 +95,18 @@ function serverProperties(setup: KafkaSetup): string {
     ...(secure?.lines ?? []),
     `log.dirs=${join(setup.home, 'data')}`,
     'num.partitions=1',
-    'default.replication.factor=1',
-    'min.insync.replicas=1',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${setup.nodes}`,
+    `min.insync.replicas=${minIsr}`,
+    `offsets.topic.replication.factor=${setup.nodes}`,
     // One partition each: the internal topics are created lazily and that is
-    // faster with fewer partitions on a small machine.
+    // faster with fewer partitions on a small machine. It also puts every group's and every
+    // transactional id's coordinator on one node, the one chaos --brokers 3 kills on purpose.
     'offsets.topic.num.partitions=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${setup.nodes}`,
+    `transaction.state.log.min.isr=${minIsr}`,
     'transaction.state.log.num.partitions=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    `share.coordinator.state.topic.replication.factor=${setup.nodes}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
     'group.initial.rebalance.delay.ms=0',
     // After a crash (killKafka) the restarted broker cannot register until the
     // controller fences the dead incarnation, which takes one session timeout
@@ -159,15 +167,17 @@ function javaArgs(setup: KafkaSetup, mainClass: string, extra: string[]): string
   ];
 }
 
-/** Writes the config and formats the storage: a new, empty cluster. */
-export async function prepareKafka(setup: KafkaSetup): Promise<{ command: string; args: string[] }> {
+/** Writes the config and formats the storage: a new, empty cluster (every node formatted with its id). */
+export async function prepareKafka(
+  setup: KafkaSetup,
+  clusterId: string,
+): Promise<{ command: string; args: string[] }> {
   await mkdir(join(setup.home, 'data'), { recursive: true });
   await mkdir(join(setup.home, 'logs'), { recursive: true });
   const propsFile = join(setup.home, 'server.properties');
   await writeFile(propsFile, serverProperties(setup));
   await writeFile(join(setup.home, 'log4j.properties'), log4j1);
   await writeFile(join(setup.home, 'log4j2.properties'), log4j2);
-  const clusterId = newClusterId();
   const format = spawnSync(
     setup.javaBin,
     javaArgs({ ...setup, heap: '256m' }, 'kafka.tools.StorageTool', [
@@ -206,10 +216,10 @@ export function launchKafka(state: Pick<KafkaState, 'command' | 'args' | 'cwd' |
  * Ready means clients can work, not just that the port is open: the cluster
  * answers metadata and a topic can be created with a leader, then deleted.
  */
-async function kafkaWorks(bootstrap: string): Promise<boolean> {
+async function kafkaWorks(brokers: string[]): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'stack-ready-check',
-    brokers: [bootstrap],
+    brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
     requestTimeout: 5000,
@@ -218,10 +228,10 @@ async function kafkaWorks(bootstrap: string): Promise<boolean> {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    if (cluster.brokers.length === 0 || cluster.controller === null) return false;
+    if (cluster.brokers.length < brokers.length || cluster.controller === null) return false;
     const topic = `__stack_probe_${randomBytes(4).toString('hex')}`;
     await admin.createTopics({
-      topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+      topics: [{ topic, numPartitions: 1, replicationFactor: brokers.length }],
       waitForLeaders: true,
       timeout: 10_000,
     });
@@ -232,11 +242,12 @@ async function kafkaWorks(bootstrap: string): Promise<boolean> {
   }
 }
 
+/** Ready when the whole cluster (`brokers`: every node's address) answers and can host a replicated topic. */
 export async function waitKafkaReady(
-  bootstrap: string,
+  brokers: string[],
   options: { timeoutMs: number; logFile: string; pid: number; exited?: Promise<string> },
 ): Promise<void> {
-  await waitUntil('Kafka', () => kafkaWorks(bootstrap), options);
+  await waitUntil('Kafka', () => kafkaWorks(brokers), options);
 }
 
 /**
@@ -244,7 +255,7 @@ export async function waitKafkaReady(
  * own Uuid.randomUuid, never one that starts with "-": the storage tool's
  * argument parser would read it as an option (1 start in 64 failed that way).
  */
-function newClusterId(): string {
+export function newClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;

@@ -16,6 +16,8 @@ export interface KafkaState extends ProcessState {
   port: number;
   controllerPort: number;
   bootstrap: string;
+  /** The KRaft node id (1 for a single-node stack). */
+  nodeId?: number;
   /** Everything needed to start the broker again on the same port and data. */
   command: string;
   args: string[];
@@ -45,7 +47,10 @@ export interface StackState {
   dir: string;
   logsDir: string;
   startedAt: string;
+  /** Node 1 (the only one of a single-node stack). */
   kafka: KafkaState;
+  /** With --brokers n > 1: every node, node 1 first. */
+  kafkaNodes?: KafkaState[];
   registry: ProcessState & { port: number; url: string };
   /** With --secure: the secured listeners, the registry behind nginx (TLS, basic or bearer auth). */
   secure?: {

@@ -165,8 +165,12 @@ async function denied<T>(need: AclNeed, call: () => Promise<T>): Promise<T> {
 async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const { topics: found } = await admin.fetchTopicMetadata({ topics });
-    const ready = found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+    // On a cluster a broker may not know a topic created a moment ago (UNKNOWN_TOPIC_OR_PARTITION).
+    const ready = await admin.fetchTopicMetadata({ topics }).then(
+      ({ topics: found }) =>
+        found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+      () => false,
+    );
     if (ready || Date.now() > deadline) return;
     await sleep(100);
   }

@@ -1,0 +1,96 @@
+/**
+ * A three-node KRaft cluster from the project's stack (`--brokers 3`), and the
+ * kafkajs producer on it while partition leaders are killed: every message
+ * written exactly once. Unpatched, kafkajs 2.2.4 retried per broker, not per
+ * partition: after a leader moved to a broker that had already answered, it
+ * dropped the moved partitions' messages or re-sent finished ones under new
+ * sequence numbers (stored twice), and then stuck on OUT_OF_ORDER_SEQUENCE_NUMBER
+ * (patches/kafkajs+2.2.4.patch, sendMessages.js).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { startStack, type StackHandle } from '../../scripts/stack/index.ts';
+import { readTopic } from '../../src/replay/read-topic.ts';
+
+describe('a three-broker cluster', { timeout: 300_000 }, () => {
+  let stack: StackHandle;
+  let kafka: Kafka;
+  let admin: Admin;
+
+  before(async () => {
+    stack = await startStack({ dir: mkdtempSync(join(tmpdir(), 'cxone-cluster-')), brokers: 3 });
+    kafka = new Kafka({ clientId: 'it-cluster', brokers: stack.kafka.brokers, logLevel: logLevel.NOTHING });
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  after(async () => {
+    await admin.disconnect();
+    await stack.stop();
+  });
+
+  async function createReady(topic: string, numPartitions: number): Promise<void> {
+    await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions }] });
+    for (let i = 0; i < 100; i++) {
+      const ready = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+        ({ topics }) => topics[0]?.partitions.every((p) => p.leader >= 0) === true,
+        () => false,
+      );
+      if (ready) return;
+      await sleep(200);
+    }
+    throw new Error(`${topic} has no leaders`);
+  }
+
+  it('replicates three ways with min.insync.replicas 2', async () => {
+    assert.deepEqual(stack.kafka.nodes, [1, 2, 3]);
+    await createReady('rf-check', 2);
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['rf-check'] });
+    for (const p of topics[0]?.partitions ?? []) assert.equal(p.replicas.length, 3);
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: 'rf-check', configNames: ['min.insync.replicas'] }],
+    });
+    assert.equal(configs.resources[0]?.configEntries[0]?.configValue, '2');
+  });
+
+  it('an idempotent producer writes every message exactly once while leaders are killed', async () => {
+    const topic = 'leader-kills';
+    await createReady(topic, 3);
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: 100, initialRetryTime: 300, maxRetryTime: 3000 },
+    });
+    await producer.connect();
+    const total = 2400;
+    const killing = (async () => {
+      for (let k = 0; k < 3; k++) {
+        await sleep(2500);
+        // Three partitions on three nodes: each node leads about one of them.
+        const leader = (k % 3) + 1;
+        await stack.killBroker(leader);
+        await sleep(3000);
+        await stack.startBroker(leader);
+      }
+    })();
+    for (let i = 0; i < total; i += 40) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: 40 }, (_, j) => ({ key: `k${(i + j) % 11}`, value: `m${i + j}` })),
+      });
+      await sleep(50);
+    }
+    await killing;
+    await producer.disconnect();
+    const { records } = await readTopic(kafka, topic, 60_000);
+    const values = records.map((r) => r.value?.toString() ?? '');
+    assert.equal(new Set(values).size, total, 'every message is there');
+    assert.equal(values.length, total, 'and none twice');
+  });
+});
