@@ -215,11 +215,17 @@ function handleFor(state: StackState, readyTimeoutMs: number): StackHandle {
     },
     async stopKafka() {
       await Promise.all(
-        kafkaNodes(state).map((n) => (alive(n) ? stopGroup(n.pid, STOP_GRACE_MS) : undefined)),
+        kafkaNodes(state)
+          .filter(alive)
+          .map((n) => stopGroup(n.pid, STOP_GRACE_MS)),
       );
     },
     async killKafka() {
-      await Promise.all(kafkaNodes(state).map((n) => (alive(n) ? killGroup(n.pid) : undefined)));
+      await Promise.all(
+        kafkaNodes(state)
+          .filter(alive)
+          .map((n) => killGroup(n.pid)),
+      );
     },
     async startKafka() {
       await Promise.all(kafkaNodes(state).map((n) => startNode(n)));
