@@ -9,11 +9,15 @@
  *   - end-to-end latency (event produced -> result committed and readable) at
  *     a steady load of half the full rate;
  *   - a tenant rate limit enforced by the simulator, with the connector
- *     configured at that limit and at twice it.
+ *     configured at that limit and at twice it;
+ *   - fleet (not in the default modes): 1, 2, 4 and 4 → 2 instances of one group
+ *     under the tenant limit, and their scaling at a slow CXone (bench/lib/fleet-run.ts);
+ *   - rebalance (not in the default modes): what a second instance joining costs, with claims
+ *     kept across the rebalance and claimed afresh (bench/lib/rebalance-run.ts).
  *
  *   npm run bench -- [--events 50000] [--partitions 12] [--contacts 10000]
  *                    [--latency-ms 20] [--limit-rps 200] [--json bench.json]
- *                    [--modes ceiling,full,serial,latency,ratelimit]
+ *                    [--modes ceiling,full,serial,latency,ratelimit,fleet,rebalance]
  *
  * It prints a table and the summary; it asserts nothing (targets are read
  * from the numbers, never enforced by a timed test).

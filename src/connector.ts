@@ -138,6 +138,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         topic: topics.dedup,
         groupPrefix: commitSettings.groupId,
         store,
+        onRestoreRead: () => deps.metrics.dedupRestoreReads.inc(),
         decoder: createEventDecoder(registry),
         logger: logger.child({ component: 'dedup' }),
         timeoutMs: dedup.restoreTimeoutMs,

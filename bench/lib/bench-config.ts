@@ -19,6 +19,8 @@ export interface BenchConfigOptions {
   metricsPort: number;
   /** The limiter's rate; without it the limiter is out of the way (the simulator has no limit then). */
   requestsPerSecond?: number;
+  /** Settings merged over the base (a fleet run's concurrency bound). */
+  extra?: RawConfig;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface BenchConfigOptions {
  */
 export function benchConfig(o: BenchConfigOptions): RawConfig {
   const patch = process.env.BENCH_CONFIG ? (JSON.parse(process.env.BENCH_CONFIG) as RawConfig) : {};
-  return mergeConfig(baseConfig(o), patch);
+  return mergeConfig(mergeConfig(baseConfig(o), o.extra ?? {}), patch);
 }
 
 function baseConfig(o: BenchConfigOptions): RawConfig {

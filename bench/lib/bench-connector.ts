@@ -31,7 +31,12 @@ export async function startConnector(
   context: ConnectorHost,
   mode: BenchMode,
   name: string,
-  overrides: { input?: string; requestsPerSecond?: number } = {},
+  overrides: {
+    input?: string;
+    requestsPerSecond?: number;
+    group?: string;
+    extra?: Record<string, unknown>;
+  } = {},
 ): Promise<BenchConnector> {
   const [metricsPort] = (await freePorts(1)) as [number];
   const file = join(context.stack.logsDir, `${name}.json`);
@@ -40,7 +45,7 @@ export async function startConnector(
     JSON.stringify(
       benchConfig({
         mode,
-        name: `${context.runId}-${name}`,
+        name: `${context.runId}-${overrides.group ?? name}`,
         bootstrap: context.stack.kafka.bootstrap,
         registry: context.stack.registry.url,
         sim: context.stack.sim?.url ?? '',
@@ -49,6 +54,7 @@ export async function startConnector(
         ...(overrides.requestsPerSecond === undefined
           ? {}
           : { requestsPerSecond: overrides.requestsPerSecond }),
+        ...(overrides.extra ? { extra: overrides.extra } : {}),
       }),
     ),
   );

@@ -51,6 +51,8 @@ export function summarize(opt: BenchOptions, r: BenchResults): Record<string, un
     stages_full: full?.stages ?? null,
     stages_ceiling: results.ceiling?.stages ?? null,
     stages_latency: latency?.stages ?? null,
+    ...(r.fleet ?? {}),
+    ...(r.rebalance ?? {}),
   };
 }
 

@@ -14,6 +14,8 @@ import { createCdpEventEncoder, generateEvents, produceEvents } from '../../scri
 import { readStackState, startStack, type StackHandle } from '../../scripts/stack/index.ts';
 import type { BenchMode } from './bench-config.ts';
 import { startConnector, waitReady } from './bench-connector.ts';
+import { runFleet, type FleetResult } from './fleet-run.ts';
+import { measureRebalance, type RebalanceCost } from './rebalance-run.ts';
 import { trackProgress, windowBetween, type ProgressSample, type Window } from './group-progress.ts';
 import { measureLatency, type LatencyResult } from './latency-probe.ts';
 import { memoryMb } from './process-probe.ts';
@@ -60,6 +62,8 @@ export interface BenchResults {
   steadyRate: number;
   atLimit: RateLimitResult | undefined;
   overLimit: RateLimitResult | undefined;
+  fleet: FleetResult | undefined;
+  rebalance: { rebalance_keep_claims: RebalanceCost; rebalance_claim_afresh: RebalanceCost } | undefined;
 }
 
 interface Context {
@@ -142,7 +146,26 @@ export async function runBenchmark(opt: BenchOptions): Promise<BenchResults> {
       overLimit = await runRateLimited(context, opt.limitRps * 2);
       await setSimFaults(simUrl, { rateLimitRps: 0 });
     }
-    return { modes, latency, steadyRate, atLimit, overLimit };
+    const fleet = opt.modes.has('fleet')
+      ? await runFleet(context, admin, {
+          limitRps: opt.limitRps,
+          settleSeconds: 10,
+          windowSeconds: 10,
+          baseLatencyMs: opt.latencyMs,
+        })
+      : undefined;
+    const rebalance = opt.modes.has('rebalance')
+      ? {
+          rebalance_claim_afresh: await measureRebalance(
+            context,
+            admin,
+            false,
+            Math.min(8000, opt.events / 4),
+          ),
+          rebalance_keep_claims: await measureRebalance(context, admin, true, Math.min(8000, opt.events / 4)),
+        }
+      : undefined;
+    return { modes, latency, steadyRate, atLimit, overLimit, fleet, rebalance };
   } finally {
     await admin.disconnect();
     await stack.stop();

@@ -141,6 +141,7 @@ export function compileConfig(
       recordRetryInitialMs: processing.recordRetryInitialMs,
       recordRetryMaxMs: processing.recordRetryMaxMs,
       failureBackoffMs: processing.failureBackoffMs,
+      keepClaims: kafka.keepClaimsAcrossRebalance,
     },
     dedup: config.dedup,
     start: {

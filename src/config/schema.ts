@@ -141,6 +141,12 @@ const kafkaSchema = z
      */
     transactionalIdPrefix: z.string().min(1).optional(),
     transactionTimeoutMs: durationMs.min(1000).default(60_000),
+    /**
+     * A partition assigned to this instance in two consecutive group generations keeps its claim
+     * (producer, dedup state, worker) instead of being claimed afresh: nobody else can have owned
+     * it in between. false claims every partition again at every rebalance.
+     */
+    keepClaimsAcrossRebalance: z.boolean().default(true),
     /** One fetch response at most (kafkajs maxBytes); what is buffered can exceed the processing bounds by this. */
     fetchMaxBytes: z.number().int().min(1024).default(4_194_304),
     fetchMaxBytesPerPartition: z.number().int().min(1024).default(262_144),

@@ -46,6 +46,8 @@ export interface DedupRestorerDeps {
   decoder: EventDecoder;
   logger: Logger;
   timeoutMs: number;
+  /** Told of every dedup record read while a scope is being restored (the restore volume). */
+  onRestoreRead?: () => void;
 }
 
 interface Waiter {
@@ -106,6 +108,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
   async function apply(partition: number, key: Buffer | null, value: Buffer | null): Promise<void> {
     const topics = restoring.get(partition);
     if (key === null || !topics || topics.size === 0) return;
+    deps.onRestoreRead?.();
     const recordKey = key.toString('utf8');
     const parsed = parseDedupRecordKey(recordKey);
     if (value === null) {

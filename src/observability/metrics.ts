@@ -18,6 +18,8 @@ export interface ConnectorMetrics {
   cxoneAllowedRate: Gauge;
   cxoneRateShare: Gauge;
   assignedPartitions: Gauge;
+  claimsKept: Counter;
+  dedupRestoreReads: Counter;
   consumerLagRecords: Gauge;
   consumerLagSeconds: Gauge;
   cxoneLimiterWaits: Counter;
@@ -106,6 +108,16 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
     cxoneRateShare: new Gauge({
       name: 'cxone_connector_cxone_rate_limit_share',
       help: "This instance's share (0..1) of cxone.rateLimit, the tenant's limit for the whole group: its fraction of the input partitions",
+      registers,
+    }),
+    dedupRestoreReads: new Counter({
+      name: 'cxone_connector_dedup_restore_records_total',
+      help: 'Dedup topic records read to restore claimed partitions (what a claim costs)',
+      registers,
+    }),
+    claimsKept: new Counter({
+      name: 'cxone_connector_claims_kept_total',
+      help: 'Partitions kept across a rebalance without a new claim (owned in the generation just before)',
       registers,
     }),
     assignedPartitions: new Gauge({

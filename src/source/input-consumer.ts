@@ -39,7 +39,13 @@ export async function runInputConsumer(
   config: InputConsumerOptions,
   supervisor: PartitionSupervisor,
 ): Promise<void> {
-  consumer.on(consumer.events.GROUP_JOIN, (event) => supervisor.onAssignment(event.payload.memberAssignment));
+  consumer.on(consumer.events.GROUP_JOIN, (event) =>
+    supervisor.onAssignment(
+      event.payload.memberAssignment,
+      // Added by patches/kafkajs+2.2.4.patch (consumerGroup.js).
+      (event.payload as { generationId?: number }).generationId,
+    ),
+  );
   await consumer.connect();
   await consumer.subscribe({ topics: [...config.inputTopics], fromBeginning: config.fromBeginning });
   await consumer.run({

@@ -39,6 +39,8 @@ export interface SupervisorLimits extends WorkerLimits {
   maxBufferedBytes: number;
   /** How long a partition rests after a failed claim or commit. */
   failureBackoffMs: number;
+  /** Keep a partition's claim when it stays with this instance from one generation to the next. */
+  keepClaims: boolean;
 }
 
 export interface PartitionSupervisorDeps {
@@ -59,8 +61,13 @@ export interface PartitionSupervisorDeps {
 export interface PartitionSupervisor {
   /** The kafkajs `eachBatch` handler: never waits for records to be processed. */
   handleBatch(payload: EachBatchPayload): Promise<void>;
-  /** A new group generation (kafkajs GROUP_JOIN): retire every worker, claim afresh on the next batch. */
-  onAssignment(assignment: Record<string, number[]>): void;
+  /**
+   * A new group generation (kafkajs GROUP_JOIN). A partition this instance owned in the generation
+   * just before (`generationId` one more than the last it saw) keeps its worker, claim and dedup
+   * state: no other member can have owned it in between. Every other worker is retired, and its
+   * partition claimed afresh on the next batch.
+   */
+  onAssignment(assignment: Record<string, number[]>, generationId?: number): void;
   readonly pauses: PauseControl;
   /** Stops fetching, lets every worker finish what is in flight and commit (see PartitionWorker.drain). */
   drain(timeoutMs: number): Promise<void>;
@@ -85,6 +92,7 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
   // after a failure that is where the next worker must start, since kafkajs has moved past it.
   const firstSeen = new Map<string, string>();
   let draining = false;
+  let lastGeneration: number | undefined;
   const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
   const pauses = createPauseControl(deps.consumer, (control) => {
@@ -198,10 +206,30 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
       entry.worker.accept(batch.messages, batch.lastOffset());
       payload.resolveOffset(batch.lastOffset());
     },
-    onAssignment(assignment) {
-      retireAll();
-      firstSeen.clear();
-      pauses.clearPartitionReasons();
+    onAssignment(assignment, generationId) {
+      const consecutive =
+        limits.keepClaims &&
+        generationId !== undefined &&
+        lastGeneration !== undefined &&
+        generationId === lastGeneration + 1;
+      lastGeneration = generationId;
+      const next = new Set(
+        Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))),
+      );
+      const kept = new Set<string>();
+      for (const [key, entry] of entries) {
+        if (consecutive && next.has(key) && entry.worker?.state() === 'active') {
+          kept.add(key);
+          continue;
+        }
+        entry.worker?.retire();
+        entry.abort.abort();
+        entry.cancelBackoff?.();
+        entries.delete(key);
+      }
+      for (const key of [...firstSeen.keys()]) if (!kept.has(key)) firstSeen.delete(key);
+      metrics.claimsKept.inc(kept.size);
+      pauses.clearPartitionReasons(kept);
       pauses.assign(
         Object.entries(assignment).flatMap(([topic, partitions]) =>
           partitions.map((partition) => ({ topic, partition })),

@@ -31,8 +31,8 @@ export interface PauseControl {
   assign(partitions: readonly { topic: string; partition: number }[]): void;
   set(topic: string, partition: number, reason: PauseReason, on: boolean): void;
   setAll(reason: PauseReason, on: boolean): void;
-  /** Drops every per-partition reason (a new group generation starts from scratch). */
-  clearPartitionReasons(): void;
+  /** Drops the per-partition reasons of every partition but `keep` (a new group generation starts from scratch). */
+  clearPartitionReasons(keep?: ReadonlySet<string>): void;
   isPaused(topic: string, partition: number): boolean;
   /** How many owned partitions each reason holds, for the metrics. */
   counts(): Record<PauseReason, number>;
@@ -103,9 +103,9 @@ export function createPauseControl(
       else global.delete(reason);
       apply(assigned.keys());
     },
-    clearPartitionReasons() {
-      const keys = [...reasons.keys()];
-      reasons.clear();
+    clearPartitionReasons(keep) {
+      const keys = [...reasons.keys()].filter((key) => !keep?.has(key));
+      for (const key of keys) reasons.delete(key);
       apply(keys);
     },
     isPaused: (topic, partition) => paused.has(keyOf(topic, partition)),

@@ -23,6 +23,7 @@ const LIMITS = {
   recordRetryInitialMs: 1000,
   recordRetryMaxMs: 8000,
   failureBackoffMs: 5000,
+  keepClaims: true,
 };
 
 function setup(positions: (PartitionPosition | Error)[]) {
@@ -149,6 +150,31 @@ describe('partition supervisor', () => {
     assert.equal(s.claimCount(), 2);
     await s.deliver(batch(0, 1));
     assert.deepEqual(s.p.started(), [0, 1, 0], 'offset 1, done past the committed offset, is skipped');
+  });
+
+  it('a partition kept from the generation just before keeps its worker and claim; a gap claims afresh', async () => {
+    const s = setup([
+      { committed: 0n, done: new Set() },
+      { committed: 0n, done: new Set() },
+    ]);
+    s.supervisor.onAssignment({ t: [0] }, 7);
+    await s.deliver(batch(0, 0));
+    await s.deliver(batch(0, 1));
+    assert.equal(s.claimCount(), 1);
+    // Generation 8 gives this member partition 0 again: nobody else can have had it.
+    s.supervisor.onAssignment({ t: [0] }, 8);
+    assert.equal(s.p.signalOf(0)?.aborted, false, 'the record in flight goes on');
+    await s.deliver(batch(0, 2));
+    assert.equal(s.claimCount(), 1, 'no new claim, no dedup restore');
+    // This member missed generation 9 (frozen, say): another may have owned it in between.
+    s.supervisor.onAssignment({ t: [0] }, 10);
+    assert.ok(s.p.signalOf(0)?.aborted);
+    await s.deliver(batch(0, 2));
+    assert.equal(s.claimCount(), 2);
+    // Without a generation id (an unpatched kafkajs) every rebalance claims afresh.
+    s.supervisor.onAssignment({ t: [0] });
+    await s.deliver(batch(0, 2));
+    assert.equal(s.claimCount(), 3);
   });
 
   it('a claim that fails is retried after the backoff', async () => {
