@@ -16,8 +16,12 @@ export interface RebalanceCost {
   claims_kept: number;
 }
 
+/** A counter or gauge from an instance's /metrics; 0 while it is not listening yet. */
 async function scrape(port: number, name: string): Promise<number> {
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line ? Number(line.split(' ')[1]) : 0;
 }

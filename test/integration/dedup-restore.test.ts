@@ -32,6 +32,7 @@ describe('dedup restore on the real broker', () => {
   let encoder: OutputEncoder<DedupEntryRecord>;
   let store: DedupStore;
   let restorer: DedupRestorer;
+  let restoreReads = 0;
 
   before(async () => {
     admin = kafka.admin();
@@ -83,6 +84,7 @@ describe('dedup restore on the real broker', () => {
       topic,
       groupPrefix: 'it-dedup',
       store,
+      onRestoreRead: () => restoreReads++,
       decoder: createEventDecoder(registry),
       logger: pino({ level: 'silent' }),
       timeoutMs: 20_000,
@@ -110,6 +112,7 @@ describe('dedup restore on the real broker', () => {
   it('reads a partition written in transactions to its end', async () => {
     await restorer.restore('in', 0, new AbortController().signal);
     expectFullHistory();
+    assert.equal(restoreReads, ENTRIES + 1, 'every record read counts toward the restore volume');
     await restorer.restore('in', 1, new AbortController().signal);
     assert.equal(store.size(), ENTRIES - 1, 'the empty partition adds nothing');
   });

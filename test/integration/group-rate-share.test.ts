@@ -67,6 +67,24 @@ describe('a group-wide rate limit and lag gauges, on the real stack', () => {
       return shares.every((s) => s === 0.5) && assigned.every((n) => n === 2) ? true : undefined;
     });
     assert.deepEqual(await gauge(b.metrics, 'cxoneAllowedRate'), [100], '100 of the tenant’s 200 requests/s');
+    // The rebalance cost: the first instance kept the claims of the 2 partitions it still has; the
+    // second claims the 2 it took over at their first records, reading back their dedup history.
+    assert.deepEqual(await gauge(a.metrics, 'claimsKept'), [2]);
+    const more = generateEvents({ count: 40, contacts: 20, prefix: `share2-${harness.id}` });
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, more);
+    await waitFor('the new events committed by both', async () =>
+      (await groupLag(harness.admin, config.kafka.groupId, harness.input)) === 0 ? true : undefined,
+    );
+    const restored = (await gauge(b.metrics, 'dedupRestoreReads'))[0] ?? 0;
+    assert.ok(
+      restored > 0 && restored < events.length,
+      `the new member restored its half only (${restored})`,
+    );
+    assert.deepEqual(
+      await gauge(a.metrics, 'dedupRestoreReads'),
+      [0],
+      'the kept partitions were not restored again',
+    );
 
     await b.connector.stop();
     await waitFor('the remaining instance to take the whole limit back', async () =>

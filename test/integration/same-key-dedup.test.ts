@@ -64,8 +64,13 @@ describe('dedup per input topic-partition, and one key in flight at a time', () 
     // A fresh start claims every partition again and restores its dedup state from the topic.
     await produceEvents(harness.kafka, stack.registryUrl, harness.input, onFirst);
     await produceEvents(harness.kafka, stack.registryUrl, second, onSecond);
-    await harness.startConnector(config);
+    const restarted = await harness.startConnector(config);
     await waitFor('the repeats committed', async () => ((await committed()) === 0 ? true : undefined));
+    const restored = (await restarted.metrics.dedupRestoreReads.get()).values[0]?.value ?? 0;
+    assert.ok(
+      restored >= onFirst.length + onSecond.length,
+      `the claims read the dedup history back (${restored})`,
+    );
     const all = await results(harness);
     assert.equal(all.length, 2 * (onFirst.length + onSecond.length));
     // Every event of each topic: its first outcome, then a DUPLICATE for the repeat.
