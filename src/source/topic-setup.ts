@@ -8,7 +8,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Admin } from 'kafkajs';
-import { accessDenied, isAuthorizationFailure, type AclNeed } from '../contracts/kafka-access.ts';
+import {
+  accessDenied,
+  isAuthorizationFailure,
+  kafkaErrorType,
+  type AclNeed,
+} from '../contracts/kafka-access.ts';
 import { KafkaOutputError } from '../errors.ts';
 import { MIN_OUTPUT_MESSAGE_BYTES } from '../output/message-size.ts';
 
@@ -70,17 +75,16 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
       }),
     );
   }
-  // A topic the principal may not DESCRIBE is invisible to it, as if missing; WRITE grants DESCRIBE.
-  for (const topic of [...plan.outputTopics, plan.dedupTopic]) {
-    await denied({ operation: 'WRITE', resource: 'Topic', name: topic }, () =>
-      admin.fetchTopicMetadata({ topics: [topic] }),
-    );
-  }
+  // Brokers learn of a new topic a moment after it is created (UNKNOWN_TOPIC_OR_PARTITION until then).
   if (creations.length > 0)
     await waitForLeaders(
       admin,
       creations.map((c) => c.topic),
     );
+  // A topic the principal may not DESCRIBE is invisible to it, as if missing; WRITE grants DESCRIBE.
+  for (const topic of [...plan.outputTopics, plan.dedupTopic]) {
+    await denied({ operation: 'WRITE', resource: 'Topic', name: topic }, () => settledMetadata(admin, topic));
+  }
   await verifyDedupTopic(admin, plan.dedupTopic, partitions);
   const outputs = await denied(
     { operation: 'DESCRIBE', resource: 'Topic', name: plan.outputTopics.join(', ') },
@@ -161,6 +165,19 @@ async function denied<T>(need: AclNeed, call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A topic's metadata, asked again while a broker does not know the topic yet (for 5 s at most). */
+async function settledMetadata(admin: Admin, topic: string): Promise<unknown> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return await admin.fetchTopicMetadata({ topics: [topic] });
+    } catch (error) {
+      if (kafkaErrorType(error) !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw error;
+      await sleep(200);
+    }
+  }
+}
+
 /** Until every partition of new topics has a leader (what kafkajs's waitForLeaders does), at most 10s. */
 async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -169,7 +186,8 @@ async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
     const ready = await admin.fetchTopicMetadata({ topics }).then(
       ({ topics: found }) =>
         found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
-      () => false,
+      // Not authorized to see one of them: waiting will not change that; the check after says so.
+      (error: unknown) => isAuthorizationFailure(error),
     );
     if (ready || Date.now() > deadline) return;
     await sleep(100);

@@ -33,14 +33,15 @@ describe('a three-broker cluster', { timeout: 300_000 }, () => {
     await stack.stop();
   });
 
-  async function createReady(topic: string, numPartitions: number): Promise<void> {
+  /** A new topic once every broker knows it with its leaders (each request may go to any broker). */
+  async function createReady(topic: string, numPartitions: number) {
     await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions }] });
-    for (let i = 0; i < 100; i++) {
-      const ready = await admin.fetchTopicMetadata({ topics: [topic] }).then(
-        ({ topics }) => topics[0]?.partitions.every((p) => p.leader >= 0) === true,
-        () => false,
-      );
-      if (ready) return;
+    let known = 0;
+    for (let i = 0; i < 150 && known < 3; i++) {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+      const ready = metadata?.topics[0]?.partitions.every((p) => p.leader >= 0) === true;
+      known = ready ? known + 1 : 0;
+      if (known === 3) return metadata!;
       await sleep(200);
     }
     throw new Error(`${topic} has no leaders`);
@@ -48,8 +49,7 @@ describe('a three-broker cluster', { timeout: 300_000 }, () => {
 
   it('replicates three ways with min.insync.replicas 2', async () => {
     assert.deepEqual(stack.kafka.nodes, [1, 2, 3]);
-    await createReady('rf-check', 2);
-    const { topics } = await admin.fetchTopicMetadata({ topics: ['rf-check'] });
+    const { topics } = await createReady('rf-check', 2);
     for (const p of topics[0]?.partitions ?? []) assert.equal(p.replicas.length, 3);
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
@@ -79,16 +79,24 @@ describe('a three-broker cluster', { timeout: 300_000 }, () => {
       }
     })();
     for (let i = 0; i < total; i += 40) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: Array.from({ length: 40 }, (_, j) => ({ key: `k${(i + j) % 11}`, value: `m${i + j}` })),
-      });
+      await producer
+        .send({
+          topic,
+          acks: -1,
+          messages: Array.from({ length: 40 }, (_, j) => ({ key: `k${(i + j) % 11}`, value: `m${i + j}` })),
+        })
+        .catch((error: unknown) => {
+          throw new Error(`producer.send of messages ${i}-${i + 39} failed`, { cause: error });
+        });
       await sleep(50);
     }
-    await killing;
+    await killing.catch((error: unknown) => {
+      throw new Error('killing or restarting a broker failed', { cause: error });
+    });
     await producer.disconnect();
-    const { records } = await readTopic(kafka, topic, 60_000);
+    const { records } = await readTopic(kafka, topic, 60_000).catch((error: unknown) => {
+      throw new Error('reading the topic back failed', { cause: error });
+    });
     const values = records.map((r) => r.value?.toString() ?? '');
     assert.equal(new Set(values).size, total, 'every message is there');
     assert.equal(values.length, total, 'and none twice');

@@ -123,6 +123,11 @@ describe('dlq replay on the real stack', () => {
     const summary = await replay(false);
     assert.equal(summary.replayed, carts.length);
     assert.deepEqual(summary.byCode, { CXONE_BAD_REQUEST: carts.length });
+    // Lag 0 alone can be read before the replay's commit is visible: wait for the effects as well.
+    await waitFor('the replayed events to reach CXone', async () => {
+      const seen = await simClient(stack.simUrl).effectsByKey();
+      return carts.every((key) => seen[`${key}~1`] !== undefined) ? true : undefined;
+    });
     await settled(fixed);
 
     const effects = await simClient(stack.simUrl).effectsByKey();
