@@ -251,10 +251,12 @@ function handleFor(state: StackState, readyTimeoutMs: number): StackHandle {
     const started = launchKafka(node);
     node.pid = started.pid;
     await writeStackState(state);
-    await waitKafkaReady(
-      kafkaNodes(state).map((n) => n.bootstrap),
-      { timeoutMs: readyTimeoutMs, logFile: node.logFile, pid: started.pid, exited: started.exited },
-    );
+    await waitKafkaReady([node.bootstrap], kafkaNodes(state).length, {
+      timeoutMs: readyTimeoutMs,
+      logFile: node.logFile,
+      pid: started.pid,
+      exited: started.exited,
+    });
   }
   return handle;
 }
@@ -447,6 +449,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackHandl
     await Promise.all([
       waitKafkaReady(
         kafkaNodes(state).map((n) => n.bootstrap),
+        kafkaNodes(state).length,
         {
           timeoutMs: readyTimeoutMs,
           logFile: logFiles.kafka,

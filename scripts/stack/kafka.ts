@@ -216,7 +216,7 @@ export function launchKafka(state: Pick<KafkaState, 'command' | 'args' | 'cwd' |
  * Ready means clients can work, not just that the port is open: the cluster
  * answers metadata and a topic can be created with a leader, then deleted.
  */
-async function kafkaWorks(brokers: string[]): Promise<boolean> {
+async function kafkaWorks(brokers: string[], nodes: number): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'stack-ready-check',
     brokers,
@@ -228,10 +228,10 @@ async function kafkaWorks(brokers: string[]): Promise<boolean> {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    if (cluster.brokers.length < brokers.length || cluster.controller === null) return false;
+    if (cluster.brokers.length < nodes || cluster.controller === null) return false;
     const topic = `__stack_probe_${randomBytes(4).toString('hex')}`;
     await admin.createTopics({
-      topics: [{ topic, numPartitions: 1, replicationFactor: brokers.length }],
+      topics: [{ topic, numPartitions: 1, replicationFactor: nodes }],
       waitForLeaders: true,
       timeout: 10_000,
     });
@@ -242,12 +242,18 @@ async function kafkaWorks(brokers: string[]): Promise<boolean> {
   }
 }
 
-/** Ready when the whole cluster (`brokers`: every node's address) answers and can host a replicated topic. */
+/**
+ * Ready when the cluster of `nodes` nodes can host a topic replicated on all of them, asked through
+ * `via` only: after a restart, the restarted node's own address, since the controller still lists a
+ * node killed a moment ago (until its session times out) and a check through the others would pass
+ * before it is back.
+ */
 export async function waitKafkaReady(
-  brokers: string[],
+  via: string[],
+  nodes: number,
   options: { timeoutMs: number; logFile: string; pid: number; exited?: Promise<string> },
 ): Promise<void> {
-  await waitUntil('Kafka', () => kafkaWorks(brokers), options);
+  await waitUntil('Kafka', () => kafkaWorks(via, nodes), options);
 }
 
 /**

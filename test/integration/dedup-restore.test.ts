@@ -23,6 +23,42 @@ import { testStack } from '../support/stack-env.ts';
 const stack = testStack();
 const ENTRIES = 40;
 
+/** The restorer as the connector runs it, on `topic`, started. */
+async function startRestorer(o: {
+  kafka: Kafka;
+  admin: Admin;
+  registry: SchemaRegistry;
+  topic: string;
+  store: DedupStore;
+  onRestoreRead?: () => void;
+}): Promise<DedupRestorer> {
+  const restorer = createDedupRestorer({
+    kafka: o.kafka,
+    admin: o.admin,
+    topic: o.topic,
+    groupPrefix: o.topic,
+    store: o.store,
+    decoder: createEventDecoder(o.registry),
+    logger: pino({ level: 'silent' }),
+    timeoutMs: 20_000,
+    ...(o.onRestoreRead ? { onRestoreRead: o.onRestoreRead } : {}),
+  });
+  await restorer.start();
+  return restorer;
+}
+
+async function cleanUp(
+  restorer: DedupRestorer,
+  producer: Producer,
+  admin: Admin,
+  topic: string,
+): Promise<void> {
+  await restorer.stop();
+  await producer.disconnect();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
+}
+
 describe('dedup restore on the real broker', () => {
   const topic = `it-dedup-${Date.now().toString(36)}`;
   const kafka = new Kafka({ clientId: 'it-dedup', brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });
@@ -78,26 +114,17 @@ describe('dedup restore on the real broker', () => {
     await transaction.send({ topic, messages: [{ key: 'route:e0', partition: 0, value: null }] });
     await transaction.commit();
     store = createDedupStore(10_000);
-    restorer = createDedupRestorer({
+    restorer = await startRestorer({
       kafka,
       admin,
+      registry,
       topic,
-      groupPrefix: 'it-dedup',
       store,
       onRestoreRead: () => restoreReads++,
-      decoder: createEventDecoder(registry),
-      logger: pino({ level: 'silent' }),
-      timeoutMs: 20_000,
     });
-    await restorer.start();
   });
 
-  after(async () => {
-    await restorer.stop();
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-  });
+  after(() => cleanUp(restorer, producer, admin, topic));
 
   const expectFullHistory = () => {
     assert.equal(store.size(), ENTRIES - 1, 'every entry but the tombstoned one');
@@ -206,25 +233,10 @@ describe('dedup state per input topic-partition, on the real broker', () => {
     });
     await transaction.commit();
     store = createDedupStore(10_000);
-    restorer = createDedupRestorer({
-      kafka,
-      admin,
-      topic,
-      groupPrefix: 'it-dedup-multi',
-      store,
-      decoder: createEventDecoder(registry),
-      logger: pino({ level: 'silent' }),
-      timeoutMs: 20_000,
-    });
-    await restorer.start();
+    restorer = await startRestorer({ kafka, admin, registry, topic, store });
   });
 
-  after(async () => {
-    await restorer.stop();
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-  });
+  after(() => cleanUp(restorer, producer, admin, topic));
 
   it("a claim of one topic restores its own entries and never touches another topic's live ones", async () => {
     // cdp.b's partition 0 is live here: its worker knows an outcome the topic has not been told yet.
