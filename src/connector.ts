@@ -132,6 +132,8 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
           }),
       );
       const store = createDedupStore(dedup.maxEntries);
+      deps.metrics.dedupMaxEntries.set(dedup.maxEntries);
+      deps.metrics.buildInfo.set({ version: deps.version, node: process.version }, 1);
       restorer = createDedupRestorer({
         kafka,
         admin: theAdmin,

@@ -54,8 +54,8 @@ export async function stageTimings(metricsPort: number): Promise<StageTimings> {
 }
 
 function memory(text: string): StageTimings['memory_mb'] {
-  const mb = (name: string) => Number((sum(series(text, `cxone_connector_${name}`)) / 1_048_576).toFixed(1));
-  if (series(text, 'cxone_connector_nodejs_heap_size_used_bytes').length === 0) return null;
+  const mb = (name: string) => Number((sum(series(text, name)) / 1_048_576).toFixed(1));
+  if (series(text, 'nodejs_heap_size_used_bytes').length === 0) return null;
   return {
     heap_used: mb('nodejs_heap_size_used_bytes'),
     heap_total: mb('nodejs_heap_size_total_bytes'),

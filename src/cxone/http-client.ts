@@ -107,7 +107,11 @@ export function createCxoneHttp(options: CxoneHttpOptions): CxoneHttp {
       });
       response = { status: reply.statusCode, headers: reply.headers, bodyText: await reply.body.text() };
     } catch (error) {
-      options.metrics?.cxoneRequests.inc({ endpoint: request.endpoint, status_class: 'error' });
+      options.metrics?.cxoneRequests.inc({
+        endpoint: request.endpoint,
+        status: 'error',
+        status_class: 'error',
+      });
       throw transportError(error, request, isTimeout(error), options.requestTimeoutMs);
     } finally {
       options.metrics?.cxoneRequestSeconds.observe(
@@ -117,6 +121,7 @@ export function createCxoneHttp(options: CxoneHttpOptions): CxoneHttp {
     }
     options.metrics?.cxoneRequests.inc({
       endpoint: request.endpoint,
+      status: String(response.status),
       status_class: `${Math.floor(response.status / 100)}xx`,
     });
     const error = classifyResponse(response, request, now());

@@ -9,7 +9,7 @@ export interface ConnectorMetrics {
   recordsConsumed: Counter<'topic'>;
   outcomes: Counter<'route' | 'outcome'>;
   errors: Counter<'stage' | 'code'>;
-  cxoneRequests: Counter<'endpoint' | 'status_class'>;
+  cxoneRequests: Counter<'endpoint' | 'status' | 'status_class'>;
   cxoneRequestSeconds: Histogram<'endpoint'>;
   recordSeconds: Histogram<'route'>;
   batchesCommitted: Counter<'topic'>;
@@ -17,6 +17,8 @@ export interface ConnectorMetrics {
   partitionPauses: Counter<'topic'>;
   cxoneAllowedRate: Gauge;
   cxoneRateShare: Gauge;
+  buildInfo: Gauge;
+  dedupMaxEntries: Gauge;
   assignedPartitions: Gauge;
   claimsKept: Counter;
   dedupRestoreReads: Counter;
@@ -41,7 +43,8 @@ export interface ConnectorMetrics {
 }
 
 export function createMetrics(registry: Registry = new Registry(), withDefaults = true): ConnectorMetrics {
-  if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'cxone_connector_' });
+  // Under their standard names (process_*, nodejs_*), so stock Node.js dashboards find them.
+  if (withDefaults) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   return {
     registry,
@@ -65,8 +68,8 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
     }),
     cxoneRequests: new Counter({
       name: 'cxone_connector_cxone_requests_total',
-      help: 'HTTP requests sent to CXone',
-      labelNames: ['endpoint', 'status_class'],
+      help: 'HTTP requests sent to CXone, by the exact status code (429, 401, …) and its class; "error" when no answer came',
+      labelNames: ['endpoint', 'status', 'status_class'],
       registers,
     }),
     cxoneRequestSeconds: new Histogram({
@@ -103,6 +106,17 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
     cxoneAllowedRate: new Gauge({
       name: 'cxone_connector_cxone_allowed_requests_per_second',
       help: 'Requests/second the CXone rate limiter currently allows (drops on 429, then recovers)',
+      registers,
+    }),
+    buildInfo: new Gauge({
+      name: 'cxone_connector_build_info',
+      help: 'Always 1: the connector version and the Node.js version it runs on',
+      labelNames: ['version', 'node'],
+      registers,
+    }),
+    dedupMaxEntries: new Gauge({
+      name: 'cxone_connector_dedup_max_entries',
+      help: 'dedup.maxEntries: the dedup store forgets its oldest entries past it',
       registers,
     }),
     cxoneRateShare: new Gauge({
