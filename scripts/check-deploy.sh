@@ -238,6 +238,27 @@ SCRIPT
 grep -q '^kind: HorizontalPodAutoscaler$' "$WORK/hpa.yaml" || fail "autoscaling.mode=cpu renders no HorizontalPodAutoscaler"
 if grep -q '^kind: ScaledObject$' "$WORK/hpa.yaml"; then fail "autoscaling.mode=cpu also renders a ScaledObject"; fi
 ok "autoscaling.mode=cpu: a HorizontalPodAutoscaler instead"
+cmp -s deploy/prometheus/alerts.yaml "$CHART/files/alerts.yaml" \
+  || fail "helm/cxone-connector/files/alerts.yaml differs from deploy/prometheus/alerts.yaml (copy it over)"
+"$HELM" lint --strict "$CHART" --set prometheusRule.enabled=true >/dev/null || fail "helm lint (PrometheusRule)"
+"$HELM" template rel "$CHART" --set prometheusRule.enabled=true >"$WORK/rules.yaml" || fail "helm template (PrometheusRule)"
+"$NODE" --input-type=module - "$WORK/rules.yaml" <<'SCRIPT' || fail "PrometheusRule"
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+const rule = parseAllDocuments(readFileSync(process.argv[2], 'utf8')).map((d) => d.toJS()).find((o) => o?.kind === 'PrometheusRule');
+const alerts = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.alert));
+if (alerts.length !== 9) throw new Error(`PrometheusRule has ${alerts.length} alerts`);
+console.log(`   ok: PrometheusRule with the ${alerts.length} alerts of deploy/prometheus/alerts.yaml`);
+SCRIPT
+command -v promtool >/dev/null || fail "promtool is required (apt-get install prometheus)"
+"$NODE" --input-type=module -e '
+    import { readFileSync, writeFileSync } from "node:fs";
+    import { parseAllDocuments, stringify } from "yaml";
+    const rule = parseAllDocuments(readFileSync(process.argv[1], "utf8")).map((d) => d.toJS()).find((o) => o?.kind === "PrometheusRule");
+    writeFileSync(process.argv[2], stringify(rule.spec));
+' "$WORK/rules.yaml" "$WORK/rules-spec.yaml" && promtool check rules "$WORK/rules-spec.yaml" >/dev/null \
+    || fail "promtool check rules on the chart's PrometheusRule"
+ok "promtool check rules: the chart's PrometheusRule"
 
 # The config as the pod sees it: the secret file does not exist here, so the
 # reference is overridden the way an operator could (env beats file).
