@@ -1,6 +1,6 @@
 /**
  * How a run on the secured stack connects: the connector's `kafka` settings
- * for each way in (SASL_SSL with SCRAM or PLAIN, mutual TLS, OAUTHBEARER), and
+ * for each way in the tests use (SASL_SSL with SCRAM-SHA-512, mutual TLS), and
  * the ACLs granted to its principal: exactly README "Kafka ACLs", made from
  * the same list the connector checks (src/kafka/required-acls.ts).
  */
@@ -15,7 +15,7 @@ import type { RawConfig } from './stack-connector-config.ts';
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
 export const KAFKA_SECURITY_MODES = ['scram', 'mtls'] as const;
-export type KafkaSecurityMode = (typeof KAFKA_SECURITY_MODES)[number] | 'plain-sasl';
+export type KafkaSecurityMode = (typeof KAFKA_SECURITY_MODES)[number];
 
 export interface SecuredKafka {
   /** The `kafka` config fragment: brokers, ssl, sasl. */
@@ -49,7 +49,7 @@ export function securedKafka(
       brokers: [secure.saslSslBootstrap],
       ssl: { ca },
       sasl: {
-        mechanism: mode === 'scram' ? 'scram-sha-512' : 'plain',
+        mechanism: 'scram-sha-512',
         username: user,
         password: security.users[user],
       },

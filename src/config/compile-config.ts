@@ -6,6 +6,7 @@
  * decided here too, once.
  */
 import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import type { CxoneClientsOptions } from '../cxone/cxone-clients.ts';
 import { scopesForActions } from '../cxone/scopes.ts';
 import type { TokenStyle } from '../cxone/token-provider.ts';
@@ -93,9 +94,7 @@ export function compileConfig(
         ? { auth: { username: config.registry.username, password: config.registry.password } }
         : {}),
       bearerToken: config.registry.bearerToken,
-      tls: config.registry.ssl?.enabled
-        ? tlsOptions(tlsSettings(config.registry.ssl) ?? { verify: true })
-        : undefined,
+      tls: optionalTls(config.registry.ssl),
       requestTimeoutMs: config.registry.requestTimeoutMs,
     },
     cxone: {
@@ -163,6 +162,12 @@ const DEFAULT_TOKEN_PATHS: Record<TokenStyle, string> = {
   'access-key': '/authentication/v1/token/access-key',
   password: '/auth/token',
 };
+
+/** registry.ssl as Node's TLS options (undici and https take them); undefined: Node's defaults. */
+function optionalTls(ssl: ConnectorConfig['registry']['ssl']): ConnectionOptions | undefined {
+  const settings = tlsSettings(ssl);
+  return settings ? tlsOptions(settings) : undefined;
+}
 
 /** kafka.ssl and registry.ssl share one schema. */
 function tlsSettings(ssl: ConnectorConfig['kafka']['ssl']): TlsSettings | undefined {

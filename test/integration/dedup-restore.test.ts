@@ -23,6 +23,33 @@ import { testStack } from '../support/stack-env.ts';
 const stack = testStack();
 const ENTRIES = 40;
 
+/** A compacted dedup topic, its entry schema registered, and a transactional producer writing to it like the connector. */
+async function dedupTopicWithWriter(
+  kafka: Kafka,
+  admin: Admin,
+  registry: SchemaRegistry,
+  topic: string,
+  numPartitions: number,
+): Promise<{ encoder: OutputEncoder<DedupEntryRecord>; producer: Producer }> {
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+  });
+  const encoder = await registerOutputSchema<DedupEntryRecord>(
+    { registry, endpoint: { url: stack.registryUrl, requestTimeoutMs: 10_000 }, autoRegister: true },
+    'cxone-dedup-entry',
+    topic,
+    'TopicNameStrategy',
+  );
+  const producer = kafka.producer({
+    transactionalId: `${topic}-writer`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  return { encoder, producer };
+}
+
 /** The restorer as the connector runs it, on `topic`, started. */
 async function startRestorer(o: {
   kafka: Kafka;
@@ -73,22 +100,7 @@ describe('dedup restore on the real broker', () => {
   before(async () => {
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-    });
-    encoder = await registerOutputSchema(
-      { registry, endpoint: { url: stack.registryUrl, requestTimeoutMs: 10_000 }, autoRegister: true },
-      'cxone-dedup-entry',
-      topic,
-      'TopicNameStrategy',
-    );
-    producer = kafka.producer({
-      transactionalId: `${topic}-writer`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
+    ({ encoder, producer } = await dedupTopicWithWriter(kafka, admin, registry, topic, 2));
     // Like the connector: small transactions, each ending with a commit marker; one key later tombstoned.
     for (let i = 0; i < ENTRIES; i += 5) {
       const transaction = await producer.transaction();
@@ -190,22 +202,9 @@ describe('dedup state per input topic-partition, on the real broker', () => {
   before(async () => {
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-    });
-    const encoder = await registerOutputSchema<DedupEntryRecord>(
-      { registry, endpoint: { url: stack.registryUrl, requestTimeoutMs: 10_000 }, autoRegister: true },
-      'cxone-dedup-entry',
-      topic,
-      'TopicNameStrategy',
-    );
-    producer = kafka.producer({
-      transactionalId: `${topic}-writer`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
+    const writer = await dedupTopicWithWriter(kafka, admin, registry, topic, 1);
+    const { encoder } = writer;
+    producer = writer.producer;
     const entry = (sourceTopic: string, key: string, outcome: DedupEntryRecord['outcome']) => ({
       key: dedupRecordKey(sourceTopic, key),
       partition: 0,
