@@ -167,6 +167,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
             }
           : {}),
         maxMessageBytes: shape.maxMessageBytes,
+        onAbort: (reason) => deps.metrics.transactionAborts.inc({ reason }),
         logger,
       });
       committer = theCommitter;
@@ -179,6 +180,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         logger,
         dedupWindowMs: dedup.windowMs,
         startFromMs: options.start.startFromMs,
+        metrics: deps.metrics,
         now,
       });
       const clients = createCxoneClients(options.cxone, { metrics: deps.metrics, now });
@@ -241,6 +243,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       });
       supervisor = theSupervisor;
       theConsumer.on(theConsumer.events.END_BATCH_PROCESS, () => deps.metrics.dedupEntries.set(store.size()));
+      theConsumer.on(theConsumer.events.GROUP_JOIN, () => deps.metrics.rebalances.inc());
       theConsumer.on(theConsumer.events.CRASH, (event) => {
         const { error, restart } = event.payload;
         logger.error({ err: error, restart }, 'Kafka consumer crashed');

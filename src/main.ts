@@ -3,6 +3,7 @@
  * and sets the exit code. It parses the command line, loads and validates the
  * config, builds the app with its dependencies and runs it.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadConfigFile, type LoadedConfig } from './config/load-config.ts';
@@ -13,7 +14,7 @@ import { runPreflight } from './preflight.ts';
 import { createKafkaClient } from './kafka/kafka-client.ts';
 import { describeReplay, runDlqReplay } from './replay/dlq-replay.ts';
 import { ConfigError } from './errors.ts';
-import { createLogger } from './observability/logger.ts';
+import { createLogLevelControl, createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { startOpsServer } from './observability/http-server.ts';
 
@@ -247,12 +248,15 @@ async function runCommand(args: string[]): Promise<number> {
   const loaded = loadOrReport(args);
   if (!loaded) return 1;
   const { config } = loaded;
-  const logger = createLogger({ level: config.observability.logLevel });
+  const instanceId = randomUUID();
+  const logger = createLogger({ level: config.observability.logLevel, instanceId });
+  const logLevel = createLogLevelControl(logger);
   const metrics = createMetrics();
   const faultPoint = crashPointsFromEnv(process.env.CXONE_CONNECTOR_TEST_CRASH_POINTS, logger);
   const connector = createConnector(config, {
     logger,
     metrics,
+    instanceId,
     secretFiles: loaded.secretFiles,
     version: packageVersion(),
     ...(faultPoint ? { faultPoint } : {}),
@@ -262,8 +266,11 @@ async function runCommand(args: string[]): Promise<number> {
     connector,
     config.observability.metricsHost,
     config.observability.metricsPort,
+    logLevel,
   );
-  logger.info({ port: ops.port }, 'metrics and health on /metrics, /healthz, /readyz');
+  logger.info({ port: ops.port }, 'metrics and health on /metrics, /healthz, /readyz; log level on /loglevel');
+  // Debug lines (one per outcome) without a restart: SIGUSR2 turns them on, and off again.
+  process.on('SIGUSR2', () => logLevel.toggleDebug());
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -42,7 +42,7 @@ export interface CircuitBreaker {
   execute<T>(fn: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T>;
 }
 
-const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+const BREAKER_STATES: readonly BreakerState[] = ['closed', 'half-open', 'open'];
 
 class CountedFailure extends Error {
   readonly original: unknown;
@@ -69,10 +69,15 @@ export function createCircuitBreaker(
   let current: BreakerState = 'closed';
   let timer: NodeJS.Timeout | undefined;
 
+  // One series per state, 1 for the current one: `{state="open"} == 1` reads as what it means.
+  function showState(state: BreakerState): void {
+    for (const each of BREAKER_STATES) deps.metrics?.cxoneBreakerState.set({ state: each }, each === state ? 1 : 0);
+  }
+
   function set(next: BreakerState): void {
     if (next === current) return;
     current = next;
-    deps.metrics?.cxoneBreakerState.set(BREAKER_STATE_VALUE[next]);
+    showState(next);
     deps.metrics?.cxoneBreakerTransitions.inc({ state: next });
     for (const listener of listeners) listener(next);
   }
@@ -86,7 +91,7 @@ export function createCircuitBreaker(
     } else if (state === CircuitState.HalfOpen) set('half-open');
     else if (state === CircuitState.Closed) set('closed');
   });
-  deps.metrics?.cxoneBreakerState.set(0);
+  showState('closed');
 
   return {
     state: () => current,

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /**
@@ -56,17 +57,65 @@ const REDACT_PATHS = [
   '*.keyPassword',
 ];
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface LoggerSettings {
   level: LoggerOptions['level'];
   name?: string;
+  /** This process's instance id (also in every audit record), so a log line and an audit record meet. */
+  instanceId?: string;
 }
 
+/**
+ * One JSON line per event, in the shape log pipelines parse without rules:
+ * `"level":"warn"`, an ISO-8601 `time`, the `hostname` (the pod) and the instance id.
+ */
 export function createLogger(settings: LoggerSettings, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
     name: settings.name ?? 'cxone-connector',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    base: { pid: process.pid },
+    base: {
+      pid: process.pid,
+      hostname: hostname(),
+      ...(settings.instanceId === undefined ? {} : { instance: settings.instanceId }),
+    },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * The level of a running process. Child loggers follow the root's level unless
+ * they set their own (none here does), so setting the root's is enough.
+ */
+export interface LogLevelControl {
+  get(): string;
+  /** Throws on a name that is not a level, listing the ones that are. */
+  set(level: string): void;
+  /** debug, or back to the level the process started with (SIGUSR2). */
+  toggleDebug(): string;
+}
+
+export function createLogLevelControl(logger: Logger): LogLevelControl {
+  const initial = logger.level;
+  const set = (level: string): void => {
+    if (!(LOG_LEVELS as readonly string[]).includes(level))
+      throw new RangeError(`"${level}" is not a log level; use one of ${LOG_LEVELS.join(', ')}`);
+    if (level === logger.level) return;
+    const from = logger.level;
+    logger.level = level;
+    // At warn so the change is seen at any level it can be changed from, short of silent.
+    logger.warn({ from, to: level }, 'log level changed');
+  };
+  return {
+    get: () => logger.level,
+    set,
+    toggleDebug() {
+      set(logger.level === 'debug' ? (initial === 'debug' ? 'info' : initial) : 'debug');
+      return logger.level;
+    },
+  };
 }

@@ -26,7 +26,7 @@ export interface ConnectorMetrics {
   consumerLagSeconds: Gauge;
   cxoneLimiterWaits: Counter;
   cxoneLimiterWaitSeconds: Counter;
-  cxoneBreakerState: Gauge;
+  cxoneBreakerState: Gauge<'state'>;
   cxoneBreakerTransitions: Counter<'state'>;
   recordRetries: Counter<'code'>;
   recordLagSeconds: Histogram;
@@ -40,12 +40,17 @@ export interface ConnectorMetrics {
   routeBlocks: Counter<'route' | 'code'>;
   heldRecords: Counter<'code'>;
   outputsTrimmed: Counter<'output'>;
+  transactionAborts: Counter<'reason'>;
+  rebalances: Counter;
+  claimSeconds: Histogram;
+  dedupRestoreSeconds: Histogram;
 }
 
 export function createMetrics(registry: Registry = new Registry(), withDefaults = true): ConnectorMetrics {
   // Under their standard names (process_*, nodejs_*), so stock Node.js dashboards find them.
   if (withDefaults) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const claimBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
   return {
     registry,
     recordsConsumed: new Counter({
@@ -163,7 +168,8 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
     }),
     cxoneBreakerState: new Gauge({
       name: 'cxone_connector_cxone_breaker_state',
-      help: 'CXone circuit breaker: 0 closed, 1 half-open, 2 open',
+      help: 'CXone circuit breaker: 1 for its current state (closed, half-open, open), 0 for the others',
+      labelNames: ['state'],
       registers,
     }),
     cxoneBreakerTransitions: new Counter({
@@ -233,6 +239,29 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
       name: 'cxone_connector_outputs_trimmed_total',
       help: 'Output records over their topic max.message.bytes, written trimmed (dlq: without the value; results: without data-action outputs)',
       labelNames: ['output'],
+      registers,
+    }),
+    transactionAborts: new Counter({
+      name: 'cxone_connector_transaction_aborts_total',
+      help: 'Kafka transactions aborted, by reason: fenced (another instance owns the partition now) or error; their records are processed again',
+      labelNames: ['reason'],
+      registers,
+    }),
+    rebalances: new Counter({
+      name: 'cxone_connector_rebalances_total',
+      help: 'Consumer group generations this instance joined (each one a rebalance)',
+      registers,
+    }),
+    claimSeconds: new Histogram({
+      name: 'cxone_connector_claim_seconds',
+      help: 'Time to claim an input partition: fence the previous owner, restore its dedup partition, read the committed position',
+      buckets: claimBuckets,
+      registers,
+    }),
+    dedupRestoreSeconds: new Histogram({
+      name: 'cxone_connector_dedup_restore_seconds',
+      help: 'Time to restore one claimed partition from the dedup topic (part of the claim)',
+      buckets: claimBuckets,
       registers,
     }),
     heldRecords: new Counter({

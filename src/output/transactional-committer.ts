@@ -100,6 +100,8 @@ export function createTransactionalCommitter(deps: {
   outputPartitions?: OutputPartitions;
   /** max.message.bytes by output topic: a transaction's records go out in batches under it. */
   maxMessageBytes?: Readonly<Record<string, number>>;
+  /** Every aborted commit: fenced (another instance owns the partition now) or error. */
+  onAbort?: (reason: 'fenced' | 'error') => void;
   logger: Logger;
 }): TransactionalCommitter {
   const producers = new Map<string, Promise<Producer>>();
@@ -206,9 +208,10 @@ export function createTransactionalCommitter(deps: {
         await transaction.commit();
       } catch (error) {
         if (transaction.isActive()) await transaction.abort().catch(() => undefined);
+        const fenced = isFencedError(error);
+        deps.onAbort?.(fenced ? 'fenced' : 'error');
         // A new claim may have replaced this producer meanwhile: that one stays.
         if (producers.get(key) === claimed) await release(topic, partition);
-        const fenced = isFencedError(error);
         throw new KafkaOutputError(
           'KAFKA_ERROR',
           fenced

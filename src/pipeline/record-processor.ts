@@ -20,6 +20,7 @@ import { mapRoute, type RouteRequest } from '../mapping/map-route.ts';
 import { matchRoutes } from '../mapping/match-routes.ts';
 import type { PiiHasher } from '../mapping/pii-hasher.ts';
 import { decideUnrouted } from '../mapping/unrouted-policy.ts';
+import { readPath } from '../mapping/field-path.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { OutputEncoder } from '../output/output-schemas.ts';
 import {
@@ -93,6 +94,9 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
   return async function processRecord(record, signal) {
     const source: SourceRef = { topic: record.topic, partition: record.partition, offset: record.offset };
     const outputs = emptyOutputs();
+    let event: unknown;
+    // Known once a route has mapped the event; before that the event's conventional field, if decoded.
+    const ids: { eventId: string | null; idempotencyKey: string | null } = { eventId: null, idempotencyKey: null };
     const deadLetter = (error: ConnectorError, route?: string): void => {
       if (deps.onRecordFault === 'hold') {
         deps.metrics.heldRecords.inc({ code: error.code });
@@ -105,14 +109,21 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       }
       deps.metrics.errors.inc({ stage: error.stage, code: error.code });
       deps.logger.warn(
-        { topic: source.topic, partition: source.partition, offset: source.offset, code: error.code, route },
+        {
+          topic: source.topic,
+          partition: source.partition,
+          offset: source.offset,
+          code: error.code,
+          route,
+          eventId: ids.eventId ?? eventIdOf(event),
+          idempotencyKey: ids.idempotencyKey,
+        },
         `dead-lettered: ${error.message}`,
       );
       const dlq = buildDlqRecord(record, error, source, new Date(deps.now()), route);
       outputs.dlq.push(fitting.deadLetter(dlq));
     };
 
-    let event: unknown;
     let schemaId: number;
     try {
       ({ value: event, schemaId } = await deps.decoder.decode(record.value, record.topic));
@@ -159,6 +170,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
 
     for (const route of routes) {
       let request: RouteRequest;
+      ids.idempotencyKey = null;
       try {
         request = await mapRoute(event, route, mapOptions);
       } catch (error) {
@@ -170,6 +182,8 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       }
       const started = deps.now();
       const key = request.idempotencyKey;
+      ids.eventId = request.eventId;
+      ids.idempotencyKey = key;
       const held = await deps.inFlight.hold(key);
       let decided: DedupEntry | undefined;
       let sent: RouteRequest;
@@ -232,6 +246,23 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       }
       deps.metrics.recordSeconds.observe({ route: route.name }, (deps.now() - started) / 1000);
       deps.metrics.outcomes.inc({ route: route.name, outcome: outcome.outcome });
+      // One line per outcome is too many at info; at debug (SIGUSR2 or PUT /loglevel) each one shows.
+      if (deps.logger.isLevelEnabled('debug')) {
+        deps.logger.debug(
+          {
+            topic: source.topic,
+            partition: source.partition,
+            offset: source.offset,
+            route: route.name,
+            eventId: request.eventId,
+            idempotencyKey: key,
+            outcome: outcome.outcome,
+            attempts: outcome.attempts,
+            latencyMs: outcome.latencyMs,
+          },
+          `outcome ${outcome.outcome}`,
+        );
+      }
 
       const ctx = context();
       const effect = describeEffect(key, sent, outcome);
@@ -248,6 +279,12 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     }
     return outputs;
   };
+}
+
+/** The conventional `eventId` field, for log lines before a route has mapped the event's own. */
+function eventIdOf(event: unknown): string | null {
+  const value = readPath(event, 'eventId');
+  return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
 function headerText(value: unknown): string | undefined {

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { DedupRestorer } from '../dedup/dedup-restorer.ts';
 import { dedupRecordKey } from '../contracts/dedup-key.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
+import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { TransactionalCommitter } from '../output/transactional-committer.ts';
 import { decodeDoneOffsets } from './done-offsets.ts';
 import type { PartitionPosition } from './partition-worker.ts';
@@ -40,6 +41,7 @@ export interface PartitionClaimsDeps {
   startFromMs?: number | undefined;
   now: () => number;
   maxTombstonesPerCommit?: number;
+  metrics?: Pick<ConnectorMetrics, 'claimSeconds' | 'dedupRestoreSeconds'>;
 }
 
 export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaims {
@@ -49,7 +51,9 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
   async function claim(topic: string, partition: number, signal: AbortSignal): Promise<PartitionPosition> {
     const started = deps.now();
     await deps.committer.claim(topic, partition);
+    const restoreStarted = deps.now();
     await deps.restorer.restore(topic, partition, signal);
+    deps.metrics?.dedupRestoreSeconds.observe((deps.now() - restoreStarted) / 1000);
     const offsets = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] });
     const found = offsets[0]?.partitions.find((p) => p.partition === partition);
     const committed = found?.offset ?? '-1';
@@ -60,6 +64,7 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
         `ignoring the committed offset metadata (${reason}); records done past the committed offset will be processed again, the dedup store absorbs their effects`,
       ),
     );
+    deps.metrics?.claimSeconds.observe((deps.now() - started) / 1000);
     deps.logger.info(
       {
         topic,

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger } from '../../../src/observability/logger.ts';
+import { hostname } from 'node:os';
+import { createLogLevelControl, createLogger } from '../../../src/observability/logger.ts';
+import { startOpsServer } from '../../../src/observability/http-server.ts';
+import { Registry } from 'prom-client';
 
 describe('log redaction', () => {
   it('no secret of any section survives when a config, a request or a client option is logged', () => {
@@ -45,5 +48,77 @@ describe('log redaction', () => {
     for (const [name, value] of Object.entries(secrets))
       assert.ok(!out.includes(value), `${name} leaked: ${out}`);
     assert.match(out, /\[redacted\]/);
+  });
+});
+
+function sinkLines() {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, sink };
+}
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('log line shape', () => {
+  it('level as a word, ISO-8601 time, hostname and instance id on every line', async () => {
+    const { lines, sink } = sinkLines();
+    const logger = createLogger({ level: 'info', instanceId: 'i-42' }, sink);
+    logger.child({ component: 'dedup' }).warn({ topic: 't' }, 'something');
+    await flush();
+    const [line] = lines;
+    assert.equal(line?.level, 'warn');
+    assert.equal(typeof line?.time, 'string');
+    assert.equal(new Date(String(line?.time)).toISOString(), line?.time);
+    assert.equal(line?.hostname, hostname());
+    assert.equal(line?.instance, 'i-42');
+    assert.equal(line?.component, 'dedup');
+  });
+});
+
+describe('log level at run time', () => {
+  it('set and toggled on the root reaches child loggers made before; a wrong name is refused', async () => {
+    const { lines, sink } = sinkLines();
+    const logger = createLogger({ level: 'info' }, sink);
+    const child = logger.child({ component: 'x' });
+    const control = createLogLevelControl(logger);
+    child.debug('hidden');
+    assert.equal(control.toggleDebug(), 'debug');
+    child.debug('shown');
+    assert.equal(control.toggleDebug(), 'info');
+    child.debug('hidden again');
+    assert.throws(() => control.set('loud'), /"loud" is not a log level; use one of fatal, error/);
+    await flush();
+    assert.deepEqual(
+      lines.map((l) => l.msg),
+      ['log level changed', 'shown', 'log level changed'],
+    );
+  });
+
+  it('GET and PUT /loglevel on the ops server', async () => {
+    const { lines, sink } = sinkLines();
+    const logger = createLogger({ level: 'info' }, sink);
+    const control = createLogLevelControl(logger);
+    const ops = await startOpsServer(new Registry(), { state: () => 'running' }, '127.0.0.1', 0, control);
+    try {
+      const url = `http://127.0.0.1:${ops.port}/loglevel`;
+      assert.deepEqual(await (await fetch(url)).json(), { level: 'info' });
+      const set = await fetch(url, { method: 'PUT', body: 'debug\n' });
+      assert.equal(set.status, 200);
+      assert.deepEqual(await set.json(), { level: 'debug' });
+      logger.child({ c: 1 }).debug('now visible');
+      const wrong = await fetch(url, { method: 'PUT', body: 'verbose' });
+      assert.equal(wrong.status, 400);
+      assert.match(await wrong.text(), /not a log level/);
+      assert.equal(control.get(), 'debug');
+      await flush();
+      assert.ok(lines.some((l) => l.msg === 'now visible'));
+    } finally {
+      await ops.close();
+    }
   });
 });

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { InputRecord, RecordOutputs } from '../../../src/contracts/records.ts';
 import type { CallOutcome } from '../../../src/cxone/call-outcome.ts';
@@ -301,7 +302,7 @@ function summarize(outputs: RecordOutputs) {
 
 const NOW = Date.UTC(2026, 10, 24);
 
-function setup(c: Case, clock = { now: () => NOW }) {
+function setup(c: Case, clock = { now: () => NOW }, logger: Logger = pino({ level: 'silent' })) {
   const cxone = fakeCxone(c.answers ?? {});
   const dedup = createDedupStore(1000);
   for (const seen of c.seen ?? []) {
@@ -309,7 +310,6 @@ function setup(c: Case, clock = { now: () => NOW }) {
     dedup.set({ topic: 'cdp.events', partition: 0 }, key, { createdAtMs: 0, outcome, attempt });
   }
   const metrics = createMetrics(new Registry(), false);
-  const logger = pino({ level: 'silent' });
   const routeBlocks = createRouteBlocks(
     { probeIntervalMs: 5_000, logIntervalMs: 60_000 },
     { now: clock.now, logger, metrics },
@@ -509,5 +509,58 @@ describe('record processor', () => {
     assert.equal(field(audit, 'sourceSchemaId'), 7);
     assert.equal(field(audit, 'route'), 'welcome');
     assert.equal(outputs.results[0]?.key, 'welcome:evt-1');
+  });
+
+  describe('log lines', () => {
+    function capture(level: string) {
+      const lines: Record<string, unknown>[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString().split('\n').filter(Boolean))
+            lines.push(JSON.parse(line) as Record<string, unknown>);
+          done();
+        },
+      });
+      return { lines, logger: pino({ level }, sink) };
+    }
+    const flush = () => new Promise((resolve) => setImmediate(resolve));
+    const rejected = CASES.find((c) => c.name.startsWith('CXone rejects the body'))!;
+
+    it('a dead letter CXone refused names the event id and the idempotency key', async () => {
+      const { lines, logger } = capture('info');
+      await setup(rejected, undefined, logger).process(record(rejected.value));
+      await flush();
+      const dead = lines.find((l) => String(l.msg).startsWith('dead-lettered'));
+      assert.ok(dead, JSON.stringify(lines));
+      assert.equal(dead.eventId, 'evt-1');
+      assert.equal(dead.idempotencyKey, 'welcome:evt-1');
+      assert.equal(dead.code, 'CXONE_BAD_REQUEST');
+      assert.equal(dead.offset, '41');
+    });
+
+    it('a dead letter before any route mapped names the event id it could read, and no key', async () => {
+      const { lines, logger } = capture('info');
+      const value = event({ identifiers: { email: 'a@example.com' } });
+      await setup({ name: 'unmappable', value }, undefined, logger).process(record(value));
+      await flush();
+      const dead = lines.find((l) => String(l.msg).startsWith('dead-lettered'));
+      assert.equal(dead?.eventId, 'evt-1');
+      assert.equal(dead?.idempotencyKey, null);
+      assert.equal(dead?.route, 'welcome');
+    });
+
+    it('every outcome is a debug line with the event id and key; none at info', async () => {
+      const quiet = capture('info');
+      await setup({ name: 'ok', value: event() }, undefined, quiet.logger).process(record(event()));
+      await flush();
+      assert.deepEqual(quiet.lines, []);
+      const loud = capture('debug');
+      await setup({ name: 'ok', value: event() }, undefined, loud.logger).process(record(event()));
+      await flush();
+      const line = loud.lines.find((l) => l.outcome === 'ACCEPTED');
+      assert.equal(line?.eventId, 'evt-1');
+      assert.equal(line?.idempotencyKey, 'welcome:evt-1');
+      assert.equal(line?.route, 'welcome');
+    });
   });
 });
