@@ -57,8 +57,8 @@ const REDACT_PATHS = [
   '*.keyPassword',
 ];
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 
 export interface LoggerSettings {
   level: LoggerOptions['level'];
