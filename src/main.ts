@@ -268,7 +268,10 @@ async function runCommand(args: string[]): Promise<number> {
     config.observability.metricsPort,
     logLevel,
   );
-  logger.info({ port: ops.port }, 'metrics and health on /metrics, /healthz, /readyz; log level on /loglevel');
+  logger.info(
+    { port: ops.port },
+    'metrics and health on /metrics, /healthz, /readyz; log level on /loglevel',
+  );
   // Debug lines (one per outcome) without a restart: SIGUSR2 turns them on, and off again.
   process.on('SIGUSR2', () => logLevel.toggleDebug());
 

@@ -71,7 +71,8 @@ export function createCircuitBreaker(
 
   // One series per state, 1 for the current one: `{state="open"} == 1` reads as what it means.
   function showState(state: BreakerState): void {
-    for (const each of BREAKER_STATES) deps.metrics?.cxoneBreakerState.set({ state: each }, each === state ? 1 : 0);
+    for (const each of BREAKER_STATES)
+      deps.metrics?.cxoneBreakerState.set({ state: each }, each === state ? 1 : 0);
   }
 
   function set(next: BreakerState): void {

@@ -59,7 +59,6 @@ const REDACT_PATHS = [
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-
 export interface LoggerSettings {
   level: LoggerOptions['level'];
   name?: string;

@@ -96,7 +96,10 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     const outputs = emptyOutputs();
     let event: unknown;
     // Known once a route has mapped the event; before that the event's conventional field, if decoded.
-    const ids: { eventId: string | null; idempotencyKey: string | null } = { eventId: null, idempotencyKey: null };
+    const ids: { eventId: string | null; idempotencyKey: string | null } = {
+      eventId: null,
+      idempotencyKey: null,
+    };
     const deadLetter = (error: ConnectorError, route?: string): void => {
       if (deps.onRecordFault === 'hold') {
         deps.metrics.heldRecords.inc({ code: error.code });

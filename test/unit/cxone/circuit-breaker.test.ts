@@ -47,7 +47,10 @@ describe('circuit breaker', () => {
       await stack.send(CONTACT);
       assert.equal(breaker.state(), 'closed');
       assert.deepEqual(changes, ['open', 'half-open', 'closed']);
-      assert.match(await metrics.registry.metrics(), /cxone_connector_cxone_breaker_state\{state="closed"\} 1/);
+      assert.match(
+        await metrics.registry.metrics(),
+        /cxone_connector_cxone_breaker_state\{state="closed"\} 1/,
+      );
     } finally {
       await stack.close();
     }
