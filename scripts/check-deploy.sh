@@ -259,6 +259,21 @@ command -v promtool >/dev/null || fail "promtool is required (apt-get install pr
 ' "$WORK/rules.yaml" "$WORK/rules-spec.yaml" && promtool check rules "$WORK/rules-spec.yaml" >/dev/null \
     || fail "promtool check rules on the chart's PrometheusRule"
 ok "promtool check rules: the chart's PrometheusRule"
+cmp -s deploy/grafana/cxone-connector.json "$CHART/files/cxone-connector-dashboard.json" \
+  || fail "helm/cxone-connector/files/cxone-connector-dashboard.json differs from deploy/grafana/cxone-connector.json (copy it over)"
+"$HELM" template rel "$CHART" --set grafanaDashboard.enabled=true --set grafanaDashboard.folder=Kafka >"$WORK/dashboard.yaml" \
+  || fail "helm template (dashboard ConfigMap)"
+"$NODE" --input-type=module - "$WORK/dashboard.yaml" <<'SCRIPT' || fail "dashboard ConfigMap"
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+const map = parseAllDocuments(readFileSync(process.argv[2], 'utf8')).map((d) => d.toJS()).find((o) => o?.kind === 'ConfigMap' && o.metadata.name.endsWith('-dashboard'));
+if (map.metadata.labels.grafana_dashboard !== '1') throw new Error('no grafana_dashboard: "1" label');
+if (map.metadata.annotations.grafana_folder !== 'Kafka') throw new Error('no grafana_folder annotation');
+const dashboard = JSON.parse(map.data['cxone-connector.json']);
+const shipped = JSON.parse(readFileSync('deploy/grafana/cxone-connector.json', 'utf8'));
+if (JSON.stringify(dashboard) !== JSON.stringify(shipped)) throw new Error('the ConfigMap holds another dashboard');
+console.log(`   ok: dashboard ConfigMap (grafana_dashboard: "1"), ${dashboard.panels.filter((p) => p.type !== 'row').length} panels`);
+SCRIPT
 
 # The config as the pod sees it: the secret file does not exist here, so the
 # reference is overridden the way an operator could (env beats file).

@@ -8,7 +8,7 @@ export interface ConnectorMetrics {
   registry: Registry;
   recordsConsumed: Counter<'topic'>;
   outcomes: Counter<'route' | 'outcome'>;
-  errors: Counter<'stage' | 'code'>;
+  deadLetters: Counter<'stage' | 'code'>;
   cxoneRequests: Counter<'endpoint' | 'status' | 'status_class'>;
   cxoneRequestSeconds: Histogram<'endpoint'>;
   recordSeconds: Histogram<'route'>;
@@ -51,7 +51,7 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
   if (withDefaults) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const claimBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
-  return {
+  const metrics: ConnectorMetrics = {
     registry,
     recordsConsumed: new Counter({
       name: 'cxone_connector_records_consumed_total',
@@ -65,9 +65,9 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
       labelNames: ['route', 'outcome'],
       registers,
     }),
-    errors: new Counter({
-      name: 'cxone_connector_errors_total',
-      help: 'Errors by stage and stable error code',
+    deadLetters: new Counter({
+      name: 'cxone_connector_dead_letters_total',
+      help: 'Records written to the DLQ, by the stage that refused them and the stable error code',
       labelNames: ['stage', 'code'],
       registers,
     }),
@@ -271,4 +271,9 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
       registers,
     }),
   };
+  // Label values known in advance start at 0: a rate() over them exists before the first event,
+  // and an alert or a panel sees 0 instead of no data.
+  for (const reason of ['fenced', 'error']) metrics.transactionAborts.inc({ reason }, 0);
+  for (const state of ['closed', 'half-open', 'open']) metrics.cxoneBreakerTransitions.inc({ state }, 0);
+  return metrics;
 }

@@ -110,7 +110,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
           { cause: error, retryAfterMs: deps.holdRetryMs },
         );
       }
-      deps.metrics.errors.inc({ stage: error.stage, code: error.code });
+      deps.metrics.deadLetters.inc({ stage: error.stage, code: error.code });
       deps.logger.warn(
         {
           topic: source.topic,
