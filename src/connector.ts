@@ -174,6 +174,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       const claims = createPartitionClaims({
         admin: theAdmin,
         groupId: commitSettings.groupId,
+        dedupTopic: topics.dedup,
         committer: theCommitter,
         restorer,
         store,

@@ -60,6 +60,8 @@ export const ERROR_CODES = [
   'KAFKA_TLS_UNTRUSTED',
   'KAFKA_ACCESS_DENIED',
   'OUTPUT_ENCODE_FAILED',
+  // an input partition with no dedup partition of its number (partitions were added to the input)
+  'DEDUP_TOO_FEW_PARTITIONS',
   'SHUTDOWN',
   // not a ConnectorError at all: a library's raw error or a bug; logged and labelled, never a DLQ reason
   'UNEXPECTED',
@@ -125,6 +127,7 @@ export const FAILURE_CLASSES: Record<ErrorCode, FailureClass> = {
   KAFKA_TLS_UNTRUSTED: 'config',
   KAFKA_ACCESS_DENIED: 'config',
   OUTPUT_ENCODE_FAILED: 'record',
+  DEDUP_TOO_FEW_PARTITIONS: 'config',
   SHUTDOWN: 'transient',
   UNEXPECTED: 'transient',
 };
@@ -227,11 +230,11 @@ export class StartupError extends ConnectorError {
 
 export class KafkaOutputError extends ConnectorError {
   constructor(
-    code: Extract<ErrorCode, 'KAFKA_ERROR' | 'OUTPUT_ENCODE_FAILED'>,
+    code: Extract<ErrorCode, 'KAFKA_ERROR' | 'OUTPUT_ENCODE_FAILED' | 'DEDUP_TOO_FEW_PARTITIONS'>,
     message: string,
     options: ConnectorErrorOptions = {},
   ) {
-    super(code, code === 'KAFKA_ERROR' ? 'kafka' : 'output', message, options);
+    super(code, code === 'OUTPUT_ENCODE_FAILED' ? 'output' : 'kafka', message, options);
   }
 }
 

@@ -78,6 +78,7 @@ export function compileConfig(
       fromBeginning: kafka.startFrom === 'earliest',
       sessionTimeoutMs: kafka.sessionTimeoutMs,
       heartbeatIntervalMs: kafka.heartbeatIntervalMs,
+      metadataMaxAgeMs: kafka.metadataMaxAgeMs,
       fetchMaxBytes: kafka.fetchMaxBytes,
       fetchMaxBytesPerPartition: kafka.fetchMaxBytesPerPartition,
     },

@@ -136,6 +136,11 @@ const kafkaSchema = z
     heartbeatIntervalMs: durationMs.default(3_000),
     connectionTimeoutMs: durationMs.default(10_000),
     /**
+     * How often the consumer reads the topics' metadata again (Kafka's metadata.max.age.ms): how
+     * soon partitions added to an input topic are seen and assigned.
+     */
+    metadataMaxAgeMs: durationMs.min(1000).default(300_000),
+    /**
      * Transactional ids are `<prefix>-<topic>-<partition>`: stable per input
      * partition, which is what fences a previous owner. Defaults to the group id.
      */

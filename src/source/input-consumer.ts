@@ -13,6 +13,8 @@ export interface InputConsumerOptions {
   fromBeginning: boolean;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
+  /** When partitions added to an input topic are seen (a rebalance then assigns them). */
+  metadataMaxAgeMs: number;
   /** One fetch response at most; what is buffered can exceed the processing bounds by this. */
   fetchMaxBytes: number;
   fetchMaxBytesPerPartition: number;
@@ -26,6 +28,7 @@ export function createInputConsumer(kafka: Kafka, config: InputConsumerOptions):
     groupId: config.groupId,
     sessionTimeout: config.sessionTimeoutMs,
     heartbeatInterval: config.heartbeatIntervalMs,
+    metadataMaxAge: config.metadataMaxAgeMs,
     readUncommitted: false,
     maxBytes: config.fetchMaxBytes,
     maxBytesPerPartition: config.fetchMaxBytesPerPartition,

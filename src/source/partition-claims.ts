@@ -6,6 +6,11 @@
  *      can still be in flight, so the end is final);
  *   3. read the group's committed position for it (the offset, and in its
  *      metadata the records done past it): only now is it final.
+ * Before all that, the partition must have its dedup partition: input
+ * partition p keeps its entries in dedup partition p. Partitions added to an
+ * input topic while the connector runs are refused until the dedup topic has
+ * them too (the claim fails with the command that adds them, and is tried
+ * again after processing.failureBackoffMs); the other partitions go on.
  * Every claim is fresh: the supervisor claims again after every rebalance
  * (another instance may have owned any partition in between, e.g. while this
  * one was frozen past its session timeout) and after every failed commit.
@@ -17,6 +22,7 @@ import { dedupRecordKey } from '../contracts/dedup-key.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { TransactionalCommitter } from '../output/transactional-committer.ts';
+import { KafkaOutputError } from '../errors.ts';
 import { decodeDoneOffsets } from './done-offsets.ts';
 import type { PartitionPosition } from './partition-worker.ts';
 
@@ -32,6 +38,7 @@ export interface PartitionClaims {
 export interface PartitionClaimsDeps {
   admin: Admin;
   groupId: string;
+  dedupTopic: string;
   committer: TransactionalCommitter;
   restorer: DedupRestorer;
   store: DedupStore;
@@ -48,8 +55,23 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
   let assigned = new Set<string>();
   const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
+  let dedupPartitions = 0;
+  async function assertDedupPartition(topic: string, partition: number): Promise<void> {
+    if (partition < dedupPartitions) return;
+    const metadata = await deps.admin.fetchTopicMetadata({ topics: [deps.dedupTopic] });
+    dedupPartitions = metadata.topics[0]?.partitions.length ?? 0;
+    if (partition < dedupPartitions) return;
+    const input = await deps.admin.fetchTopicMetadata({ topics: [topic] });
+    const needed = Math.max(partition + 1, input.topics[0]?.partitions.length ?? 0);
+    throw new KafkaOutputError(
+      'DEDUP_TOO_FEW_PARTITIONS',
+      `input partition ${topic}[${partition}] has no dedup partition: the dedup topic ${deps.dedupTopic} has ${dedupPartitions} and input partition p keeps its entries in dedup partition p. Partitions were added to ${topic}; add them to the dedup topic too: kafka-topics.sh --bootstrap-server <broker> --alter --topic ${deps.dedupTopic} --partitions ${needed} (README "Adding input partitions"). The partition waits until then; nothing is lost`,
+    );
+  }
+
   async function claim(topic: string, partition: number, signal: AbortSignal): Promise<PartitionPosition> {
     const started = deps.now();
+    await assertDedupPartition(topic, partition);
     await deps.committer.claim(topic, partition);
     const restoreStarted = deps.now();
     await deps.restorer.restore(topic, partition, signal);

@@ -15,7 +15,7 @@
  */
 import type { EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ConnectorError, describeError, errorCode } from '../errors.ts';
+import { ConnectorError, describeError, errorCode, failureClass } from '../errors.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { RecordProcessor } from '../contracts/records.ts';
@@ -163,7 +163,8 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
     pauses.set(topic, partition, 'claiming', false);
     if (draining) return;
     const code = errorCode(error);
-    deps.logger.warn(
+    // A configuration fault (partitions missing, an ACL) waits for someone to act: say it louder.
+    deps.logger[failureClass(error) === 'config' ? 'error' : 'warn'](
       { topic, partition, code, pauseMs: limits.failureBackoffMs },
       `partition paused, it will be claimed again and resume from its committed offset: ${reason}`,
     );
