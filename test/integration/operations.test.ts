@@ -4,15 +4,19 @@
  * shipped alert rules, through a demo-sized run with poison records, CXone
  * 429s and a route whose journey does not exist. Then every query of the
  * Grafana dashboard must return series, every rule must evaluate cleanly (and
- * the blocked route must be on its way to alerting), every log line must have
+ * the blocked route must be on its way to alerting), README's warehouse query
+ * must answer on the audit topic, every log line must have
  * the searchable shape, and the log level must change without a restart.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { contactIdFor, generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
 import { startPrometheus, type PrometheusServer } from '../../scripts/lib/prometheus-server.ts';
+import { decodeAll } from '../../scripts/lib/output-decoding.ts';
 import { validateConfig } from '../../src/config/load-config.ts';
+import { readTopicToEnd } from '../../src/replay/read-topic.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { startConnectorProcess, type ConnectorProcess } from '../support/connector-process.ts';
 import { testStack } from '../support/stack-env.ts';
@@ -41,6 +45,23 @@ async function setSimFaults(faults: Record<string, number>): Promise<void> {
   assert.equal(response.status, 200);
 }
 
+/** The SQL block README's "Reading the audit topic from a warehouse" shows, as it is written there. */
+function readmeAuditQuery(): string {
+  const readme = readFileSync(new URL('README.md', root), 'utf8');
+  const at = readme.indexOf('<!-- audit-query');
+  const block = /```sql\n([\s\S]*?)```/.exec(readme.slice(at));
+  assert.ok(at >= 0 && block?.[1], 'README has no audit query');
+  return block[1];
+}
+
+type AuditRow = Record<string, unknown> & {
+  idempotencyKey: string;
+  route: string;
+  outcome: string;
+  processedAt: number;
+  sourceOffset: number;
+};
+
 function jsonLines(text: string): Record<string, unknown>[] {
   return text
     .split('\n')
@@ -65,7 +86,7 @@ describe('operations: dashboard, alert rules and logs against a real Prometheus 
     await harness.close();
   });
 
-  it('every panel returns series, every rule evaluates, log lines are searchable, the level changes live', async () => {
+  it('every panel returns series, every rule evaluates, the warehouse query answers, log lines are searchable, the level changes live', async () => {
     const config = validateConfig({
       ...harness.config,
       observability: { ...harness.config.observability, lagSampleMs: 1000 },
@@ -176,6 +197,58 @@ describe('operations: dashboard, alert rules and logs against a real Prometheus 
     }
     const dead = lines.filter((l) => String(l.msg).startsWith('dead-lettered'));
     assert.ok(dead.length >= 2 && dead.every((l) => 'eventId' in l && 'idempotencyKey' in l));
+
+    // README's warehouse query, run on the real audit topic loaded as a table (SQLite here).
+    const audit = await decodeAll<AuditRow>(
+      stack.registryUrl,
+      await readTopicToEnd(harness.kafka, harness.topics.audit),
+    );
+    const schema = JSON.parse(readFileSync(new URL('schemas/cxone-audit.avsc', root), 'utf8')) as {
+      fields: { name: string }[];
+    };
+    const columns = schema.fields.map((f) => f.name);
+    const db = new DatabaseSync(':memory:');
+    db.exec(`CREATE TABLE cxone_audit (${columns.join(', ')})`);
+    const insert = db.prepare(
+      `INSERT INTO cxone_audit (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    );
+    for (const row of audit) {
+      insert.run(
+        ...columns.map((c) => {
+          const v = row[c];
+          return v instanceof Date
+            ? v.getTime()
+            : typeof v === 'object' && v !== null
+              ? JSON.stringify(v)
+              : ((v as string | number | null) ?? null);
+        }),
+      );
+    }
+    const answered = db.prepare(readmeAuditQuery()).all() as {
+      route: string;
+      outcome: string;
+      events: number;
+    }[];
+    // The same question answered in code: the last decision per key, repeats left out.
+    const last = new Map<string, AuditRow>();
+    for (const row of audit) {
+      if (row.outcome === 'DUPLICATE') continue;
+      const seen = last.get(row.idempotencyKey);
+      const later =
+        !seen ||
+        Number(row.processedAt) > Number(seen.processedAt) ||
+        (Number(row.processedAt) === Number(seen.processedAt) &&
+          Number(row.sourceOffset) > Number(seen.sourceOffset));
+      if (later) last.set(row.idempotencyKey, row);
+    }
+    const expected = new Map<string, number>();
+    for (const row of last.values())
+      expected.set(`${row.route} ${row.outcome}`, (expected.get(`${row.route} ${row.outcome}`) ?? 0) + 1);
+    assert.deepEqual(
+      Object.fromEntries(answered.map((r) => [`${r.route} ${r.outcome}`, Number(r.events)])),
+      Object.fromEntries(expected),
+    );
+    assert.ok(answered.some((r) => r.route === 'welcome' && r.outcome === 'ACCEPTED'));
 
     // The level at run time: debug shows one line per outcome, with the event id and its key. A
     // contact of its own: the others' later events wait behind their blocked winback events.
