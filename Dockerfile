@@ -7,12 +7,15 @@
 #   docker run -v $PWD/config.yaml:/etc/cxone-connector/config.yaml:ro \
 #     -e CXONE_CLIENT_SECRET=... -p 9464:9464 cxone-connector:0.1.0
 #
-# No HEALTHCHECK here on purpose: the same image runs the simulator (port 8089)
-# and the connector (metrics port from its config), so a baked-in check would
-# be wrong for one of them. Kubernetes uses probes (see the Helm chart) and
-# docker-compose.yml declares a healthcheck per service.
+# The runtime is distroless: Node 24 and nothing else (no shell, no npm, no
+# package manager), running as the image's non-root user 65532. Its HEALTHCHECK
+# is the connector's own `health` command (there is no curl): GET /readyz on
+# the default metrics port, or CXONE_CONNECTOR_HEALTH_URL. The simulator in
+# the same image is checked with `health --url http://127.0.0.1:8089/_sim/stats`
+# (docker-compose.yml does so). Kubernetes uses the chart's HTTP probes.
 
 ARG NODE_IMAGE=node:24-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 
 # --- build: full dependencies, TypeScript -> dist/ -------------------------
 FROM ${NODE_IMAGE} AS build
@@ -38,7 +41,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 
 # --- runtime ----------------------------------------------------------------
-FROM ${NODE_IMAGE} AS runtime
+FROM ${RUNTIME_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="cxone-connector" \
       org.opencontainers.image.description="Kafka-to-NICE CXone connector with an exactly-once effect" \
       org.opencontainers.image.licenses="Apache-2.0"
@@ -46,7 +49,7 @@ LABEL org.opencontainers.image.title="cxone-connector" \
 ENV NODE_ENV=production \
     NODE_OPTIONS="--enable-source-maps --max-semi-space-size=16 --max-old-space-size=192"
 WORKDIR /app
-# Everything is owned by root and only readable by the `node` user: the
+# Everything is owned by root and only readable by the runtime user: the
 # process cannot modify its own code, and the root filesystem can be mounted
 # read-only (the connector writes nothing to disk).
 COPY --from=prod-deps /app/node_modules ./node_modules
@@ -55,7 +58,9 @@ COPY --from=build /app/dist ./dist
 # Read at runtime relative to dist/ (dist/output/output-schemas.js -> /app/schemas/).
 COPY schemas ./schemas
 COPY examples ./examples
-USER node
+USER 65532:65532
 EXPOSE 9464
-ENTRYPOINT ["node", "dist/cli.js"]
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=6 \
+  CMD ["/nodejs/bin/node", "dist/cli.js", "health"]
+ENTRYPOINT ["/nodejs/bin/node", "dist/cli.js"]
 CMD ["run", "--config", "/etc/cxone-connector/config.yaml"]

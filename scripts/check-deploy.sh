@@ -109,6 +109,30 @@ ok "services: $services"
 validate_config deploy/compose-config.yaml CXONE_CLIENT_SECRET=sim-secret
 
 # ---------------------------------------------------------------- 3. image
+# The runtime stage as written: distroless (no npm, no shell), a numeric non-root user (what
+# Kubernetes' runAsNonRoot can verify), the HEALTHCHECK through the CLI, and the compose
+# services on the same command.
+"$NODE" --input-type=module - Dockerfile "$WORK/compose.yaml" <<'SCRIPT' || fail "Dockerfile runtime stage"
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+const lines = readFileSync(process.argv[2], 'utf8').replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim());
+const args = Object.fromEntries(lines.filter((l) => l.startsWith('ARG ')).map((l) => l.slice(4).split('=')));
+const stages = lines.reduce((all, l) => (l.startsWith('FROM ') ? [...all, [l]] : (all.at(-1)?.push(l), all)), []);
+const runtime = stages.at(-1);
+const from = runtime[0].replace(/\$\{(\w+)\}/g, (_, name) => args[name]);
+if (!/^FROM gcr\.io\/distroless\/nodejs24-debian12(:nonroot)?(@sha256:[0-9a-f]+)? AS runtime$/.test(from)) throw new Error(`runtime stage is ${from}`);
+if (runtime.some((l) => /^RUN /.test(l))) throw new Error('the runtime stage runs commands (distroless has no shell)');
+const user = runtime.filter((l) => l.startsWith('USER ')).at(-1);
+if (!/^USER [1-9]\d*(:\d+)?$/.test(user ?? '')) throw new Error(`runtime USER is ${user}: it must be a numeric non-root uid`);
+const health = runtime.find((l) => l.startsWith('HEALTHCHECK '));
+if (!health?.includes('CMD ["/nodejs/bin/node", "dist/cli.js", "health"]')) throw new Error(`HEALTHCHECK is ${health}`);
+const compose = parse(readFileSync(process.argv[3], 'utf8'));
+for (const service of ['connector', 'sim']) {
+  const test = compose.services[service].healthcheck?.test ?? [];
+  if (test.slice(0, 4).join(' ') !== 'CMD /nodejs/bin/node dist/cli.js health') throw new Error(`compose ${service} healthcheck is ${test.join(' ')}`);
+}
+console.log(`   ok: runtime ${from.slice(5)}, ${user}, HEALTHCHECK and compose healthchecks via dist/cli.js health`);
+SCRIPT
 if [[ "$SKIP_IMAGE" == 1 ]]; then
   step "image stages: skipped (--skip-image)"
 else
@@ -160,8 +184,15 @@ else
   "$NODE" -e "fetch('http://127.0.0.1:$port/_sim/stats').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))" \
     || { cat "$WORK/sim.log" >&2; fail "sim did not answer GET /_sim/stats"; }
   ok "node dist/cli.js sim: GET /_sim/stats 200"
+  # The image's HEALTHCHECK command, against the live simulator and then against nothing.
+  (cd "$WORK/app" && node dist/cli.js health --url "http://127.0.0.1:$port/_sim/stats") \
+    || fail "dist/cli.js health: exit non-zero against a live endpoint"
   kill "$SIM_PID" && wait "$SIM_PID" 2>/dev/null || true
   SIM_PID=""
+  if (cd "$WORK/app" && node dist/cli.js health --url "http://127.0.0.1:$port/_sim/stats" 2>/dev/null); then
+    fail "dist/cli.js health: exit 0 with nothing listening"
+  fi
+  ok "node dist/cli.js health (the image's HEALTHCHECK): 0 when the endpoint answers, 1 when it does not"
 fi
 
 # ----------------------------------------------------------------- 4. helm

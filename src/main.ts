@@ -32,6 +32,9 @@ Commands:
                                     --since/--until <ISO time>, --partition N (of the DLQ),
                                     --from-offset/--to-offset N, --limit N
   sim [--port 8089] [options]       run the CXone simulator (see: cxone-connector sim --help)
+  health [--url <url>]              exit 0 when the URL answers 2xx within 4 s, else 1: the image's
+                                    HEALTHCHECK (no curl in it). Default: $CXONE_CONNECTOR_HEALTH_URL,
+                                    else http://127.0.0.1:9464/readyz
   version                           print the version
 
 Configuration: a YAML file; any setting can be overridden with
@@ -69,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
       return checkCommand(rest);
     case 'sim':
       return simCommand(rest);
+    case 'health':
+      return healthCommand(rest);
     case 'dlq':
       if (rest[0] === 'replay') return replayCommand(rest.slice(1));
       process.stderr.write(`unknown dlq command "${rest[0] ?? ''}" (did you mean: dlq replay)\n\n${USAGE}\n`);
@@ -335,6 +340,28 @@ function crashPointsFromEnv(
       process.kill(process.pid, 'SIGKILL');
     }
   };
+}
+
+const DEFAULT_HEALTH_URL = 'http://127.0.0.1:9464/readyz';
+
+async function healthCommand(args: string[]): Promise<number> {
+  let url: string;
+  try {
+    const { values } = parseArgs({ args, options: { url: { type: 'string' } }, strict: true });
+    url = values.url ?? process.env.CXONE_CONNECTOR_HEALTH_URL ?? DEFAULT_HEALTH_URL;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(4_000) });
+    await response.body?.cancel();
+    if (response.ok) return 0;
+    process.stderr.write(`${url}: ${response.status}\n`);
+  } catch (error) {
+    process.stderr.write(`${url}: ${(error as Error).message}\n`);
+  }
+  return 1;
 }
 
 async function simCommand(args: string[]): Promise<number> {
