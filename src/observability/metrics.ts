@@ -29,7 +29,7 @@ export interface ConnectorMetrics {
   cxoneBreakerState: Gauge<'state'>;
   cxoneBreakerTransitions: Counter<'state'>;
   recordRetries: Counter<'code'>;
-  recordLagSeconds: Histogram;
+  endToEndSeconds: Histogram;
   commitSeconds: Histogram;
   commitRecords: Histogram;
   recordsInFlight: Gauge;
@@ -184,8 +184,8 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
       labelNames: ['code'],
       registers,
     }),
-    recordLagSeconds: new Histogram({
-      name: 'cxone_connector_record_lag_seconds',
+    endToEndSeconds: new Histogram({
+      name: 'cxone_connector_end_to_end_seconds',
       help: 'From the input record timestamp to the commit of its outputs (end to end)',
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
       registers,

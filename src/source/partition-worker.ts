@@ -340,7 +340,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       slot.outputs = undefined;
       bytes += slot.bytes;
       // A record without a timestamp (-1) says nothing about lag.
-      if (slot.timestampMs > 0) deps.metrics.recordLagSeconds.observe((at - slot.timestampMs) / 1000);
+      if (slot.timestampMs > 0) deps.metrics.endToEndSeconds.observe((at - slot.timestampMs) / 1000);
     }
     release(plan.included.length, bytes);
     committedOffset = plan.nextOffset;
