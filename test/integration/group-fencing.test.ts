@@ -1,0 +1,200 @@
+/**
+ * KIP-447 as patched into kafkajs (patches/kafkajs+2.2.4.patch), on the real
+ * broker: TxnOffsetCommit v3 carries the consumer group's generation and
+ * member, so the broker itself refuses offsets from a member of an old
+ * generation (a zombie) or from no member at all; OffsetFetch v7 with
+ * requireStable refuses to answer while an open transaction holds an offset
+ * commit for the partition, so a new owner never starts from an offset that
+ * is about to change.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { kafkaErrorType } from '../../src/contracts/kafka-access.ts';
+import { testStack } from '../support/stack-env.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const stack = testStack();
+
+interface Membership {
+  generationId: number;
+  memberId: string;
+}
+
+describe('consumer-group fencing of transactions (KIP-447) on the real broker', () => {
+  const id = randomUUID().slice(0, 8);
+  const topic = `gf-${id}`;
+  const groupId = `gf-${id}`;
+  const kafka = new Kafka({ clientId: `gf-${id}`, brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });
+  let admin: Admin;
+  const consumers: Consumer[] = [];
+  const producers: Producer[] = [];
+
+  before(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+    // Records for the offsets below to point at: a member that finds its committed offset past the
+    // end of the log resets it.
+    const plain = kafka.producer();
+    await plain.connect();
+    await plain.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ value: String(i) })) });
+    await plain.disconnect();
+  });
+  after(async () => {
+    await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
+    await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  /** A member of the group; `joins` gets its membership at every generation it joins. */
+  async function member(joins: Membership[]): Promise<Consumer> {
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+    consumers.push(consumer);
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const { memberId, generationId } = event.payload as { memberId: string; generationId?: number };
+      joins.push({ memberId, generationId: generationId ?? -1 });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic] });
+    // Members that commit nothing themselves: only the transactions below move the offset.
+    await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
+    return consumer;
+  }
+
+  async function producer(suffix: string, transactionTimeout = 60_000): Promise<Producer> {
+    const p = kafka.producer({
+      transactionalId: `gf-${id}-${suffix}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout,
+      // A transaction begun while the last one's markers are written gets CONCURRENT_TRANSACTIONS.
+      retry: { retries: 30, initialRetryTime: 20, multiplier: 1.5, maxRetryTime: 1000 },
+    });
+    producers.push(p);
+    await p.connect();
+    return p;
+  }
+
+  const offsets = (offset: string) => ({
+    consumerGroupId: groupId,
+    topics: [{ topic, partitions: [{ partition: 0, offset }] }],
+  });
+
+  async function committed(requireStable = false): Promise<string | undefined> {
+    const [found] = await admin.fetchOffsets({ groupId, topics: [topic], requireStable });
+    return found?.partitions.find((p) => p.partition === 0)?.offset;
+  }
+
+  /**
+   * The committed offset once no transaction is settling it: a commit's offsets reach the group
+   * a moment after EndTxn returns, when the coordinator writes the markers; until then a plain
+   * fetch still gives the offset before, and a requireStable one UNSTABLE_OFFSET_COMMIT.
+   */
+  async function settled(): Promise<{ offset: string | undefined; unstable: number; waitedMs: number }> {
+    const started = Date.now();
+    for (let unstable = 0; ; unstable++) {
+      try {
+        return { offset: await committed(true), unstable, waitedMs: Date.now() - started };
+      } catch (error) {
+        if (kafkaErrorType(error) !== 'UNSTABLE_OFFSET_COMMIT') throw error;
+        assert.ok(Date.now() - started < 60_000, 'still unstable after 60 s');
+        await sleep(50);
+      }
+    }
+  }
+  const settledOffset = async () => (await settled()).offset;
+
+  it('commits offsets with the member of the current generation, and refuses a zombie of the one before', async () => {
+    const first: Membership[] = [];
+    await member(first);
+    const gen1 = await waitFor('the first member to join', async () => first[0]);
+    assert.ok(gen1.generationId > 0, `generation ${gen1.generationId}`);
+    const tx = await producer('one');
+
+    const t1 = await tx.transaction();
+    await t1.sendOffsets({ ...offsets('5'), consumerGroupMetadata: gen1 });
+    await t1.commit();
+    assert.equal(await settledOffset(), '5');
+
+    // A second member joins: a new generation, in which the first member's old one is over.
+    const second: Membership[] = [];
+    await member(second);
+    const gen2 = await waitFor('the rebalance to a new generation', async () =>
+      first.find((m) => m.generationId > gen1.generationId),
+    );
+
+    const zombie = await tx.transaction();
+    await assert.rejects(
+      zombie.sendOffsets({ ...offsets('9'), consumerGroupMetadata: gen1 }),
+      (error: unknown) => kafkaErrorType(error) === 'ILLEGAL_GENERATION',
+    );
+    await zombie.abort();
+    assert.equal(await settledOffset(), '5', 'nothing of the zombie committed');
+
+    const stranger = await tx.transaction();
+    await assert.rejects(
+      stranger.sendOffsets({
+        ...offsets('9'),
+        consumerGroupMetadata: { generationId: gen2.generationId, memberId: 'not-a-member' },
+      }),
+      (error: unknown) => kafkaErrorType(error) === 'UNKNOWN_MEMBER_ID',
+    );
+    await stranger.abort();
+
+    const current = await tx.transaction();
+    await current.sendOffsets({ ...offsets('6'), consumerGroupMetadata: gen2 });
+    await current.commit();
+    assert.equal(await settledOffset(), '6');
+
+    // Without the group's metadata (generation -1): no generation check, as before KIP-447.
+    const legacy = await tx.transaction();
+    await legacy.sendOffsets(offsets('7'));
+    await legacy.commit();
+    assert.equal(await settledOffset(), '7');
+  });
+
+  it('requireStable: UNSTABLE_OFFSET_COMMIT while a transaction holds an offset commit, the offset once it ends', async () => {
+    const tx = await producer('stable');
+    const pending = await tx.transaction();
+    await pending.sendOffsets(offsets('11'));
+    await assert.rejects(
+      committed(true),
+      (error: unknown) => kafkaErrorType(error) === 'UNSTABLE_OFFSET_COMMIT',
+    );
+    assert.equal(
+      await committed(false),
+      '7',
+      'without requireStable: the offset the open transaction may replace',
+    );
+    await pending.commit();
+    assert.equal(await settledOffset(), '11');
+
+    const aborted = await tx.transaction();
+    await aborted.sendOffsets(offsets('13'));
+    await assert.rejects(
+      committed(true),
+      (error: unknown) => kafkaErrorType(error) === 'UNSTABLE_OFFSET_COMMIT',
+    );
+    await aborted.abort();
+    assert.equal(await settledOffset(), '11');
+  });
+
+  it('a crashed owner: requireStable waits until the broker aborts its open transaction (measured)', async (t) => {
+    const timeoutMs = 5_000;
+    const crashed = await producer('crashed', timeoutMs);
+    const open = await crashed.transaction();
+    await open.sendOffsets(offsets('17'));
+    // The process dies: no abort, no EndTxn; only the transaction timeout ends it.
+    await crashed.disconnect();
+    const { offset, unstable, waitedMs } = await settled();
+    assert.equal(offset, '11', 'the crashed transaction is aborted, not committed');
+    t.diagnostic(
+      `a new owner waited ${waitedMs} ms (${unstable} UNSTABLE_OFFSET_COMMIT answers) for a crashed transaction with transaction.timeout.ms ${timeoutMs}`,
+    );
+    assert.ok(unstable > 0, 'the open transaction held the offset');
+  });
+});
