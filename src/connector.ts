@@ -16,10 +16,9 @@ import type { ConnectorMetrics } from './observability/metrics.ts';
 import { assertKafkaAccess } from './kafka/access-check.ts';
 import { explainConnectFailure } from './kafka/connect-failure.ts';
 import { createKafkaClient } from './kafka/kafka-client.ts';
-import {
-  createTransactionalCommitter,
-  type TransactionalCommitter,
-} from './output/transactional-committer.ts';
+import type { TransactionalCommitter } from './output/commit-contents.ts';
+import { createGroupCommitter } from './output/group-committer.ts';
+import { createTransactionalCommitter } from './output/transactional-committer.ts';
 import { createDedupStore } from './dedup/dedup-store.ts';
 import { createDedupRestorer, type DedupRestorer } from './dedup/dedup-restorer.ts';
 import { createPartitionClaims } from './source/partition-claims.ts';
@@ -151,10 +150,9 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         'check that the connector may read it',
         () => theRestorer.start(),
       );
-      const theCommitter = createTransactionalCommitter({
+      const shared = {
         kafka,
         groupId: commitSettings.groupId,
-        transactionalIdPrefix: commitSettings.transactionalIdPrefix,
         topics,
         transactionTimeoutMs: commitSettings.transactionTimeoutMs,
         ...(commitSettings.partitioning === 'input'
@@ -167,9 +165,23 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
             }
           : {}),
         maxMessageBytes: shape.maxMessageBytes,
-        onAbort: (reason) => deps.metrics.transactionAborts.inc({ reason }),
+        onAbort: (reason: string) => deps.metrics.transactionAborts.inc({ reason }),
+        onTransaction: (partitions: number, records: number) => {
+          deps.metrics.transactionPartitions.observe(partitions);
+          deps.metrics.transactionRecords.observe(records);
+        },
         logger,
-      });
+      };
+      const theCommitter =
+        commitSettings.fencing === 'group'
+          ? createGroupCommitter({
+              ...shared,
+              transactionalId: `${commitSettings.transactionalIdPrefix}-${instanceId}`,
+            })
+          : createTransactionalCommitter({
+              ...shared,
+              transactionalIdPrefix: commitSettings.transactionalIdPrefix,
+            });
       committer = theCommitter;
       const claims = createPartitionClaims({
         admin: theAdmin,
@@ -181,6 +193,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         logger,
         dedupWindowMs: dedup.windowMs,
         startFromMs: options.start.startFromMs,
+        stableOffsets: commitSettings.fencing === 'group',
         metrics: deps.metrics,
         now,
       });
@@ -216,7 +229,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       consumer = theConsumer;
       const theSupervisor = createPartitionSupervisor({
         claim: (topic, partition, signal) => claims.claim(topic, partition, signal),
-        commit: (topic, partition, commit) =>
+        commit: (topic, partition, commit, generationId) =>
           theCommitter.commit(
             {
               topic,
@@ -225,6 +238,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
               tombstones: claims.expiredTombstones(topic, partition),
               nextOffset: commit.nextOffset.toString(),
               offsetMetadata: commit.metadata,
+              generationId,
             },
             deps.faultPoint,
           ),
@@ -261,7 +275,10 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       await step(
         `joining the consumer group kafka.groupId (${options.consumer.groupId})`,
         'check that the connector may use that group and read kafka.inputTopics',
-        () => runInputConsumer(theConsumer, options.consumer, theSupervisor),
+        () =>
+          runInputConsumer(theConsumer, options.consumer, theSupervisor, (membership) =>
+            theCommitter.setMembership?.(membership),
+          ),
       );
       startLagSampling(theAdmin, theSupervisor);
       setState('running');

@@ -24,6 +24,7 @@ export interface CommitterSettings {
   groupId: string;
   transactionalIdPrefix: string;
   transactionTimeoutMs: number;
+  fencing: 'group' | 'partition';
   /** `input`: outputs go to the input record's partition number; `key`: by key hash. */
   partitioning: 'input' | 'key';
 }
@@ -87,6 +88,7 @@ export function compileConfig(
       groupId: kafka.groupId,
       transactionalIdPrefix: kafka.transactionalIdPrefix ?? kafka.groupId,
       transactionTimeoutMs: kafka.transactionTimeoutMs,
+      fencing: kafka.fencing,
       partitioning: config.output.partitioning,
     },
     registry: {

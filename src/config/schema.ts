@@ -141,11 +141,24 @@ const kafkaSchema = z
      */
     metadataMaxAgeMs: durationMs.min(1000).default(300_000),
     /**
-     * Transactional ids are `<prefix>-<topic>-<partition>`: stable per input
-     * partition, which is what fences a previous owner. Defaults to the group id.
+     * How a previous owner of a partition is kept from committing for it. `group` (KIP-447, brokers
+     * 2.5 and later): one transactional producer per instance commits every partition it owns in
+     * one transaction, with the group's generation, and the broker refuses a member whose
+     * generation is over. `partition`: one transactional producer per input partition, whose id a
+     * new owner takes over (for brokers without KIP-447).
+     */
+    fencing: z.enum(['group', 'partition']).default('group'),
+    /**
+     * Transactional ids start with it: `<prefix>-<instance id>` (group fencing) or
+     * `<prefix>-<topic>-<partition>` (partition fencing). Defaults to the group id.
      */
     transactionalIdPrefix: z.string().min(1).optional(),
-    transactionTimeoutMs: durationMs.min(1000).default(60_000),
+    /**
+     * The broker aborts a transaction open this long (Kafka Streams' exactly-once default). With
+     * group fencing, the new owners of a crashed instance's partitions wait up to this (plus the
+     * broker's 10 s cleanup interval) for its open transaction to end.
+     */
+    transactionTimeoutMs: durationMs.min(1000).default(10_000),
     /**
      * A partition assigned to this instance in two consecutive group generations keeps its claim
      * (producer, dedup state, worker) instead of being claimed afresh: nobody else can have owned

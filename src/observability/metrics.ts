@@ -41,6 +41,8 @@ export interface ConnectorMetrics {
   heldRecords: Counter<'code'>;
   outputsTrimmed: Counter<'output'>;
   transactionAborts: Counter<'reason'>;
+  transactionPartitions: Histogram;
+  transactionRecords: Histogram;
   rebalances: Counter;
   claimSeconds: Histogram;
   dedupRestoreSeconds: Histogram;
@@ -243,8 +245,20 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
     }),
     transactionAborts: new Counter({
       name: 'cxone_connector_transaction_aborts_total',
-      help: 'Kafka transactions aborted, by reason: fenced (another instance owns the partition now) or error; their records are processed again',
+      help: 'Input partitions whose commit was aborted, by reason: fenced (another producer took the transactional id), generation (the group moved on: the broker refused the offsets) or error; their records are processed again',
       labelNames: ['reason'],
+      registers,
+    }),
+    transactionPartitions: new Histogram({
+      name: 'cxone_connector_transaction_partitions',
+      help: 'Input partitions committed per Kafka transaction (always 1 with kafka.fencing: partition); its _count is the transactions committed',
+      buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64],
+      registers,
+    }),
+    transactionRecords: new Histogram({
+      name: 'cxone_connector_transaction_records',
+      help: 'Input records committed per Kafka transaction, over all its partitions',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
       registers,
     }),
     rebalances: new Counter({
@@ -273,7 +287,7 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
   };
   // Label values known in advance start at 0: a rate() over them exists before the first event,
   // and an alert or a panel sees 0 instead of no data.
-  for (const reason of ['fenced', 'error']) metrics.transactionAborts.inc({ reason }, 0);
+  for (const reason of ['fenced', 'generation', 'error']) metrics.transactionAborts.inc({ reason }, 0);
   for (const state of ['closed', 'half-open', 'open']) metrics.cxoneBreakerTransitions.inc({ state }, 0);
   return metrics;
 }

@@ -12,80 +12,17 @@
  * commit or abort the kafkajs producer is unusable ("already an ongoing
  * transaction"), so it is discarded and a new one is made on the next batch.
  */
-import type { Kafka, Message, PartitionOffset, Producer, TopicMessages } from 'kafkajs';
+import type { Kafka, PartitionOffset, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaOutputError } from '../errors.ts';
-import type { RecordOutputs } from '../contracts/records.ts';
+import {
+  collectTopicMessages,
+  isFencedError,
+  type OutputPartitions,
+  type OutputTopics,
+  type TransactionalCommitter,
+} from './commit-contents.ts';
 import { splitBySize } from './message-size.ts';
-
-export interface OutputTopics {
-  results: string;
-  audit: string;
-  dlq: string;
-  dedup: string;
-}
-
-export interface PartitionCommit {
-  topic: string;
-  partition: number;
-  outputs: readonly RecordOutputs[];
-  /** Dedup tombstones for expired entries (entries themselves come with the outputs). */
-  tombstones: readonly Message[];
-  nextOffset: string;
-  /** Records done past `nextOffset` (src/source/done-offsets.ts), committed with the offset. */
-  offsetMetadata: string | null;
-}
-
-export interface TransactionalCommitter {
-  /** Creates (or re-creates) the partition's producer: this fences any previous owner. */
-  claim(topic: string, partition: number): Promise<void>;
-  commit(commit: PartitionCommit, faultPoint?: (name: string) => void): Promise<void>;
-  /** Drops the partition's producer (after a failure, or when the partition is revoked). */
-  release(topic: string, partition: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
-
-function isFencedError(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if (FENCED.has((e as { type?: string }).type ?? '')) return true;
-  }
-  return false;
-}
-
-/** Partition counts of the results, audit and DLQ topics; absent: partition by key. */
-export type OutputPartitions = Record<'results' | 'audit' | 'dlq', number>;
-
-export function collectTopicMessages(
-  topics: OutputTopics,
-  outputs: readonly RecordOutputs[],
-  tombstones: readonly Message[],
-  partition: number,
-  outputPartitions?: OutputPartitions,
-): TopicMessages[] {
-  // Co-partitioned with the input: one transaction touches one partition per output topic.
-  const target = (name: keyof OutputPartitions) =>
-    outputPartitions === undefined ? undefined : partition % outputPartitions[name];
-  const to = { results: target('results'), audit: target('audit'), dlq: target('dlq') };
-  const append = (into: TopicMessages, list: readonly Message[], at: number | undefined): void => {
-    if (at === undefined) into.messages.push(...list);
-    else for (const m of list) into.messages.push({ ...m, partition: at });
-  };
-  const results: TopicMessages = { topic: topics.results, messages: [] };
-  const audit: TopicMessages = { topic: topics.audit, messages: [] };
-  const dlq: TopicMessages = { topic: topics.dlq, messages: [] };
-  // The dedup partition is always the input's: its next owner restores exactly this one.
-  const dedup: TopicMessages = { topic: topics.dedup, messages: [] };
-  append(dedup, tombstones, partition);
-  for (const output of outputs) {
-    append(results, output.results, to.results);
-    append(audit, output.audit, to.audit);
-    append(dlq, output.dlq, to.dlq);
-    append(dedup, output.dedup, partition);
-  }
-  return [results, audit, dlq, dedup].filter((t) => t.messages.length > 0);
-}
 
 function transactionalIdFor(prefix: string, topic: string, partition: number): string {
   return `${prefix}-${topic}-${partition}`;
@@ -102,6 +39,8 @@ export function createTransactionalCommitter(deps: {
   maxMessageBytes?: Readonly<Record<string, number>>;
   /** Every aborted commit: fenced (another instance owns the partition now) or error. */
   onAbort?: (reason: 'fenced' | 'error') => void;
+  /** Every committed transaction: one input partition here, and how many records. */
+  onTransaction?: (partitions: number, records: number) => void;
   logger: Logger;
 }): TransactionalCommitter {
   const producers = new Map<string, Promise<Producer>>();
@@ -206,6 +145,7 @@ export function createTransactionalCommitter(deps: {
         });
         faultPoint?.('during-commit');
         await transaction.commit();
+        deps.onTransaction?.(1, commit.outputs.length);
       } catch (error) {
         if (transaction.isActive()) await transaction.abort().catch(() => undefined);
         const fenced = isFencedError(error);

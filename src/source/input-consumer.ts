@@ -41,14 +41,15 @@ export async function runInputConsumer(
   consumer: Consumer,
   config: InputConsumerOptions,
   supervisor: PartitionSupervisor,
+  /** Every generation joined, before the supervisor hears of its assignment (group fencing sends it). */
+  onJoin?: (membership: { generationId: number; memberId: string }) => void,
 ): Promise<void> {
-  consumer.on(consumer.events.GROUP_JOIN, (event) =>
-    supervisor.onAssignment(
-      event.payload.memberAssignment,
-      // Added by patches/kafkajs+2.2.4.patch (consumerGroup.js).
-      (event.payload as { generationId?: number }).generationId,
-    ),
-  );
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    // Added by patches/kafkajs+2.2.4.patch (consumerGroup.js).
+    const { generationId } = event.payload as { generationId?: number };
+    if (generationId !== undefined) onJoin?.({ generationId, memberId: event.payload.memberId });
+    supervisor.onAssignment(event.payload.memberAssignment, generationId);
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [...config.inputTopics], fromBeginning: config.fromBeginning });
   await consumer.run({

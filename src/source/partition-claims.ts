@@ -1,11 +1,19 @@
 /**
- * Claiming an input partition for this instance, in an order that matters:
+ * Claiming an input partition for this instance, in an order that matters.
+ * Partition fencing:
  *   1. create its transactional producer: this fences the previous owner and
  *      aborts (or lets finish) any transaction it left open;
  *   2. restore its dedup partition to the end (nothing of the previous owner
  *      can still be in flight, so the end is final);
  *   3. read the group's committed position for it (the offset, and in its
  *      metadata the records done past it): only now is it final.
+ * Group fencing (the broker refuses the previous owner's offsets by
+ * generation, but a transaction that already holds them may still commit):
+ *   1. read the committed position with requireStable, which waits until no
+ *      open transaction holds an offset commit for the partition: now it is
+ *      final, since only this generation may commit it;
+ *   2. restore its dedup partition to the end: the last transaction of the
+ *      previous owner that could commit has ended.
  * Before all that, the partition must have its dedup partition: input
  * partition p keeps its entries in dedup partition p. Partitions added to an
  * input topic while the connector runs are refused until the dedup topic has
@@ -21,7 +29,9 @@ import type { DedupRestorer } from '../dedup/dedup-restorer.ts';
 import { dedupRecordKey } from '../contracts/dedup-key.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
-import type { TransactionalCommitter } from '../output/transactional-committer.ts';
+import type { TransactionalCommitter } from '../output/commit-contents.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { kafkaErrorType } from '../contracts/kafka-access.ts';
 import { KafkaOutputError } from '../errors.ts';
 import { decodeDoneOffsets } from './done-offsets.ts';
 import type { PartitionPosition } from './partition-worker.ts';
@@ -47,6 +57,10 @@ export interface PartitionClaimsDeps {
   /** kafka.startFrom as a time: where a partition the group never committed starts. */
   startFromMs?: number | undefined;
   now: () => number;
+  /** Group fencing: read the committed position first, with requireStable (see above). */
+  stableOffsets?: boolean;
+  /** How long to wait between requireStable answers of UNSTABLE_OFFSET_COMMIT. */
+  unstableRetryMs?: number;
   maxTombstonesPerCommit?: number;
   metrics?: Pick<ConnectorMetrics, 'claimSeconds' | 'dedupRestoreSeconds'>;
 }
@@ -73,11 +87,11 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
     const started = deps.now();
     await assertDedupPartition(topic, partition);
     await deps.committer.claim(topic, partition);
+    const stable = deps.stableOffsets ? await stableOffset(topic, partition, signal) : undefined;
     const restoreStarted = deps.now();
     await deps.restorer.restore(topic, partition, signal);
     deps.metrics?.dedupRestoreSeconds.observe((deps.now() - restoreStarted) / 1000);
-    const offsets = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] });
-    const found = offsets[0]?.partitions.find((p) => p.partition === partition);
+    const found = stable ?? (await committedOffset(topic, partition, false));
     const committed = found?.offset ?? '-1';
     const start = committed === '-1' ? await startOffset(topic, partition) : committed;
     const position = positionFrom(start, found?.metadata ?? null, (reason) =>
@@ -98,6 +112,32 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
       'partition claimed',
     );
     return position;
+  }
+
+  async function committedOffset(topic: string, partition: number, requireStable: boolean) {
+    const offsets = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic], requireStable });
+    return offsets[0]?.partitions.find((p) => p.partition === partition);
+  }
+
+  /** The committed position once no open transaction holds an offset commit for the partition. */
+  async function stableOffset(topic: string, partition: number, signal: AbortSignal) {
+    const started = deps.now();
+    let told = false;
+    for (;;) {
+      try {
+        return await committedOffset(topic, partition, true);
+      } catch (error) {
+        if (kafkaErrorType(error) !== 'UNSTABLE_OFFSET_COMMIT') throw error;
+      }
+      if (!told && deps.now() - started >= 1000) {
+        told = true;
+        deps.logger.info(
+          { topic, partition },
+          'waiting for a transaction of the previous owner to end before reading the committed offset (a crashed owner: up to kafka.transactionTimeoutMs plus the broker cleanup interval)',
+        );
+      }
+      await sleep(deps.unstableRetryMs ?? 100, undefined, { signal });
+    }
   }
 
   /** Never committed: the first offset at or after kafka.startFrom's time, or '-1' for the reset policy. */

@@ -45,7 +45,13 @@ export interface SupervisorLimits extends WorkerLimits {
 
 export interface PartitionSupervisorDeps {
   claim(topic: string, partition: number, signal: AbortSignal): Promise<PartitionPosition>;
-  commit(topic: string, partition: number, commit: WorkerCommit): Promise<void>;
+  /** `generationId`: the group generation in which this instance claimed or kept the partition. */
+  commit(
+    topic: string,
+    partition: number,
+    commit: WorkerCommit,
+    generationId: number | undefined,
+  ): Promise<void>;
   /** Releases what a new assignment no longer covers (producers, dedup partitions). */
   onAssignment?(assignment: Record<string, number[]>): Promise<void>;
   processRecord: RecordProcessor;
@@ -80,6 +86,8 @@ export interface PartitionSupervisor {
 interface Entry {
   topic: string;
   partition: number;
+  /** The generation in which it was claimed, or kept last. */
+  generation: number | undefined;
   worker?: PartitionWorker | undefined;
   abort: AbortController;
   cancelBackoff?: () => void;
@@ -112,7 +120,7 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
 
   function startClaim(topic: string, partition: number): void {
     const key = keyOf(topic, partition);
-    const entry: Entry = { topic, partition, abort: new AbortController() };
+    const entry: Entry = { topic, partition, generation: lastGeneration, abort: new AbortController() };
     entries.set(key, entry);
     pauses.set(topic, partition, 'claiming', true);
     deps.claim(topic, partition, entry.abort.signal).then(
@@ -138,7 +146,7 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
       partition,
       position,
       processRecord: deps.processRecord,
-      commit: (commit) => deps.commit(topic, partition, commit),
+      commit: (commit) => deps.commit(topic, partition, commit, entry.generation),
       dedup: deps.dedup,
       gate,
       budget,
@@ -221,6 +229,7 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
       for (const [key, entry] of entries) {
         if (consecutive && next.has(key) && entry.worker?.state() === 'active') {
           kept.add(key);
+          entry.generation = generationId;
           continue;
         }
         entry.worker?.retire();

@@ -11,10 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { pino } from 'pino';
 import { emptyOutputs } from '../../src/contracts/records.ts';
-import {
-  createTransactionalCommitter,
-  type PartitionCommit,
-} from '../../src/output/transactional-committer.ts';
+import type { PartitionCommit } from '../../src/output/commit-contents.ts';
+import { createTransactionalCommitter } from '../../src/output/transactional-committer.ts';
 import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
 

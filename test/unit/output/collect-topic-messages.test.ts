@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { collectTopicMessages } from '../../../src/output/transactional-committer.ts';
+import { collectTopicMessages } from '../../../src/output/commit-contents.ts';
 import { emptyOutputs } from '../../../src/contracts/records.ts';
 
 const TOPICS = { results: 'r', audit: 'a', dlq: 'd', dedup: 'x' };

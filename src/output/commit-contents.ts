@@ -1,0 +1,90 @@
+/**
+ * What one commit holds, and how it becomes the records of a Kafka
+ * transaction: shared by both fencing modes (transactional-committer.ts, one
+ * producer per input partition; group-committer.ts, one per instance).
+ */
+import type { Message, TopicMessages } from 'kafkajs';
+import type { RecordOutputs } from '../contracts/records.ts';
+
+export interface OutputTopics {
+  results: string;
+  audit: string;
+  dlq: string;
+  dedup: string;
+}
+
+export interface PartitionCommit {
+  topic: string;
+  partition: number;
+  outputs: readonly RecordOutputs[];
+  /** Dedup tombstones for expired entries (entries themselves come with the outputs). */
+  tombstones: readonly Message[];
+  nextOffset: string;
+  /** Records done past `nextOffset` (src/source/done-offsets.ts), committed with the offset. */
+  offsetMetadata: string | null;
+  /** The group generation in which this instance owns the partition (group fencing refuses others). */
+  generationId?: number | undefined;
+}
+
+export interface TransactionalCommitter {
+  /**
+   * Before a claimed partition's first commit. Partition fencing: creates (or re-creates) the
+   * partition's producer, which fences any previous owner. Group fencing: makes sure the
+   * instance's producer is ready (the broker fences by generation).
+   */
+  claim(topic: string, partition: number): Promise<void>;
+  commit(commit: PartitionCommit, faultPoint?: (name: string) => void): Promise<void>;
+  /** The partition is no longer this worker's (a failure, or revoked): its producer, or its queued commits, go. */
+  release(topic: string, partition: number): Promise<void>;
+  /** The consumer joined a generation (GROUP_JOIN): what group fencing sends with the offsets. */
+  setMembership?(membership: GroupMembership): void;
+  close(): Promise<void>;
+}
+
+export interface GroupMembership {
+  generationId: number;
+  memberId: string;
+}
+
+export const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
+
+export function isFencedError(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if (FENCED.has((e as { type?: string }).type ?? '')) return true;
+  }
+  return false;
+}
+
+/** Partition counts of the results, audit and DLQ topics; absent: partition by key. */
+export type OutputPartitions = Record<'results' | 'audit' | 'dlq', number>;
+
+export function collectTopicMessages(
+  topics: OutputTopics,
+  outputs: readonly RecordOutputs[],
+  tombstones: readonly Message[],
+  partition: number,
+  outputPartitions?: OutputPartitions,
+): TopicMessages[] {
+  // Co-partitioned with the input: one transaction touches one partition per output topic.
+  const target = (name: keyof OutputPartitions) =>
+    outputPartitions === undefined ? undefined : partition % outputPartitions[name];
+  const to = { results: target('results'), audit: target('audit'), dlq: target('dlq') };
+  const append = (into: TopicMessages, list: readonly Message[], at: number | undefined): void => {
+    if (at === undefined) into.messages.push(...list);
+    else for (const m of list) into.messages.push({ ...m, partition: at });
+  };
+  const results: TopicMessages = { topic: topics.results, messages: [] };
+  const audit: TopicMessages = { topic: topics.audit, messages: [] };
+  const dlq: TopicMessages = { topic: topics.dlq, messages: [] };
+  // The dedup partition is always the input's: its next owner restores exactly this one.
+  const dedup: TopicMessages = { topic: topics.dedup, messages: [] };
+  append(dedup, tombstones, partition);
+  for (const output of outputs) {
+    append(results, output.results, to.results);
+    append(audit, output.audit, to.audit);
+    append(dlq, output.dlq, to.dlq);
+    append(dedup, output.dedup, partition);
+  }
+  return [results, audit, dlq, dedup].filter((t) => t.messages.length > 0);
+}
+
