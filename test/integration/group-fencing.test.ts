@@ -5,14 +5,22 @@
  * generation (a zombie) or from no member at all; OffsetFetch v7 with
  * requireStable refuses to answer while an open transaction holds an offset
  * commit for the partition, so a new owner never starts from an offset that
- * is about to change.
+ * is about to change. Then the connector itself: an instance frozen with
+ * work in flight cannot commit it once the group has moved on.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
+import { groupLag } from '../../scripts/lib/group-lag.ts';
+import { validateConfig } from '../../src/config/load-config.ts';
 import { kafkaErrorType } from '../../src/contracts/kafka-access.ts';
+import { createHarness, type Harness } from '../support/connector-harness.ts';
+import { startConnectorProcess, type ConnectorProcess } from '../support/connector-process.ts';
+import { assertExactlyOnce } from '../support/exactly-once-check.ts';
+import { simClient } from '../support/sim-client.ts';
 import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -196,5 +204,83 @@ describe('consumer-group fencing of transactions (KIP-447) on the real broker', 
       `a new owner waited ${waitedMs} ms (${unstable} UNSTABLE_OFFSET_COMMIT answers) for a crashed transaction with transaction.timeout.ms ${timeoutMs}`,
     );
     assert.ok(unstable > 0, 'the open transaction held the offset');
+  });
+});
+
+describe('a zombie connector instance under group fencing, on the real broker', () => {
+  let harness: Harness;
+  const processes: ConnectorProcess[] = [];
+  before(async () => {
+    harness = await createHarness(stack, 2);
+  });
+  after(async () => {
+    await setSimLatency(0);
+    for (const p of processes) {
+      p.child.kill('SIGCONT');
+      p.child.kill('SIGTERM');
+    }
+    await Promise.all(processes.map((p) => p.exited));
+    await harness.close();
+  });
+
+  async function setSimLatency(latencyMs: number): Promise<void> {
+    const response = await fetch(`${stack.simUrl}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs }),
+    });
+    assert.equal(response.status, 200);
+  }
+
+  const committedAll = async (groupId: string) =>
+    (await groupLag(harness.admin, groupId, harness.input)) === 0 ? true : undefined;
+
+  it('an instance frozen past its session with calls in flight cannot commit when it thaws: its work is redone once', async (t) => {
+    const config = validateConfig({
+      ...harness.config,
+      kafka: { ...harness.config.kafka, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 },
+    });
+    const a = startConnectorProcess(config);
+    processes.push(a);
+    const first = generateEvents({ count: 20, contacts: 19, prefix: `zombie0-${harness.id}` });
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, first);
+    await waitFor(
+      'the first events committed by the first instance',
+      () => committedAll(config.kafka.groupId),
+      90_000,
+    );
+
+    // Calls that take 3 s: the instance is frozen while they are out.
+    await setSimLatency(3_000);
+    const second = generateEvents({ count: 20, contacts: 19, prefix: `zombie1-${harness.id}` });
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, second);
+    await sleep(1_000);
+    a.child.kill('SIGSTOP');
+    await setSimLatency(0);
+    const b = startConnectorProcess(config);
+    processes.push(b);
+    await waitFor(
+      'the second instance to take over and commit everything',
+      () => committedAll(config.kafka.groupId),
+      90_000,
+    );
+
+    a.child.kill('SIGCONT');
+    const refused = await waitFor(
+      'the thawed instance to find its work refused or dropped',
+      async () => {
+        const out = a.output();
+        if (/generation \d+ is over/.test(out)) return 'refused by the broker (generation over)';
+        if (/claimed in generation \d+, the group is at/.test(out))
+          return 'dropped before sending (older generation)';
+        if (/dropping its in-flight work|work on .* stopped/.test(out)) return 'retired by the rebalance';
+        return undefined;
+      },
+      30_000,
+    );
+    t.diagnostic(`the zombie's commit: ${refused}`);
+    await waitFor('both instances settled, all committed', () => committedAll(config.kafka.groupId), 60_000);
+    const keys = [...first, ...second].map((e) => `welcome:${e.eventId}`);
+    await assertExactlyOnce(harness, simClient(stack.simUrl), keys, stack.registryUrl);
   });
 });
