@@ -87,4 +87,3 @@ export function collectTopicMessages(
   }
   return [results, audit, dlq, dedup].filter((t) => t.messages.length > 0);
 }
-

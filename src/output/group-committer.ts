@@ -107,7 +107,9 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
 
   function drop(pending: Pending, why: string): void {
     const { topic, partition } = pending.commit;
-    pending.reject(new KafkaOutputError('KAFKA_ERROR', `${topic}[${partition}]: ${why}`, { retryable: true }));
+    pending.reject(
+      new KafkaOutputError('KAFKA_ERROR', `${topic}[${partition}]: ${why}`, { retryable: true }),
+    );
   }
 
   async function run(): Promise<void> {
@@ -137,10 +139,14 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
     } catch (error) {
       for (const pending of live)
         pending.reject(
-          new KafkaOutputError('KAFKA_ERROR', `the transactional producer is not ready: ${(error as Error).message}`, {
-            cause: error,
-            retryable: true,
-          }),
+          new KafkaOutputError(
+            'KAFKA_ERROR',
+            `the transactional producer is not ready: ${(error as Error).message}`,
+            {
+              cause: error,
+              retryable: true,
+            },
+          ),
         );
       return;
     }
@@ -161,7 +167,11 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
           else byTopic.set(messages.topic, { topic: messages.topic, messages: [...messages.messages] });
         }
         const partitions = offsets.get(commit.topic) ?? [];
-        partitions.push({ partition: commit.partition, offset: commit.nextOffset, metadata: commit.offsetMetadata });
+        partitions.push({
+          partition: commit.partition,
+          offset: commit.nextOffset,
+          metadata: commit.offsetMetadata,
+        });
         offsets.set(commit.topic, partitions);
       }
       if (byTopic.size > 0) {
