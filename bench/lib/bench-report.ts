@@ -41,6 +41,10 @@ export function summarize(opt: BenchOptions, r: BenchResults): Record<string, un
     cpu_s_per_10k_by_mode: Object.fromEntries(
       Object.entries(results).map(([mode, m]) => [mode, perTenK(m.window)]),
     ),
+    // In steady state: records per second over records per transaction.
+    full_transactions_per_s: round(fullEps / (full?.stages?.records_per_transaction ?? NaN), 1),
+    full_records_per_transaction: full?.stages?.records_per_transaction ?? null,
+    full_partitions_per_transaction: full?.stages?.partitions_per_transaction ?? null,
     peak_rss_mb: round(full?.peakRssMb ?? NaN),
     rss_mb_by_progress: full?.rssMbByProgress.map((n) => round(n)) ?? null,
     ratelimit_allowed_rps: opt.limitRps,
@@ -82,6 +86,10 @@ export function printTable(
   }
   rows.push(
     ['connector CPU per 10k events', `${String(summary.cpu_s_per_10k)} s`],
+    [
+      'full: transactions',
+      `${String(summary.full_transactions_per_s)}/s, ${String(summary.full_records_per_transaction)} records and ${String(summary.full_partitions_per_transaction)} partitions each`,
+    ],
     ['connector peak RSS', `${String(summary.peak_rss_mb)} MB`],
     [
       `rate limit ${opt.limitRps}/s, configured at it`,

@@ -10,6 +10,10 @@ export interface StageTimings {
   commit_ms: number;
   records_per_commit: number;
   commits: number;
+  /** Kafka transactions committed (with group fencing one holds several partitions' commits). */
+  transactions: number;
+  records_per_transaction: number;
+  partitions_per_transaction: number;
   /** Node's own view of the connector's memory at the end of the run (product only), MiB. */
   memory_mb: { heap_used: number; heap_total: number; external: number; rss: number } | null;
 }
@@ -49,6 +53,9 @@ export async function stageTimings(metricsPort: number): Promise<StageTimings> {
     commit_ms: mean('cxone_connector_commit_seconds', 1000),
     records_per_commit: mean('cxone_connector_commit_records', 1),
     commits: sum(series(text, 'cxone_connector_commit_seconds_count')),
+    transactions: sum(series(text, 'cxone_connector_transaction_partitions_count')),
+    records_per_transaction: mean('cxone_connector_transaction_records', 1),
+    partitions_per_transaction: mean('cxone_connector_transaction_partitions', 1),
     memory_mb: memory(text),
   };
 }
