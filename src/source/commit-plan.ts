@@ -41,6 +41,8 @@ export interface Window {
 }
 
 /** The next transaction, or undefined when there is nothing to commit. */
+const SPAN = BigInt(DONE_OFFSETS_SPAN);
+
 export function planNextCommit(window: Window, maxRecordsPerCommit: number): CommitPlan | undefined {
   const { slots, highest, committedOffset, restoredDone } = window;
   if (highest === undefined) return undefined;
@@ -53,7 +55,7 @@ export function planNextCommit(window: Window, maxRecordsPerCommit: number): Com
       if (low !== undefined) doneAbove.push(slot.offset);
       continue;
     }
-    const fits = low === undefined || slot.offset - low <= BigInt(DONE_OFFSETS_SPAN);
+    const fits = low === undefined || slot.offset - low <= SPAN;
     if (slot.state === 'done' && included.length < maxRecordsPerCommit && fits) {
       included.push(slot);
       if (low !== undefined) doneAbove.push(slot.offset);

@@ -238,7 +238,12 @@ describe('a zombie connector instance under group fencing, on the real broker', 
   it('an instance frozen past its session with calls in flight cannot commit when it thaws: its work is redone once', async (t) => {
     const config = validateConfig({
       ...harness.config,
-      kafka: { ...harness.config.kafka, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 },
+      kafka: {
+        ...harness.config.kafka,
+        fencing: 'group',
+        sessionTimeoutMs: 6_000,
+        heartbeatIntervalMs: 1_000,
+      },
     });
     const a = startConnectorProcess(config);
     processes.push(a);
