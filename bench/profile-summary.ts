@@ -94,13 +94,17 @@ if (import.meta.main) {
   });
   const [file] = positionals;
   if (!file) {
-    process.stderr.write('usage: node bench/profile-summary.ts <file.cpuprofile> [--top N] [--json out.json]\n');
+    process.stderr.write(
+      'usage: node bench/profile-summary.ts <file.cpuprofile> [--top N] [--json out.json]\n',
+    );
     process.exit(2);
   }
   const summary = summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, Number(values.top));
   if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
   const pct = (s: number) => `${(s * 100).toFixed(1).padStart(5)}%`;
-  process.stdout.write(`on CPU ${summary.busyMs} ms of ${summary.totalMs} ms profiled\n\nby library (self time)\n`);
+  process.stdout.write(
+    `on CPU ${summary.busyMs} ms of ${summary.totalMs} ms profiled\n\nby library (self time)\n`,
+  );
   for (const l of summary.byLibrary.slice(0, 15))
     process.stdout.write(`  ${pct(l.share)}  ${String(l.ms).padStart(8)} ms  ${l.library}\n`);
   process.stdout.write('\nby function (self time)\n');
