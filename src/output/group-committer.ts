@@ -25,6 +25,7 @@ import { kafkaErrorType } from '../contracts/kafka-access.ts';
 import { KafkaOutputError } from '../errors.ts';
 import {
   collectTopicMessages,
+  connectTransactionalProducer,
   isFencedError,
   type GroupMembership,
   type OutputPartitions,
@@ -76,22 +77,12 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
 
   function ready(): Promise<Producer> {
     if (producer) return producer;
-    const made = deps.kafka.producer({
-      transactionalId: deps.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: deps.transactionTimeoutMs,
-      // See transactional-committer.ts: the next transaction begins while the broker still writes
-      // the last one's markers (CONCURRENT_TRANSACTIONS); kafkajs's 300 ms first retry would make
-      // every commit wait that long.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, multiplier: 1.5, maxRetryTime: 5_000 },
-    });
-    // InitProducerId is sent when the first transaction begins: do it now, before any claim reads.
-    const connected = made.connect().then(async () => {
-      const empty = await made.transaction();
-      await empty.abort();
-      return made;
-    });
+    // Before any claim reads: a restarted producer of this id aborts what its predecessor left open.
+    const connected = connectTransactionalProducer(
+      deps.kafka,
+      deps.transactionalId,
+      deps.transactionTimeoutMs,
+    );
     producer = connected;
     connected.catch(() => {
       if (producer === connected) producer = undefined;

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { KafkaOutputError } from '../errors.ts';
 import {
   collectTopicMessages,
+  connectTransactionalProducer,
   isFencedError,
   type OutputPartitions,
   type OutputTopics,
@@ -62,27 +63,12 @@ export function createTransactionalCommitter(deps: {
         retryable: true,
       });
     }
-    const producer = deps.kafka.producer({
-      transactionalId: transactionalIdFor(deps.transactionalIdPrefix, topic, partition),
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: deps.transactionTimeoutMs,
-      // The next transaction of a partition starts as soon as the last one commits, while the
-      // broker is still writing its markers (20-40 ms when idle, more under load): until then it
-      // answers CONCURRENT_TRANSACTIONS. kafkajs's default first retry waits 300 ms, which made
-      // every commit cost 300 ms. 20 ms growing by 1.5 catches the end of the markers soon
-      // enough; faster retries (10 ms, x1.2) loaded the broker with retries and cost a quarter
-      // of the throughput in the benchmark. Unlimited, as kafkajs requires for idempotence.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, multiplier: 1.5, maxRetryTime: 5_000 },
-    });
-    // connect() alone does not fence: kafkajs sends InitProducerId with the transactional id only
-    // when the first transaction begins. Beginning (and dropping) an empty one does it now, before
-    // the claim reads anything; it also waits out a transaction the previous owner left committing.
-    const connected = producer.connect().then(async () => {
-      const empty = await producer.transaction();
-      await empty.abort();
-      return producer;
-    });
+    // Fences the previous owner before the claim reads anything (see connectTransactionalProducer).
+    const connected = connectTransactionalProducer(
+      deps.kafka,
+      transactionalIdFor(deps.transactionalIdPrefix, topic, partition),
+      deps.transactionTimeoutMs,
+    );
     // Two claims of one partition can overlap (a rebalance in between): the later one wins.
     const overlapping = producers.get(keyOf(topic, partition));
     producers.set(keyOf(topic, partition), connected);

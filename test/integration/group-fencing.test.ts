@@ -223,14 +223,7 @@ describe('a zombie connector instance under group fencing, on the real broker', 
     await harness.close();
   });
 
-  async function setSimLatency(latencyMs: number): Promise<void> {
-    const response = await fetch(`${stack.simUrl}/_sim/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ latencyMs }),
-    });
-    assert.equal(response.status, 200);
-  }
+  const setSimLatency = (latencyMs: number) => simClient(stack.simUrl).setFaults({ latencyMs });
 
   const committedAll = async (groupId: string) =>
     (await groupLag(harness.admin, groupId, harness.input)) === 0 ? true : undefined;

@@ -18,14 +18,7 @@ import { waitFor } from '../support/wait-for.ts';
 const stack = testStack();
 const sim = simClient(stack.simUrl);
 
-async function setSimLatency(latencyMs: number): Promise<void> {
-  const response = await fetch(`${stack.simUrl}/_sim/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ latencyMs }),
-  });
-  assert.equal(response.status, 200);
-}
+const setSimLatency = (latencyMs: number) => sim.setFaults({ latencyMs });
 
 async function loadEvents(harness: Harness, count: number) {
   // Only eligible contacts (the simulator makes every 20th ineligible), so each event is one effect.

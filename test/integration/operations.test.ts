@@ -19,6 +19,7 @@ import { validateConfig } from '../../src/config/load-config.ts';
 import { readTopicToEnd } from '../../src/replay/read-topic.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { startConnectorProcess, type ConnectorProcess } from '../support/connector-process.ts';
+import { simClient } from '../support/sim-client.ts';
 import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -36,14 +37,7 @@ function asSent(expr: string): string {
   return expr.replaceAll('$__rate_interval', '5m').replaceAll('$job', '.+').replaceAll('$instance', '.+');
 }
 
-async function setSimFaults(faults: Record<string, number>): Promise<void> {
-  const response = await fetch(`${stack.simUrl}/_sim/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(faults),
-  });
-  assert.equal(response.status, 200);
-}
+const setSimFaults = (faults: Record<string, number>) => simClient(stack.simUrl).setFaults(faults);
 
 /** The SQL block README's "Reading the audit topic from a warehouse" shows, as it is written there. */
 function readmeAuditQuery(): string {

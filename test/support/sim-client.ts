@@ -10,6 +10,8 @@ export interface SimClient {
   effectsByKey(): Promise<Record<string, number>>;
   effect(key: string): Promise<SimEffect>;
   stats(): Promise<Record<string, unknown>>;
+  /** POST /_sim/faults: latencyMs, rate429, rate5xx, … (what is not named stays as it is). */
+  setFaults(faults: Record<string, number>): Promise<void>;
 }
 
 export function simClient(baseUrl: string, clientId = 'sim-client', clientSecret = 'sim-secret'): SimClient {
@@ -53,6 +55,17 @@ export function simClient(baseUrl: string, clientId = 'sim-client', clientSecret
     },
     async stats() {
       return (await getJson('/_sim/stats')).body as Record<string, unknown>;
+    },
+    async setFaults(faults) {
+      const { status, body } = await getJson('/_sim/faults', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(faults),
+      });
+      if (status !== 200)
+        throw new Error(
+          `the simulator refused the faults ${JSON.stringify(faults)}: ${JSON.stringify(body)}`,
+        );
     },
   };
 }

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { hostname } from 'node:os';
 import { createLogLevelControl, createLogger } from '../../../src/observability/logger.ts';
+import { flushLogs, logLines } from '../../support/log-lines.ts';
 import { startOpsServer } from '../../../src/observability/http-server.ts';
 import { Registry } from 'prom-client';
 
@@ -51,18 +52,8 @@ describe('log redaction', () => {
   });
 });
 
-function sinkLines() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, sink };
-}
-const flush = () => new Promise((resolve) => setImmediate(resolve));
+const sinkLines = logLines;
+const flush = flushLogs;
 
 describe('log line shape', () => {
   it('level as a word, ISO-8601 time, hostname and instance id on every line', async () => {

@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { InputRecord, RecordOutputs } from '../../../src/contracts/records.ts';
@@ -30,6 +29,7 @@ import {
 } from '../../../src/pipeline/record-processor.ts';
 import { createRouteBlocks } from '../../../src/pipeline/route-blocks.ts';
 import { compiledRoutes } from '../../support/config-fixtures.ts';
+import { flushLogs, logLines } from '../../support/log-lines.ts';
 
 const ROUTES = [
   { name: 'welcome', journeyId: 'j-welcome', eventTypes: ['SIGNED_UP', 'PURCHASE_COMPLETED'] },
@@ -513,17 +513,10 @@ describe('record processor', () => {
 
   describe('log lines', () => {
     function capture(level: string) {
-      const lines: Record<string, unknown>[] = [];
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          for (const line of chunk.toString().split('\n').filter(Boolean))
-            lines.push(JSON.parse(line) as Record<string, unknown>);
-          done();
-        },
-      });
+      const { lines, sink } = logLines();
       return { lines, logger: pino({ level }, sink) };
     }
-    const flush = () => new Promise((resolve) => setImmediate(resolve));
+    const flush = flushLogs;
     const rejected = CASES.find((c) => c.name.startsWith('CXone rejects the body'))!;
 
     it('a dead letter CXone refused names the event id and the idempotency key', async () => {
