@@ -142,8 +142,9 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
         );
       return;
     }
-    const transaction = await made.transaction();
+    let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
     try {
+      transaction = await made.transaction();
       const byTopic = new Map<string, TopicMessages>();
       const offsets = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
       for (const { commit } of live) {
@@ -184,7 +185,7 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
       );
       for (const pending of live) pending.resolve();
     } catch (error) {
-      if (transaction.isActive()) await transaction.abort().catch(() => undefined);
+      if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
       // After a failed transaction the kafkajs producer refuses the next one: a new one re-initialises
       // the same transactional id.
       await discard();
@@ -208,10 +209,16 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
   }
 
   function kick(): void {
-    running ??= run().finally(() => {
-      running = undefined;
-      if (queue.length > 0 && !closed) kick();
-    });
+    // run() settles every commit it takes; a throw here would be a bug, and must not leave them hanging.
+    running ??= run()
+      .catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'group committer failed unexpectedly');
+        for (const pending of queue.splice(0)) pending.reject(error);
+      })
+      .finally(() => {
+        running = undefined;
+        if (queue.length > 0 && !closed) kick();
+      });
   }
 
   return {

@@ -40,9 +40,9 @@ export interface Window {
   restoredDone: ReadonlySet<bigint>;
 }
 
-/** The next transaction, or undefined when there is nothing to commit. */
 const SPAN = BigInt(DONE_OFFSETS_SPAN);
 
+/** The next transaction, or undefined when there is nothing to commit. */
 export function planNextCommit(window: Window, maxRecordsPerCommit: number): CommitPlan | undefined {
   const { slots, highest, committedOffset, restoredDone } = window;
   if (highest === undefined) return undefined;
