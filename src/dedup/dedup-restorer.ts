@@ -30,7 +30,18 @@ import type { DedupStore } from './dedup-store.ts';
 export interface DedupRestorer {
   start(): Promise<void>;
   /** Reads the entries of input `topic`'s `partition` from the dedup topic, start to current end, into the store. */
-  restore(topic: string, partition: number, signal: AbortSignal): Promise<void>;
+  /**
+   * `throughOpenTransactions`: read to the high watermark rather than the last stable offset, i.e.
+   * wait until every transaction already written to the partition is decided. A dead owner's open
+   * transaction pins the last stable offset until the broker aborts it, and whatever was committed
+   * after it (by any owner since) would be left out of a restore that stopped there.
+   */
+  restore(
+    topic: string,
+    partition: number,
+    signal: AbortSignal,
+    options?: { throughOpenTransactions?: boolean },
+  ): Promise<void>;
   /** Forgets an input topic-partition this instance no longer owns. */
   release(topic: string, partition: number): void;
   stop(): Promise<void>;
@@ -188,10 +199,14 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
       theConsumer.pause([{ topic, partitions: allPartitions }]);
     },
 
-    async restore(inputTopic, partition, signal) {
+    async restore(inputTopic, partition, signal, options = {}) {
       if (!consumer) throw new Error('dedup restorer not started');
       await readLeaders();
-      const offsets = await deps.admin.fetchTopicOffsets(topic);
+      // 0: READ_UNCOMMITTED, whose end is the high watermark (patches/kafkajs).
+      const offsets = await deps.admin.fetchTopicOffsets(
+        topic,
+        options.throughOpenTransactions ? { isolationLevel: 0 } : {},
+      );
       const end = offsets.find((o) => o.partition === partition);
       const low = BigInt(end?.low ?? '0');
       const high = BigInt(end?.high ?? '0');

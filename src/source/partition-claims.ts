@@ -12,8 +12,10 @@
  *   1. read the committed position with requireStable, which waits until no
  *      open transaction holds an offset commit for the partition: now it is
  *      final, since only this generation may commit it;
- *   2. restore its dedup partition to the end: the last transaction of the
- *      previous owner that could commit has ended.
+ *   2. restore its dedup partition to its high watermark, waiting until
+ *      every transaction written to it is decided: a dead owner's open one
+ *      (aborted by the broker after kafka.transactionTimeoutMs) would
+ *      otherwise pin the restore below entries committed after it.
  * Before all that, the partition must have its dedup partition: input
  * partition p keeps its entries in dedup partition p. Partitions added to an
  * input topic while the connector runs are refused until the dedup topic has
@@ -89,7 +91,11 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
     await deps.committer.claim(topic, partition);
     const stable = deps.stableOffsets ? await stableOffset(topic, partition, signal) : undefined;
     const restoreStarted = deps.now();
-    await deps.restorer.restore(topic, partition, signal);
+    // Group fencing: no claim aborts a dead owner's open transaction (partition fencing's
+    // InitProducerId does), so the restore must wait for the broker to decide it.
+    await deps.restorer.restore(topic, partition, signal, {
+      throughOpenTransactions: deps.stableOffsets === true,
+    });
     deps.metrics?.dedupRestoreSeconds.observe((deps.now() - restoreStarted) / 1000);
     const found = stable ?? (await committedOffset(topic, partition, false));
     const committed = found?.offset ?? '-1';
