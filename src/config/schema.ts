@@ -141,13 +141,13 @@ const kafkaSchema = z
      */
     metadataMaxAgeMs: durationMs.min(1000).default(300_000),
     /**
-     * How a previous owner of a partition is kept from committing for it. `partition`: one
-     * transactional producer per input partition, whose id a new owner takes over. `group`
-     * (KIP-447, brokers 2.5 and later; experimental: README "Exactly once" says why): one
-     * transactional producer per instance commits every partition it owns in one transaction,
-     * with the group's generation, and the broker refuses a member whose generation is over.
+     * How a previous owner of a partition is kept from committing for it. `group` (KIP-447,
+     * brokers 2.5 and later): one transactional producer per instance commits every partition it
+     * owns in one transaction, with the group's generation, and the broker refuses a member whose
+     * generation is over. `partition` (for older brokers): one transactional producer per input
+     * partition, whose id a new owner takes over.
      */
-    fencing: z.enum(['group', 'partition']).default('partition'),
+    fencing: z.enum(['group', 'partition']).default('group'),
     /**
      * Transactional ids start with it: `<prefix>-<instance id>` (group fencing) or
      * `<prefix>-<topic>-<partition>` (partition fencing). Defaults to the group id.

@@ -1,6 +1,5 @@
 /**
- * Group fencing (KIP-447, `kafka.fencing: group`, experimental: one three-broker chaos run in two
- * wrote some results twice; README "Exactly once"): one transactional producer
+ * Group fencing (KIP-447, `kafka.fencing: group`, the default): one transactional producer
  * for the whole instance, and one transaction for every partition that has a
  * commit ready when the last transaction ends: results, audit, DLQ and dedup
  * records of each, and all their offsets in one TxnOffsetCommit.

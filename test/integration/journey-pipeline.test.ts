@@ -43,7 +43,9 @@ function expectedBody(event: CdpEvent, key: string) {
 }
 
 for (const kafkaSecurity of KAFKA_SECURITY_MODES) {
-  describe(`journey trigger pipeline on the real stack, Kafka over ${kafkaSecurity}`, () => {
+  // Both fencing modes, one per security mode: partition fencing stays for brokers without KIP-447.
+  const fencing = kafkaSecurity === 'mtls' ? 'partition' : 'group';
+  describe(`journey trigger pipeline on the real stack, Kafka over ${kafkaSecurity}, ${fencing} fencing`, () => {
     let harness: Harness;
     let sim: SimClient;
     const events = generateEvents({
@@ -79,7 +81,7 @@ for (const kafkaSecurity of KAFKA_SECURITY_MODES) {
     it('triggers exactly the expected journeys and writes one result and one audit record per event', async () => {
       await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
 
-      await harness.startConnector();
+      await harness.startConnector({ kafka: { ...harness.config.kafka, fencing } });
       await waitFor('the connector to commit every input record', async () =>
         (await groupLag(harness.admin, harness.config.kafka.groupId, harness.input)) === 0 ? true : undefined,
       );
