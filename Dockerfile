@@ -21,10 +21,13 @@ ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 # --ignore-scripts: the only install scripts in the tree are the `node`
 # devDependency's (it downloads a second Node binary we do not need: the base
-# image has Node 24) and protobufjs's version notice.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# image has Node 24) and protobufjs's version notice. The kafkajs patch is
+# applied explicitly: its type declarations (KIP-447's sendOffsets and
+# fetchOffsets options) are what the TypeScript build compiles against.
+RUN npm ci --ignore-scripts --no-audit --no-fund && npx patch-package
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build

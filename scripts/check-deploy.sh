@@ -145,10 +145,10 @@ else
     grep -q "^!$f$" .dockerignore || fail ".dockerignore does not let $f in"
   done
   mkdir -p "$WORK/build" "$WORK/app"
-  cp -R package.json package-lock.json tsconfig.json tsconfig.build.json src "$WORK/build/"
-  (cd "$WORK/build" && npm ci "${NPM_FLAGS[@]}" >/dev/null && npm run --silent build) \
-    || fail "build stage: npm ci + npm run build"
-  ok "build stage: npm ci --ignore-scripts && npm run build"
+  cp -R package.json package-lock.json patches tsconfig.json tsconfig.build.json src "$WORK/build/"
+  (cd "$WORK/build" && npm ci "${NPM_FLAGS[@]}" >/dev/null && npx patch-package >/dev/null && npm run --silent build) \
+    || fail "build stage: npm ci + patch-package + npm run build"
+  ok "build stage: npm ci --ignore-scripts && patch-package && npm run build"
   cp -R package.json package-lock.json patches "$WORK/app/"
   (cd "$WORK/app" && npm ci --omit=dev "${NPM_FLAGS[@]}" >/dev/null && npx patch-package >/dev/null) \
     || fail "runtime stage: npm ci --omit=dev + patch-package"
