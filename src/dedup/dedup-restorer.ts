@@ -29,9 +29,9 @@ import type { DedupStore } from './dedup-store.ts';
 
 export interface DedupRestorer {
   start(): Promise<void>;
-  /** Reads the entries of input `topic`'s `partition` from the dedup topic, start to current end, into the store. */
   /**
-   * `throughOpenTransactions`: read to the high watermark rather than the last stable offset, i.e.
+   * Reads the entries of input `topic`'s `partition` from the dedup topic, start to current end,
+   * into the store. `throughOpenTransactions`: read to the high watermark rather than the last stable offset, i.e.
    * wait until every transaction already written to the partition is decided. A dead owner's open
    * transaction pins the last stable offset until the broker aborts it, and whatever was committed
    * after it (by any owner since) would be left out of a restore that stopped there.

@@ -89,32 +89,36 @@ export function connectTransactionalProducer(
 /** Partition counts of the results, audit and DLQ topics; absent: partition by key. */
 export type OutputPartitions = Record<'results' | 'audit' | 'dlq', number>;
 
+/**
+ * The records of one transaction, one entry per topic: the commits of one input partition
+ * (partition fencing) or of every partition ready at once (group fencing).
+ */
 export function collectTopicMessages(
   topics: OutputTopics,
-  outputs: readonly RecordOutputs[],
-  tombstones: readonly Message[],
-  partition: number,
+  commits: readonly Pick<PartitionCommit, 'outputs' | 'tombstones' | 'partition'>[],
   outputPartitions?: OutputPartitions,
 ): TopicMessages[] {
-  // Co-partitioned with the input: one transaction touches one partition per output topic.
-  const target = (name: keyof OutputPartitions) =>
-    outputPartitions === undefined ? undefined : partition % outputPartitions[name];
-  const to = { results: target('results'), audit: target('audit'), dlq: target('dlq') };
-  const append = (into: TopicMessages, list: readonly Message[], at: number | undefined): void => {
-    if (at === undefined) into.messages.push(...list);
-    else for (const m of list) into.messages.push({ ...m, partition: at });
-  };
   const results: TopicMessages = { topic: topics.results, messages: [] };
   const audit: TopicMessages = { topic: topics.audit, messages: [] };
   const dlq: TopicMessages = { topic: topics.dlq, messages: [] };
   // The dedup partition is always the input's: its next owner restores exactly this one.
   const dedup: TopicMessages = { topic: topics.dedup, messages: [] };
-  append(dedup, tombstones, partition);
-  for (const output of outputs) {
-    append(results, output.results, to.results);
-    append(audit, output.audit, to.audit);
-    append(dlq, output.dlq, to.dlq);
-    append(dedup, output.dedup, partition);
+  const append = (into: TopicMessages, list: readonly Message[], at: number | undefined): void => {
+    if (at === undefined) into.messages.push(...list);
+    else for (const m of list) into.messages.push({ ...m, partition: at });
+  };
+  for (const { outputs, tombstones, partition } of commits) {
+    // Co-partitioned with the input: input partition p writes to output partition p (modulo its count).
+    const target = (name: keyof OutputPartitions) =>
+      outputPartitions === undefined ? undefined : partition % outputPartitions[name];
+    const to = { results: target('results'), audit: target('audit'), dlq: target('dlq') };
+    append(dedup, tombstones, partition);
+    for (const output of outputs) {
+      append(results, output.results, to.results);
+      append(audit, output.audit, to.audit);
+      append(dlq, output.dlq, to.dlq);
+      append(dedup, output.dedup, partition);
+    }
   }
   return [results, audit, dlq, dedup].filter((t) => t.messages.length > 0);
 }

@@ -18,7 +18,7 @@
  * after kafka.transactionTimeoutMs (plus its cleanup interval, 10 s by
  * default); until then the next owners of its partitions wait.
  */
-import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkaErrorType } from '../contracts/kafka-access.ts';
 import { KafkaOutputError } from '../errors.ts';
@@ -144,20 +144,13 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
     let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
     try {
       transaction = await made.transaction();
-      const byTopic = new Map<string, TopicMessages>();
+      const topicMessages = collectTopicMessages(
+        deps.topics,
+        live.map((pending) => pending.commit),
+        deps.outputPartitions,
+      );
       const offsets = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
       for (const { commit } of live) {
-        for (const messages of collectTopicMessages(
-          deps.topics,
-          commit.outputs,
-          commit.tombstones,
-          commit.partition,
-          deps.outputPartitions,
-        )) {
-          const into = byTopic.get(messages.topic);
-          if (into) into.messages.push(...messages.messages);
-          else byTopic.set(messages.topic, { topic: messages.topic, messages: [...messages.messages] });
-        }
         const partitions = offsets.get(commit.topic) ?? [];
         partitions.push({
           partition: commit.partition,
@@ -166,10 +159,8 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
         });
         offsets.set(commit.topic, partitions);
       }
-      if (byTopic.size > 0) {
-        for (const send of splitBySize([...byTopic.values()], deps.maxMessageBytes ?? {})) {
-          await transaction.sendBatch({ topicMessages: send, acks: -1 });
-        }
+      for (const send of splitBySize(topicMessages, deps.maxMessageBytes ?? {})) {
+        await transaction.sendBatch({ topicMessages: send, acks: -1 });
       }
       await transaction.sendOffsets({
         consumerGroupId: deps.groupId,

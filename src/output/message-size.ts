@@ -47,6 +47,8 @@ export function splitBySize(
     const limit = limits[t.topic];
     return limit !== undefined && BATCH_OVERHEAD_BYTES + total(t.messages) > limit;
   });
+  // Nothing to write: no send at all (a transaction may hold only offsets).
+  if (topicMessages.length === 0) return [];
   if (!needsSplit) return [topicMessages.slice()];
   const sends: TopicMessages[][] = [];
   for (const { topic, messages } of topicMessages) {

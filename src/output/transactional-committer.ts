@@ -107,17 +107,9 @@ export function createTransactionalCommitter(deps: {
       }
       const transaction = await producer.transaction();
       try {
-        const topicMessages = collectTopicMessages(
-          deps.topics,
-          commit.outputs,
-          commit.tombstones,
-          partition,
-          deps.outputPartitions,
-        );
-        if (topicMessages.length > 0) {
-          for (const send of splitBySize(topicMessages, deps.maxMessageBytes ?? {})) {
-            await transaction.sendBatch({ topicMessages: send, acks: -1 });
-          }
+        const topicMessages = collectTopicMessages(deps.topics, [commit], deps.outputPartitions);
+        for (const send of splitBySize(topicMessages, deps.maxMessageBytes ?? {})) {
+          await transaction.sendBatch({ topicMessages: send, acks: -1 });
         }
         // kafkajs sends the metadata (TxnOffsetCommit has the field) though its types omit it.
         const committed: PartitionOffset & { metadata: string | null } = {

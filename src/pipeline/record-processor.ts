@@ -95,12 +95,8 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     const source: SourceRef = { topic: record.topic, partition: record.partition, offset: record.offset };
     const outputs = emptyOutputs();
     let event: unknown;
-    // Known once a route has mapped the event; before that the event's conventional field, if decoded.
-    const ids: { eventId: string | null; idempotencyKey: string | null } = {
-      eventId: null,
-      idempotencyKey: null,
-    };
-    const deadLetter = (error: ConnectorError, route?: string): void => {
+    // `request`: the route's mapped call, when there is one (its event id and key go in the log line).
+    const deadLetter = (error: ConnectorError, route?: string, request?: RouteRequest): void => {
       if (deps.onRecordFault === 'hold') {
         deps.metrics.heldRecords.inc({ code: error.code });
         throw new ConnectorError(
@@ -118,8 +114,8 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
           offset: source.offset,
           code: error.code,
           route,
-          eventId: ids.eventId ?? eventIdOf(event),
-          idempotencyKey: ids.idempotencyKey,
+          eventId: request?.eventId ?? eventIdOf(event),
+          idempotencyKey: request?.idempotencyKey ?? null,
         },
         `dead-lettered: ${error.message}`,
       );
@@ -173,7 +169,6 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
 
     for (const route of routes) {
       let request: RouteRequest;
-      ids.idempotencyKey = null;
       try {
         request = await mapRoute(event, route, mapOptions);
       } catch (error) {
@@ -185,8 +180,6 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       }
       const started = deps.now();
       const key = request.idempotencyKey;
-      ids.eventId = request.eventId;
-      ids.idempotencyKey = key;
       const held = await deps.inFlight.hold(key);
       let decided: DedupEntry | undefined;
       let sent: RouteRequest;
@@ -277,7 +270,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       });
       // An effect CXone refused or failed for good is also dead-lettered, so it can be fixed and replayed.
       if ((outcome.outcome === 'REJECTED' || outcome.outcome === 'FAILED') && outcome.error) {
-        deadLetter(outcome.error, route.name);
+        deadLetter(outcome.error, route.name, request);
       }
     }
     return outputs;

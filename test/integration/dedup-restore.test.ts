@@ -50,6 +50,28 @@ async function dedupTopicWithWriter(
   return { encoder, producer };
 }
 
+/** A dedup entry of `sourceTopic`'s partition 0, as the connector writes it. */
+function entryMessage(
+  encoder: OutputEncoder<DedupEntryRecord>,
+  sourceTopic: string,
+  key: string,
+  outcome: DedupEntryRecord['outcome'],
+) {
+  return {
+    key: dedupRecordKey(sourceTopic, key),
+    partition: 0,
+    value: encoder.encode({
+      idempotencyKey: key,
+      outcome,
+      attempt: 0,
+      createdAt: Date.now(),
+      sourceTopic,
+      sourcePartition: 0,
+      sourceOffset: 0,
+    }),
+  };
+}
+
 /** The restorer as the connector runs it, on `topic`, started. */
 async function startRestorer(o: {
   kafka: Kafka;
@@ -205,19 +227,8 @@ describe('dedup state per input topic-partition, on the real broker', () => {
     const writer = await dedupTopicWithWriter(kafka, admin, registry, topic, 1);
     const { encoder } = writer;
     producer = writer.producer;
-    const entry = (sourceTopic: string, key: string, outcome: DedupEntryRecord['outcome']) => ({
-      key: dedupRecordKey(sourceTopic, key),
-      partition: 0,
-      value: encoder.encode({
-        idempotencyKey: key,
-        outcome,
-        attempt: 0,
-        createdAt: Date.now(),
-        sourceTopic,
-        sourcePartition: 0,
-        sourceOffset: 0,
-      }),
-    });
+    const entry = (sourceTopic: string, key: string, outcome: DedupEntryRecord['outcome']) =>
+      entryMessage(encoder, sourceTopic, key, outcome);
     const transaction = await producer.transaction();
     // The same idempotency key from both topics: compaction keeps both, each restores its own.
     await transaction.send({
@@ -277,19 +288,7 @@ describe('a dead owner left a transaction open on the dedup partition (group fen
     await admin.connect();
     const writer = await dedupTopicWithWriter(kafka, admin, registry, topic, 1);
     producer = writer.producer;
-    const entry = (key: string) => ({
-      key: dedupRecordKey(scope.topic, key),
-      partition: 0,
-      value: writer.encoder.encode({
-        idempotencyKey: key,
-        outcome: 'ACCEPTED',
-        attempt: 0,
-        createdAt: Date.now(),
-        sourceTopic: scope.topic,
-        sourcePartition: 0,
-        sourceOffset: 0,
-      }),
-    });
+    const entry = (key: string) => entryMessage(writer.encoder, scope.topic, key, 'ACCEPTED');
     // The dead owner: a transaction written and never ended; only its timeout will abort it.
     const dead = kafka.producer({
       transactionalId: `${topic}-dead`,

@@ -16,11 +16,11 @@ function outputs(n: number) {
 
 describe('what one transaction writes', () => {
   it('co-partitioned (default): every output of input partition 7 goes to partition 7 modulo the topic size', () => {
-    const topics = collectTopicMessages(TOPICS, [outputs(1), outputs(2)], [{ key: 'old', value: null }], 7, {
-      results: 12,
-      audit: 4,
-      dlq: 3,
-    });
+    const topics = collectTopicMessages(
+      TOPICS,
+      [{ outputs: [outputs(1), outputs(2)], tombstones: [{ key: 'old', value: null }], partition: 7 }],
+      { results: 12, audit: 4, dlq: 3 },
+    );
     const partitionsOf = (topic: string) => [
       ...new Set(topics.find((t) => t.topic === topic)?.messages.map((m) => m.partition)),
     ];
@@ -32,7 +32,9 @@ describe('what one transaction writes', () => {
   });
 
   it('by key: results, audit and DLQ records carry no partition (the partitioner hashes the key)', () => {
-    const topics = collectTopicMessages(TOPICS, [outputs(1), outputs(2)], [], 7);
+    const topics = collectTopicMessages(TOPICS, [
+      { outputs: [outputs(1), outputs(2)], tombstones: [], partition: 7 },
+    ]);
     for (const topic of ['r', 'a', 'd']) {
       assert.ok(topics.find((t) => t.topic === topic)?.messages.every((m) => m.partition === undefined));
     }
@@ -41,8 +43,29 @@ describe('what one transaction writes', () => {
 
   it('leaves out topics with nothing to write', () => {
     assert.deepEqual(
-      collectTopicMessages(TOPICS, [emptyOutputs()], [], 0).map((t) => t.topic),
+      collectTopicMessages(TOPICS, [{ outputs: [emptyOutputs()], tombstones: [], partition: 0 }]).map(
+        (t) => t.topic,
+      ),
       [],
     );
+  });
+
+  it('several partitions in one transaction (group fencing): one entry per topic, each record at its own partition', () => {
+    const topics = collectTopicMessages(
+      TOPICS,
+      [
+        { outputs: [outputs(1)], tombstones: [], partition: 2 },
+        { outputs: [outputs(3)], tombstones: [{ key: 'old', value: null }], partition: 5 },
+      ],
+      { results: 12, audit: 4, dlq: 3 },
+    );
+    assert.deepEqual(
+      topics.map((t) => t.topic),
+      ['r', 'a', 'x'],
+    );
+    const at = (topic: string) => topics.find((t) => t.topic === topic)?.messages.map((m) => m.partition);
+    assert.deepEqual(at('r'), [2, 5]);
+    assert.deepEqual(at('a'), [2, 1]);
+    assert.deepEqual(at('x'), [2, 5, 5], 'each dedup entry and tombstone in its own input partition');
   });
 });
