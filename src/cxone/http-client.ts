@@ -10,6 +10,7 @@ import { CxoneError } from '../errors.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import { classifyResponse } from './classify-response.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
+import { createTextDispatch, type TextReply } from './dispatch-text.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export interface CxoneRequest {
@@ -22,11 +23,7 @@ export interface CxoneRequest {
   signal?: AbortSignal;
 }
 
-export interface CxoneResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  bodyText: string;
-}
+export type CxoneResponse = TextReply;
 
 export interface CxoneHttp {
   /** Resolves with a 2xx response; rejects with a CxoneError otherwise. */
@@ -70,6 +67,7 @@ export function createCxoneHttp(options: CxoneHttpOptions): CxoneHttp {
       pipelining: 1,
       connectTimeout: options.requestTimeoutMs,
     });
+  const exchange = createTextDispatch(dispatcher);
   const now = options.now ?? Date.now;
 
   async function send(request: CxoneRequest): Promise<CxoneResponse> {
@@ -95,17 +93,18 @@ export function createCxoneHttp(options: CxoneHttpOptions): CxoneHttp {
       // signal alive per request for the whole timeout (10 s), thousands at full speed, and
       // bloated the heap to several hundred MB. headersTimeout bounds the wait for an answer,
       // bodyTimeout a stalled body.
-      const reply = await dispatcher.request({
-        origin: base.origin,
-        path: prefix + request.path,
-        method: request.method,
-        headers: { accept: 'application/json', ...request.headers },
-        body: request.body ?? null,
-        headersTimeout: options.requestTimeoutMs,
-        bodyTimeout: options.requestTimeoutMs,
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
-      response = { status: reply.statusCode, headers: reply.headers, bodyText: await reply.body.text() };
+      response = await exchange(
+        {
+          origin: base.origin,
+          path: prefix + request.path,
+          method: request.method,
+          headers: { accept: 'application/json', ...request.headers },
+          body: request.body ?? null,
+          headersTimeout: options.requestTimeoutMs,
+          bodyTimeout: options.requestTimeoutMs,
+        },
+        request.signal,
+      );
     } catch (error) {
       options.metrics?.cxoneRequests.inc({
         endpoint: request.endpoint,
