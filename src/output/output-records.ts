@@ -3,7 +3,7 @@
  * the CDP), the audit record (for data teams), and the DLQ record (original
  * bytes and headers naming what went wrong). Pure functions.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ConnectorError } from '../errors.ts';
 import type { CallOutcome, Outcome } from '../cxone/call-outcome.ts';
 import type { PiiHasher } from '../mapping/pii-hasher.ts';
@@ -114,7 +114,8 @@ export interface BuildOptions {
 }
 
 function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // The one-shot form: no Hash object per audit record.
+  return hash('sha256', text, 'hex');
 }
 
 /** What a result and an audit record of the same effect both say. */

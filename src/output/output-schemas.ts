@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SchemaType, type COMPATIBILITY, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { KafkaOutputError } from '../errors.ts';
-import { toWireFormat } from '../decode/wire-format.ts';
+import { createWireEncoder } from '../decode/wire-format.ts';
 import { registryCall, type RegistryEndpoint } from './registry-client.ts';
 import { SAFE_LEVELS, setSubjectCompatibility, subjectCompatibility } from './subject-compatibility.ts';
 
@@ -91,11 +91,12 @@ export async function registerOutputSchema<T>(
       await sleep(Math.random() * 100 * 2 ** attempt);
     }
   }
+  const toWire = createWireEncoder<T>(type, schemaId);
   return {
     schemaId,
     encode(record) {
       try {
-        return toWireFormat(schemaId, type.toBuffer(record));
+        return toWire(record);
       } catch (error) {
         throw new KafkaOutputError('OUTPUT_ENCODE_FAILED', `${name} record does not match its schema`, {
           cause: error,
