@@ -111,4 +111,56 @@ describe('a three-broker cluster', { timeout: 300_000 }, () => {
     assert.equal(new Set(values).size, total, 'every message is there');
     assert.equal(values.length, total, 'and none twice');
   });
+
+  it('transactions go on when the broker coordinating them is killed (the kept coordinator is looked up again)', async () => {
+    const topic = 'coordinator-kill';
+    await createReady(topic, 3);
+    const producer = kafka.producer({
+      transactionalId: 'coordinator-kill',
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 10_000,
+      retry: { retries: 100, initialRetryTime: 50, multiplier: 1.5, maxRetryTime: 2000 },
+    });
+    let coordinator: string | undefined;
+    producer.on(producer.events.REQUEST, (event) => {
+      const { apiName, broker } = event.payload as { apiName: string; broker: string };
+      if (apiName === 'EndTxn') coordinator = broker;
+    });
+    await producer.connect();
+    const commit = async (value: string) => {
+      for (let attempt = 1; ; attempt++) {
+        const tx = await producer.transaction();
+        try {
+          await tx.send({ topic, acks: -1, messages: [{ key: value, value }] });
+          await tx.commit();
+          return;
+        } catch (error) {
+          await tx.abort().catch(() => undefined);
+          if (attempt === 30) throw new Error(`transaction ${value} did not commit`, { cause: error });
+          await sleep(500);
+        }
+      }
+    };
+    for (let i = 0; i < 10; i++) await commit(`before-${i}`);
+    const node = stack.kafka.nodes[stack.kafka.brokers.indexOf(coordinator ?? '')];
+    assert.ok(
+      node !== undefined,
+      `the coordinator ${coordinator} is one of ${stack.kafka.brokers.join(', ')}`,
+    );
+    await stack.killBroker(node);
+    try {
+      for (let i = 0; i < 10; i++) await commit(`after-${i}`);
+      assert.notEqual(coordinator, stack.kafka.brokers[stack.kafka.nodes.indexOf(node)], 'a new coordinator');
+    } finally {
+      await stack.startBroker(node);
+    }
+    await producer.disconnect();
+    const { records } = await readTopic(kafka, topic, 60_000);
+    const values = new Set(records.map((r) => r.value?.toString() ?? ''));
+    for (let i = 0; i < 10; i++) {
+      assert.ok(values.has(`before-${i}`), `before-${i} committed`);
+      assert.ok(values.has(`after-${i}`), `after-${i} committed`);
+    }
+  });
 });

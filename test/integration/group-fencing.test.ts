@@ -205,6 +205,31 @@ describe('consumer-group fencing of transactions (KIP-447) on the real broker', 
     );
     assert.ok(unstable > 0, 'the open transaction held the offset');
   });
+
+  it('a transactional producer looks its two coordinators up once, not before every request', async () => {
+    const tx = await producer('coordinators');
+    const requests = new Map<string, number>();
+    tx.on(tx.events.REQUEST, (event) => {
+      const { apiName } = event.payload as { apiName: string };
+      requests.set(apiName, (requests.get(apiName) ?? 0) + 1);
+    });
+    for (let i = 0; i < 8; i++) {
+      const t = await tx.transaction();
+      await t.send({ topic, messages: [{ value: `c${i}` }] });
+      await t.sendOffsets(offsets(String(12 + (i % 2))));
+      await t.commit();
+    }
+    assert.equal(requests.get('EndTxn'), 8);
+    assert.equal(requests.get('TxnOffsetCommit'), 8);
+    // Unpatched: one FindCoordinator (kafkajs: GroupCoordinator) before each AddPartitionsToTxn,
+    // AddOffsetsToTxn, TxnOffsetCommit and EndTxn, 32 here. Kept: the transaction coordinator's and
+    // the group's, looked up once each (InitProducerId already found the first).
+    assert.ok(
+      (requests.get('GroupCoordinator') ?? 0) <= 2,
+      `FindCoordinator sent ${requests.get('GroupCoordinator')} times for 8 transactions`,
+    );
+    assert.equal(await settledOffset(), '13');
+  });
 });
 
 describe('a zombie connector instance under group fencing, on the real broker', () => {
