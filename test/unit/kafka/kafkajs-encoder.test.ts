@@ -1,0 +1,122 @@
+/**
+ * kafkajs's encoder as patched (patches/kafkajs+2.2.4.patch): varints written
+ * in place, small varlongs without Long objects, buffers from the pool. The
+ * bytes must be exactly those of the unpatched encoder; these vectors were
+ * written by kafkajs 2.2.4 as published.
+ */
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+
+const require = createRequire(import.meta.url);
+
+interface KafkajsEncoder {
+  writeVarLong(value: number | object): KafkajsEncoder;
+  writeVarInt(value: number): KafkajsEncoder;
+  writeUVarInt(value: number): KafkajsEncoder;
+  writeVarIntBytes(value: Buffer): KafkajsEncoder;
+  readonly buffer: Buffer;
+}
+type EncoderClass = (new () => KafkajsEncoder) & { sizeOfVarLong(value: number): number };
+const Encoder = require('kafkajs/src/protocol/encoder') as EncoderClass;
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (record: object) => {
+  buffer: Buffer;
+};
+const Long = require('kafkajs/src/utils/long') as { fromString(value: string): object };
+
+const VARLONG: [number, string][] = [
+  [0, '00'],
+  [1, '02'],
+  [63, '7e'],
+  [64, '8001'],
+  [300, 'd804'],
+  [16384, '808002'],
+  [1073741823, 'feffffff07'],
+  [1073741824, '8080808008'],
+  [2147483647, 'feffffff0f'],
+  [-1, '01'],
+  [-64, '7f'],
+  [-300, 'd704'],
+  [-1073741824, 'ffffffff07'],
+  [-2147483648, 'ffffffff0f'],
+  [1099511627776, '808080808040'],
+  [-1099511627776, 'ffffffffff3f'],
+  [1700000000000, '80a0abfef962'],
+];
+const VARINT: [number, string][] = [
+  [0, '00'],
+  [1, '02'],
+  [63, '7e'],
+  [64, '8001'],
+  [300, 'd804'],
+  [16384, '808002'],
+  [1073741823, 'feffffff07'],
+  [1073741824, '8080808008'],
+  [2147483647, 'feffffff0f'],
+  [-1, '01'],
+  [-64, '7f'],
+  [-300, 'd704'],
+  [-1073741824, 'ffffffff07'],
+];
+const SIZE_OF_VARLONG: [number, number][] = [
+  [0, 1],
+  [1, 1],
+  [63, 1],
+  [64, 2],
+  [300, 2],
+  [16384, 3],
+  [1073741823, 5],
+  [1073741824, 5],
+  [2147483647, 5],
+  [-1, 1],
+  [-64, 1],
+  [-300, 2],
+  [-1073741824, 5],
+  [-2147483648, 5],
+  [1099511627776, 6],
+  [-1099511627776, 6],
+  [1700000000000, 6],
+];
+
+describe('the patched kafkajs encoder writes the bytes kafkajs 2.2.4 wrote', () => {
+  it('varlongs, small (the fast path) and large (Long arithmetic)', () => {
+    for (const [value, hex] of VARLONG)
+      assert.equal(new Encoder().writeVarLong(value).buffer.toString('hex'), hex, String(value));
+    assert.equal(
+      new Encoder().writeVarLong(Long.fromString('1700000000000')).buffer.toString('hex'),
+      '80a0abfef962',
+    );
+  });
+
+  it('varints, and the size a varlong takes', () => {
+    for (const [value, hex] of VARINT)
+      assert.equal(new Encoder().writeVarInt(value).buffer.toString('hex'), hex, String(value));
+    for (const [value, size] of SIZE_OF_VARLONG)
+      assert.equal(Encoder.sizeOfVarLong(value), size, String(value));
+  });
+
+  it('a record with a key, a value and repeated headers', () => {
+    const record = Record({
+      offsetDelta: 130,
+      timestampDelta: 4000,
+      key: Buffer.from('route:evt-1'),
+      value: Buffer.from('00000000070a68656c6c6f', 'hex'),
+      headers: { 'x-cxone-replay-of': 'dlq/0/17', multi: ['a', 'bb'] },
+    });
+    assert.equal(
+      record.buffer.toString('hex'),
+      '940100c03e840216726f7574653a6576742d311600000000070a68656c6c6f0622782d63786f6e652d7265706c61792d6f6610646c712f302f31370a6d756c746902610a6d756c7469046262',
+    );
+  });
+
+  it('an encoder that grows past its first buffer keeps every byte it wrote', () => {
+    const encoder = new Encoder();
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 200; i++) {
+      const bytes = Buffer.alloc(i, i);
+      encoder.writeVarInt(i).writeVarIntBytes(bytes);
+      parts.push(new Encoder().writeVarInt(i).writeVarIntBytes(bytes).buffer);
+    }
+    assert.deepEqual(encoder.buffer, Buffer.concat(parts));
+  });
+});
