@@ -11,7 +11,7 @@ import type { DataActionRequest } from './data-action-request.ts';
 import { buildJourneyTrigger } from './journey-trigger-mapper.ts';
 import type { JourneyTriggerRequest } from './journey-trigger-request.ts';
 import type { MapOptions } from './route-definition.ts';
-import type { RouteExpression } from './route-expression.ts';
+import { NEEDS_EVALUATE, type RouteExpression } from './route-expression.ts';
 
 export type RouteRequest = JourneyTriggerRequest | DataActionRequest;
 
@@ -36,16 +36,14 @@ async function mapUnchecked(
   route: CompiledRoute,
   options: MapOptions,
 ): Promise<RouteRequest> {
-  const read = (expression: RouteExpression | undefined) =>
-    expression === undefined ? Promise.resolve(undefined) : expression.evaluate(event);
   const { fields, definition } = route;
   if (definition.action === 'data-action') {
-    const [eventId, contactId, inputs, context, keySource] = await Promise.all([
-      read(fields.eventId),
-      read(fields.contactId),
-      read(route.inputs),
-      read(route.context),
-      read(route.idempotencyKey),
+    const [eventId, contactId, inputs, context, keySource] = await readAll(event, [
+      fields.eventId,
+      fields.contactId,
+      route.inputs,
+      route.context,
+      route.idempotencyKey,
     ]);
     return buildDataAction(
       { eventId, contactId, inputs, context, ...(route.idempotencyKey ? { keySource } : {}) },
@@ -53,15 +51,18 @@ async function mapUnchecked(
       options,
     );
   }
-  const [eventId, eventType, contactId, timestamp, identifiers, directives, keySource] = await Promise.all([
-    read(fields.eventId),
-    read(fields.eventType),
-    read(fields.contactId),
-    read(fields.timestamp),
-    read(fields.identifiers),
-    read(fields.directives),
-    read(route.idempotencyKey),
-  ]);
+  const [eventId, eventType, contactId, timestamp, identifiers, directives, keySource] = await readAll(
+    event,
+    [
+      fields.eventId,
+      fields.eventType,
+      fields.contactId,
+      fields.timestamp,
+      fields.identifiers,
+      fields.directives,
+      route.idempotencyKey,
+    ],
+  );
   return buildJourneyTrigger(
     {
       eventId,
@@ -74,5 +75,19 @@ async function mapUnchecked(
     },
     definition,
     options,
+  );
+}
+
+/** Every expression's value: read directly when all are plain paths, else each evaluated (JSONata). */
+function readAll(
+  event: unknown,
+  expressions: readonly (RouteExpression | undefined)[],
+): unknown[] | Promise<unknown[]> {
+  const values = expressions.map((expression) => expression?.evaluateNow(event));
+  if (!values.includes(NEEDS_EVALUATE)) return values;
+  return Promise.all(
+    expressions.map((expression) =>
+      expression === undefined ? Promise.resolve(undefined) : expression.evaluate(event),
+    ),
   );
 }

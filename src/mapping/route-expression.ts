@@ -12,13 +12,19 @@ import { MappingError } from '../errors.ts';
 const DOT_PATH = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 /** JSONata reads these words as literals or operators, never as field names. */
 const RESERVED = new Set(['true', 'false', 'null', 'and', 'or', 'in']);
-const NEEDS_JSONATA = Symbol('needs-jsonata');
+/** What `evaluateNow` answers when only `evaluate` can: a JSONata expression, or a path meeting an array. */
+export const NEEDS_EVALUATE: unique symbol = Symbol('needs-evaluate');
 
 export interface RouteExpression {
   /** The expression as written in the config, for error messages. */
   readonly source: string;
   /** The value, or `undefined` when the expression selects nothing. */
   evaluate(event: unknown): Promise<unknown>;
+  /**
+   * The same value without a promise where the expression is a plain path over plain data (most
+   * field mappings), else NEEDS_EVALUATE: the hot path then takes no promise per field.
+   */
+  evaluateNow(event: unknown): unknown;
 }
 
 /** A compile problem as a config message with the JSONata error position, or undefined when it compiles. */
@@ -49,13 +55,14 @@ export function compileExpression(source: string): RouteExpression {
       );
     }
   }
-  if (steps === undefined) return { source, evaluate: viaJsonata };
+  if (steps === undefined) return { source, evaluate: viaJsonata, evaluateNow: () => NEEDS_EVALUATE };
   return {
     source,
     evaluate(event) {
       const value = readSteps(event, steps);
-      return value === NEEDS_JSONATA ? viaJsonata(event) : Promise.resolve(value);
+      return value === NEEDS_EVALUATE ? viaJsonata(event) : Promise.resolve(value);
     },
+    evaluateNow: (event) => readSteps(event, steps),
   };
 }
 
@@ -66,11 +73,11 @@ function isDotPath(source: string): boolean {
 function readSteps(value: unknown, steps: readonly string[]): unknown {
   let node = value;
   for (const step of steps) {
-    if (Array.isArray(node)) return NEEDS_JSONATA;
+    if (Array.isArray(node)) return NEEDS_EVALUATE;
     if (node === null || typeof node !== 'object') return undefined;
     node = (node as Record<string, unknown>)[step];
   }
-  return Array.isArray(node) ? NEEDS_JSONATA : node;
+  return Array.isArray(node) ? NEEDS_EVALUATE : node;
 }
 
 /**

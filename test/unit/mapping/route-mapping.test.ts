@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ConnectorError, MappingError } from '../../../src/errors.ts';
 import { mapRoute } from '../../../src/mapping/map-route.ts';
 import { matchRoutes } from '../../../src/mapping/match-routes.ts';
+import { compileExpression, NEEDS_EVALUATE } from '../../../src/mapping/route-expression.ts';
 import { decideUnrouted } from '../../../src/mapping/unrouted-policy.ts';
 import { routesOf, testConfig } from '../../support/config-fixtures.ts';
 
@@ -142,6 +143,27 @@ describe('mapRoute', () => {
       assert.ok(error.message.length > 10);
     });
   }
+});
+
+describe('compileExpression: the promise-free read agrees with evaluate', () => {
+  it('reads a plain path now, and leaves JSONata and paths through arrays to evaluate', async () => {
+    const cases: [string, unknown][] = [
+      ['eventId', 'evt-1'],
+      ['identifiers.email', 'a@example.com'],
+      ['identifiers.phone', null],
+      ['identifiers.missing', undefined],
+      ['eventId.deeper', undefined],
+      ['items', NEEDS_EVALUATE],
+      ['items.sku', NEEDS_EVALUATE],
+      ['$uppercase(properties.tier)', NEEDS_EVALUATE],
+    ];
+    for (const [source, now] of cases) {
+      const expression = compileExpression(source);
+      assert.equal(expression.evaluateNow(event), now, source);
+      if (now !== NEEDS_EVALUATE) assert.equal(await expression.evaluate(event), now, source);
+    }
+    assert.deepEqual(await compileExpression('items.sku').evaluate(event), ['A', 'B']);
+  });
 });
 
 describe('matchRoutes', () => {
