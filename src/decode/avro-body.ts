@@ -77,8 +77,11 @@ function hasReplacementChar(value: unknown, depth: number): boolean {
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || Buffer.isBuffer(value))
     return false;
   if (Array.isArray(value)) return value.some((item) => hasReplacementChar(item, depth + 1));
-  for (const [key, item] of Object.entries(value)) {
-    if (key.includes('\uFFFD') || hasReplacementChar(item, depth + 1)) return true;
+  // for…in, not Object.entries: no array of pairs per decoded object on every record.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key.includes('\uFFFD') || hasReplacementChar((value as Record<string, unknown>)[key], depth + 1))
+      return true;
   }
   return false;
 }

@@ -21,30 +21,38 @@ export interface DedupStore {
   evicted(): number;
 }
 
-const idOf = (scope: DedupScope): string => `${scope.topic}\u0000${scope.partition}`;
-
 export function createDedupStore(maxEntries: number): DedupStore {
   // A Map keeps insertion order, which is (nearly) creation order: expiry and eviction scan from the front.
-  const scopes = new Map<string, Map<string, DedupEntry>>();
+  // Held by topic, then partition: two lookups on every record rather than a key string built for each.
+  const byTopic = new Map<string, Map<number, Map<string, DedupEntry>>>();
   let total = 0;
   let evictedCount = 0;
 
+  const find = (scope: DedupScope): Map<string, DedupEntry> | undefined =>
+    byTopic.get(scope.topic)?.get(scope.partition);
+
   const mapFor = (scope: DedupScope): Map<string, DedupEntry> => {
-    const id = idOf(scope);
-    let map = scopes.get(id);
+    let partitions = byTopic.get(scope.topic);
+    if (!partitions) {
+      partitions = new Map();
+      byTopic.set(scope.topic, partitions);
+    }
+    let map = partitions.get(scope.partition);
     if (!map) {
       map = new Map();
-      scopes.set(id, map);
+      partitions.set(scope.partition, map);
     }
     return map;
   };
 
   function evictOldest(): void {
     let oldest: { map: Map<string, DedupEntry>; key: string; at: number } | undefined;
-    for (const map of scopes.values()) {
-      const first = map.entries().next();
-      if (!first.done && (!oldest || first.value[1].createdAtMs < oldest.at)) {
-        oldest = { map, key: first.value[0], at: first.value[1].createdAtMs };
+    for (const partitions of byTopic.values()) {
+      for (const map of partitions.values()) {
+        const first = map.entries().next();
+        if (!first.done && (!oldest || first.value[1].createdAtMs < oldest.at)) {
+          oldest = { map, key: first.value[0], at: first.value[1].createdAtMs };
+        }
       }
     }
     if (oldest) {
@@ -55,7 +63,7 @@ export function createDedupStore(maxEntries: number): DedupStore {
   }
 
   return {
-    get: (scope, key) => scopes.get(idOf(scope))?.get(key),
+    get: (scope, key) => find(scope)?.get(key),
     set(scope, key, entry) {
       const map = mapFor(scope);
       if (map.has(key)) map.delete(key);
@@ -64,11 +72,11 @@ export function createDedupStore(maxEntries: number): DedupStore {
       while (total > maxEntries) evictOldest();
     },
     delete(scope, key) {
-      if (scopes.get(idOf(scope))?.delete(key)) total--;
+      if (find(scope)?.delete(key)) total--;
     },
     expired(scope, olderThanMs, limit) {
       const found: [string, DedupEntry][] = [];
-      for (const item of scopes.get(idOf(scope)) ?? []) {
+      for (const item of find(scope) ?? []) {
         if (found.length >= limit) break;
         // Insertion order is creation order, so the first young entry ends the scan.
         if (item[1].createdAtMs >= olderThanMs) break;
@@ -77,9 +85,8 @@ export function createDedupStore(maxEntries: number): DedupStore {
       return found;
     },
     dropScope(scope) {
-      const id = idOf(scope);
-      total -= scopes.get(id)?.size ?? 0;
-      scopes.delete(id);
+      total -= find(scope)?.size ?? 0;
+      byTopic.get(scope.topic)?.delete(scope.partition);
     },
     size: () => total,
     evicted: () => evictedCount,
