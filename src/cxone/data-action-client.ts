@@ -14,7 +14,7 @@ import type { CallOutcome } from './call-outcome.ts';
 import { parseInputDefinitions, validateInputs, type InputDefinition } from './data-action-inputs.ts';
 import { finishInvocation } from './data-action-result.ts';
 import type { CxoneRequest } from './http-client.ts';
-import { fillPath } from './fill-path.ts';
+import { pathTemplate } from './path-template.ts';
 import { isReplayed, parseJsonObject } from './response-json.ts';
 import { defaultRetryDeps, withRetry, type RetryDeps, type RetryPolicy } from './retry.ts';
 
@@ -62,6 +62,11 @@ export function createDataActionClient(
   options: DataActionClientOptions,
 ): DataActionClient {
   const now = options.now ?? Date.now;
+  const paths = {
+    dataAction: pathTemplate(options.paths.dataAction),
+    invokeStatus: pathTemplate(options.paths.invokeStatus),
+    invoke: pathTemplate(options.paths.invoke),
+  };
   const deps = options.retryDeps ?? defaultRetryDeps;
   const definitions = new Map<string, Definition>();
 
@@ -78,7 +83,7 @@ export function createDataActionClient(
   async function definition(actionId: string, signal?: AbortSignal): Promise<Definition> {
     const cached = definitions.get(actionId);
     if (cached && cached.expiresAtMs > now()) return cached;
-    const path = fillPath(options.paths.dataAction, { actionId });
+    const path = paths.dataAction({ actionId });
     const { value } = await call({ endpoint: 'data-action', method: 'GET', path }, signal);
     const body = parseJsonObject(value, 'data action definition');
     const inputs = parseInputDefinitions(body);
@@ -105,7 +110,7 @@ export function createDataActionClient(
     signal: AbortSignal | undefined,
   ): Promise<{ status: string; body: Record<string, unknown> }> {
     const deadline = now() + options.maxPollTimeMs;
-    const path = fillPath(options.paths.invokeStatus, { actionId, invokeId });
+    const path = paths.invokeStatus({ actionId, invokeId });
     let waitMs = options.pollInitialMs;
     let status = 'queued';
     while (now() < deadline) {
@@ -167,7 +172,7 @@ export function createDataActionClient(
           {
             endpoint: 'invoke',
             method: 'POST',
-            path: fillPath(options.paths.invoke, { actionId }),
+            path: paths.invoke({ actionId }),
             headers: { 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey },
             body: sentBody,
           },

@@ -10,7 +10,7 @@ import { CxoneError, failureClass } from '../errors.ts';
 import type { JourneyTriggerRequest } from '../mapping/journey-trigger-request.ts';
 import type { AuthorizedSend } from './authorized-http.ts';
 import type { CallOutcome } from './call-outcome.ts';
-import { fillPath } from './fill-path.ts';
+import { pathTemplate } from './path-template.ts';
 import { isReplayed, parseJsonObject as parseJson } from './response-json.ts';
 import { withRetry, type RetryDeps, type RetryPolicy } from './retry.ts';
 
@@ -41,6 +41,11 @@ export function createJourneyTriggerClient(
   options: JourneyTriggerClientOptions,
 ): JourneyTriggerClient {
   const now = options.now ?? Date.now;
+  const paths = {
+    contact: pathTemplate(options.paths.contact),
+    journey: pathTemplate(options.paths.journey),
+    trigger: pathTemplate(options.paths.trigger),
+  };
   const journeyStates = new Map<string, { state: string; expiresAtMs: number }>();
   const contactTtlMs = options.contactCacheTtlMs ?? 5_000;
   const contacts = new Map<string, { status: string; expiresAtMs: number }>();
@@ -71,7 +76,7 @@ export function createJourneyTriggerClient(
         send({
           endpoint: 'journey',
           method: 'GET',
-          path: fillPath(options.paths.journey, { journeyId }),
+          path: paths.journey({ journeyId }),
           ...(signal ? { signal } : {}),
         }),
       signal,
@@ -101,7 +106,7 @@ export function createJourneyTriggerClient(
           send({
             endpoint: 'contact',
             method: 'GET',
-            path: fillPath(options.paths.contact, { contactId }),
+            path: paths.contact({ contactId }),
             ...(signal ? { signal } : {}),
           }),
         signal,
@@ -145,7 +150,7 @@ export function createJourneyTriggerClient(
           return send({
             endpoint: 'trigger',
             method: 'POST',
-            path: fillPath(options.paths.trigger, { journeyId: request.journeyId }),
+            path: paths.trigger({ journeyId: request.journeyId }),
             headers: { 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey },
             body: request.serializedBody,
             ...(signal ? { signal } : {}),
