@@ -21,71 +21,110 @@ export interface DedupStore {
   evicted(): number;
 }
 
+/** One scope's entries, and the order they were added in (with stale items for replaced or deleted ones). */
+interface Scope {
+  entries: Map<string, DedupEntry>;
+  order: { key: string; entry: DedupEntry }[];
+  /** Index of the first item of `order` that may still be live. */
+  head: number;
+}
+
 export function createDedupStore(maxEntries: number): DedupStore {
-  // A Map keeps insertion order, which is (nearly) creation order: expiry and eviction scan from the front.
   // Held by topic, then partition: two lookups on every record rather than a key string built for each.
-  const byTopic = new Map<string, Map<number, Map<string, DedupEntry>>>();
+  const byTopic = new Map<string, Map<number, Scope>>();
   let total = 0;
   let evictedCount = 0;
 
-  const find = (scope: DedupScope): Map<string, DedupEntry> | undefined =>
-    byTopic.get(scope.topic)?.get(scope.partition);
+  const find = (scope: DedupScope): Scope | undefined => byTopic.get(scope.topic)?.get(scope.partition);
 
-  const mapFor = (scope: DedupScope): Map<string, DedupEntry> => {
+  const scopeFor = (scope: DedupScope): Scope => {
     let partitions = byTopic.get(scope.topic);
     if (!partitions) {
       partitions = new Map();
       byTopic.set(scope.topic, partitions);
     }
-    let map = partitions.get(scope.partition);
-    if (!map) {
-      map = new Map();
-      partitions.set(scope.partition, map);
+    let found = partitions.get(scope.partition);
+    if (!found) {
+      found = { entries: new Map(), order: [], head: 0 };
+      partitions.set(scope.partition, found);
     }
-    return map;
+    return found;
   };
 
+  const isLive = (s: Scope, item: { key: string; entry: DedupEntry }): boolean =>
+    s.entries.get(item.key) === item.entry;
+
+  /**
+   * The scope's oldest live entry. Its own queue, not the Map's first entry: a Map iterator
+   * walks over every slot deleted from the front since the table was last rebuilt, and with the
+   * store full (one eviction per record) that walk was a tenth of the connector's CPU.
+   */
+  function front(s: Scope): { key: string; entry: DedupEntry } | undefined {
+    while (s.head < s.order.length && !isLive(s, s.order[s.head]!)) s.head++;
+    if (s.head > 1024 && s.head * 2 > s.order.length) {
+      s.order = s.order.slice(s.head);
+      s.head = 0;
+    }
+    return s.order[s.head];
+  }
+
+  /** Keeps stale items (keys set again, or deleted) from outgrowing the live ones. */
+  function compact(s: Scope): void {
+    if (s.order.length - s.head <= 2 * s.entries.size + 1024) return;
+    s.order = s.order.slice(s.head).filter((item) => isLive(s, item));
+    s.head = 0;
+  }
+
   function evictOldest(): void {
-    let oldest: { map: Map<string, DedupEntry>; key: string; at: number } | undefined;
+    let oldest: { scope: Scope; key: string; at: number } | undefined;
     for (const partitions of byTopic.values()) {
-      for (const map of partitions.values()) {
-        const first = map.entries().next();
-        if (!first.done && (!oldest || first.value[1].createdAtMs < oldest.at)) {
-          oldest = { map, key: first.value[0], at: first.value[1].createdAtMs };
+      for (const s of partitions.values()) {
+        const first = front(s);
+        if (first && (!oldest || first.entry.createdAtMs < oldest.at)) {
+          oldest = { scope: s, key: first.key, at: first.entry.createdAtMs };
         }
       }
     }
     if (oldest) {
-      oldest.map.delete(oldest.key);
+      oldest.scope.entries.delete(oldest.key);
       total--;
       evictedCount++;
     }
   }
 
   return {
-    get: (scope, key) => find(scope)?.get(key),
+    get: (scope, key) => find(scope)?.entries.get(key),
     set(scope, key, entry) {
-      const map = mapFor(scope);
-      if (map.has(key)) map.delete(key);
+      const s = scopeFor(scope);
+      if (s.entries.has(key)) s.entries.delete(key);
       else total++;
-      map.set(key, entry);
+      s.entries.set(key, entry);
+      s.order.push({ key, entry });
+      compact(s);
       while (total > maxEntries) evictOldest();
     },
     delete(scope, key) {
-      if (find(scope)?.delete(key)) total--;
+      const s = find(scope);
+      if (s?.entries.delete(key)) {
+        total--;
+        compact(s);
+      }
     },
     expired(scope, olderThanMs, limit) {
       const found: [string, DedupEntry][] = [];
-      for (const item of find(scope) ?? []) {
-        if (found.length >= limit) break;
-        // Insertion order is creation order, so the first young entry ends the scan.
-        if (item[1].createdAtMs >= olderThanMs) break;
-        found.push(item);
+      const s = find(scope);
+      if (!s || !front(s)) return found;
+      // Insertion order is (nearly) creation order, so the first young entry ends the scan.
+      for (let i = s.head; i < s.order.length && found.length < limit; i++) {
+        const item = s.order[i]!;
+        if (!isLive(s, item)) continue;
+        if (item.entry.createdAtMs >= olderThanMs) break;
+        found.push([item.key, item.entry]);
       }
       return found;
     },
     dropScope(scope) {
-      total -= find(scope)?.size ?? 0;
+      total -= find(scope)?.entries.size ?? 0;
       byTopic.get(scope.topic)?.delete(scope.partition);
     },
     size: () => total,
