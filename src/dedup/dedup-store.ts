@@ -21,11 +21,16 @@ export interface DedupStore {
   evicted(): number;
 }
 
-/** One scope's entries, and the order they were added in (with stale items for replaced or deleted ones). */
+/**
+ * One scope's entries, and the order they were added in: `keys[i]` was set to `added[i]` (two
+ * arrays, not an object per entry, to keep the memory per entry small). An item whose key has
+ * since been set again or deleted is stale and skipped.
+ */
 interface Scope {
   entries: Map<string, DedupEntry>;
-  order: { key: string; entry: DedupEntry }[];
-  /** Index of the first item of `order` that may still be live. */
+  keys: string[];
+  added: DedupEntry[];
+  /** Index of the first item that may still be live. */
   head: number;
 }
 
@@ -45,34 +50,41 @@ export function createDedupStore(maxEntries: number): DedupStore {
     }
     let found = partitions.get(scope.partition);
     if (!found) {
-      found = { entries: new Map(), order: [], head: 0 };
+      found = { entries: new Map(), keys: [], added: [], head: 0 };
       partitions.set(scope.partition, found);
     }
     return found;
   };
 
-  const isLive = (s: Scope, item: { key: string; entry: DedupEntry }): boolean =>
-    s.entries.get(item.key) === item.entry;
+  const isLive = (s: Scope, i: number): boolean => s.entries.get(s.keys[i]!) === s.added[i];
+
+  function rebase(s: Scope, keep: (i: number) => boolean): void {
+    const keys: string[] = [];
+    const added: DedupEntry[] = [];
+    for (let i = s.head; i < s.keys.length; i++) {
+      if (!keep(i)) continue;
+      keys.push(s.keys[i]!);
+      added.push(s.added[i]!);
+    }
+    s.keys = keys;
+    s.added = added;
+    s.head = 0;
+  }
 
   /**
    * The scope's oldest live entry. Its own queue, not the Map's first entry: a Map iterator
    * walks over every slot deleted from the front since the table was last rebuilt, and with the
    * store full (one eviction per record) that walk was a tenth of the connector's CPU.
    */
-  function front(s: Scope): { key: string; entry: DedupEntry } | undefined {
-    while (s.head < s.order.length && !isLive(s, s.order[s.head]!)) s.head++;
-    if (s.head > 1024 && s.head * 2 > s.order.length) {
-      s.order = s.order.slice(s.head);
-      s.head = 0;
-    }
-    return s.order[s.head];
+  function front(s: Scope): number | undefined {
+    while (s.head < s.keys.length && !isLive(s, s.head)) s.head++;
+    if (s.head > 1024 && s.head * 2 > s.keys.length) rebase(s, () => true);
+    return s.head < s.keys.length ? s.head : undefined;
   }
 
-  /** Keeps stale items (keys set again, or deleted) from outgrowing the live ones. */
+  /** Keeps stale items (keys set again, or deleted) from outgrowing the live ones by more than half. */
   function compact(s: Scope): void {
-    if (s.order.length - s.head <= 2 * s.entries.size + 1024) return;
-    s.order = s.order.slice(s.head).filter((item) => isLive(s, item));
-    s.head = 0;
+    if (s.keys.length - s.head > s.entries.size * 1.5 + 1024) rebase(s, (i) => isLive(s, i));
   }
 
   function evictOldest(): void {
@@ -80,9 +92,9 @@ export function createDedupStore(maxEntries: number): DedupStore {
     for (const partitions of byTopic.values()) {
       for (const s of partitions.values()) {
         const first = front(s);
-        if (first && (!oldest || first.entry.createdAtMs < oldest.at)) {
-          oldest = { scope: s, key: first.key, at: first.entry.createdAtMs };
-        }
+        if (first === undefined) continue;
+        const at = s.added[first]!.createdAtMs;
+        if (!oldest || at < oldest.at) oldest = { scope: s, key: s.keys[first]!, at };
       }
     }
     if (oldest) {
@@ -99,7 +111,8 @@ export function createDedupStore(maxEntries: number): DedupStore {
       if (s.entries.has(key)) s.entries.delete(key);
       else total++;
       s.entries.set(key, entry);
-      s.order.push({ key, entry });
+      s.keys.push(key);
+      s.added.push(entry);
       compact(s);
       while (total > maxEntries) evictOldest();
     },
@@ -113,13 +126,13 @@ export function createDedupStore(maxEntries: number): DedupStore {
     expired(scope, olderThanMs, limit) {
       const found: [string, DedupEntry][] = [];
       const s = find(scope);
-      if (!s || !front(s)) return found;
+      if (!s || front(s) === undefined) return found;
       // Insertion order is (nearly) creation order, so the first young entry ends the scan.
-      for (let i = s.head; i < s.order.length && found.length < limit; i++) {
-        const item = s.order[i]!;
-        if (!isLive(s, item)) continue;
-        if (item.entry.createdAtMs >= olderThanMs) break;
-        found.push([item.key, item.entry]);
+      for (let i = s.head; i < s.keys.length && found.length < limit; i++) {
+        if (!isLive(s, i)) continue;
+        const entry = s.added[i]!;
+        if (entry.createdAtMs >= olderThanMs) break;
+        found.push([s.keys[i]!, entry]);
       }
       return found;
     },
