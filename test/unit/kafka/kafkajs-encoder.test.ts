@@ -43,40 +43,8 @@ const VARLONG: [number, string][] = [
   [-1099511627776, 'ffffffffff3f'],
   [1700000000000, '80a0abfef962'],
 ];
-const VARINT: [number, string][] = [
-  [0, '00'],
-  [1, '02'],
-  [63, '7e'],
-  [64, '8001'],
-  [300, 'd804'],
-  [16384, '808002'],
-  [1073741823, 'feffffff07'],
-  [1073741824, '8080808008'],
-  [2147483647, 'feffffff0f'],
-  [-1, '01'],
-  [-64, '7f'],
-  [-300, 'd704'],
-  [-1073741824, 'ffffffff07'],
-];
-const SIZE_OF_VARLONG: [number, number][] = [
-  [0, 1],
-  [1, 1],
-  [63, 1],
-  [64, 2],
-  [300, 2],
-  [16384, 3],
-  [1073741823, 5],
-  [1073741824, 5],
-  [2147483647, 5],
-  [-1, 1],
-  [-64, 1],
-  [-300, 2],
-  [-1073741824, 5],
-  [-2147483648, 5],
-  [1099511627776, 6],
-  [-1099511627776, 6],
-  [1700000000000, 6],
-];
+/** The same bytes as varints, within the range a 32-bit zigzag holds. */
+const VARINT = VARLONG.filter(([value]) => value >= -(2 ** 30) && value < 2 ** 31);
 
 describe('the patched kafkajs encoder writes the bytes kafkajs 2.2.4 wrote', () => {
   it('varlongs, small (the fast path) and large (Long arithmetic)', () => {
@@ -91,8 +59,8 @@ describe('the patched kafkajs encoder writes the bytes kafkajs 2.2.4 wrote', () 
   it('varints, and the size a varlong takes', () => {
     for (const [value, hex] of VARINT)
       assert.equal(new Encoder().writeVarInt(value).buffer.toString('hex'), hex, String(value));
-    for (const [value, size] of SIZE_OF_VARLONG)
-      assert.equal(Encoder.sizeOfVarLong(value), size, String(value));
+    for (const [value, hex] of VARLONG)
+      assert.equal(Encoder.sizeOfVarLong(value), hex.length / 2, String(value));
   });
 
   it('a record with a key, a value and repeated headers', () => {
