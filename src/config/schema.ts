@@ -400,7 +400,7 @@ const dedupSchema = z
      */
     windowMs: durationMs.min(60_000).default(7 * 24 * 3_600_000),
     /**
-     * Bound on entries held in memory across owned partitions, about 250 bytes each: size the
+     * Bound on entries held in memory across owned partitions, about 280 bytes each: size the
      * heap for it (README "Memory"). Past it the oldest are forgotten; CXone's Idempotency-Key
      * still absorbs a repeat of those within its own lifetime.
      */
