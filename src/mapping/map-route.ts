@@ -78,7 +78,7 @@ async function mapUnchecked(
   );
 }
 
-/** Every expression's value: read directly when all are plain paths, else each evaluated (JSONata). */
+/** Every expression's value: read directly where it is a plain path, evaluated (JSONata) where not. */
 function readAll(
   event: unknown,
   expressions: readonly (RouteExpression | undefined)[],
@@ -86,8 +86,8 @@ function readAll(
   const values = expressions.map((expression) => expression?.evaluateNow(event));
   if (!values.includes(NEEDS_EVALUATE)) return values;
   return Promise.all(
-    expressions.map((expression) =>
-      expression === undefined ? Promise.resolve(undefined) : expression.evaluate(event),
+    values.map((value, i) =>
+      value === NEEDS_EVALUATE ? (expressions[i] as RouteExpression).evaluate(event) : Promise.resolve(value),
     ),
   );
 }

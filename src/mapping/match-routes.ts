@@ -4,35 +4,40 @@
  * config's, so effects of one event are produced in a stable order.
  */
 import type { CompiledRoute, CompiledRoutes } from './compile-routes.ts';
-import { NEEDS_EVALUATE } from './route-expression.ts';
+import { NEEDS_EVALUATE, type RouteExpression } from './route-expression.ts';
 
 export async function matchRoutes(event: unknown, compiled: CompiledRoutes): Promise<CompiledRoute[]> {
   const matched: CompiledRoute[] = [];
   for (const route of compiled.routes) {
-    const now = matchesNow(event, route);
-    if (now === NEEDS_EVALUATE ? await routeMatches(event, route) : now) matched.push(route);
+    const takes = routeMatches(event, route);
+    if (typeof takes === 'boolean' ? takes : await takes) matched.push(route);
   }
   return matched;
 }
 
-/** The answer of routeMatches where every expression it needs is a plain path; else NEEDS_EVALUATE. */
-function matchesNow(event: unknown, route: CompiledRoute): boolean | typeof NEEDS_EVALUATE {
-  if (route.eventTypes !== null) {
-    const type = route.fields.eventType.evaluateNow(event);
-    if (type === NEEDS_EVALUATE) return NEEDS_EVALUATE;
-    if (typeof type !== 'string' || !route.eventTypes.has(type)) return false;
-  }
-  if (route.when === undefined) return true;
-  const when = route.when.evaluateNow(event);
-  return when === NEEDS_EVALUATE ? NEEDS_EVALUATE : when === true;
+/**
+ * Answered at once where the expressions it needs are plain paths, else as a promise (JSONata).
+ * May throw a MappingError (MAPPING_EXPRESSION_FAILED) when a predicate throws.
+ */
+function routeMatches(event: unknown, route: CompiledRoute): boolean | Promise<boolean> {
+  const { eventTypes } = route;
+  if (eventTypes === null) return whenHolds(event, route);
+  const ofType = (type: unknown) =>
+    typeof type === 'string' && eventTypes.has(type) ? whenHolds(event, route) : false;
+  return apply(route.fields.eventType, event, ofType);
 }
 
-/** May throw a MappingError (MAPPING_EXPRESSION_FAILED) when a predicate throws. */
-async function routeMatches(event: unknown, route: CompiledRoute): Promise<boolean> {
-  if (route.eventTypes !== null) {
-    const type = await route.fields.eventType.evaluate(event);
-    if (typeof type !== 'string' || !route.eventTypes.has(type)) return false;
-  }
+function whenHolds(event: unknown, route: CompiledRoute): boolean | Promise<boolean> {
   // JSONata truthiness is not JavaScript's: only a real `true` takes the route.
-  return route.when === undefined || (await route.when.evaluate(event)) === true;
+  return route.when === undefined ? true : apply(route.when, event, (value) => value === true);
+}
+
+/** `then` on the expression's value, without a promise when the value is there at once. */
+function apply<T>(
+  expression: RouteExpression,
+  event: unknown,
+  then: (value: unknown) => T | Promise<T>,
+): T | Promise<T> {
+  const now = expression.evaluateNow(event);
+  return now === NEEDS_EVALUATE ? expression.evaluate(event).then(then) : then(now);
 }
