@@ -7,7 +7,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import type { Kafka, Producer } from 'kafkajs';
 import { readSchemaFile } from '../../src/output/output-schemas.ts';
-import { toWireFormat } from '../../src/decode/wire-format.ts';
+import { createWireEncoder } from '../../src/decode/wire-format.ts';
 
 export interface CdpEvent {
   eventId: string;
@@ -63,7 +63,7 @@ export async function createCdpEventEncoder(registryUrl: string, topic: string):
     { subject: `${topic}-value` },
   );
   const type = avro.Type.forSchema(JSON.parse(text) as avro.Schema);
-  return { schemaId: id, encode: (event) => toWireFormat(id, type.toBuffer(event)) };
+  return { schemaId: id, encode: createWireEncoder(type, id) };
 }
 
 export interface RawRecord {

@@ -27,10 +27,10 @@ export function toWireFormat(schemaId: number, body: Buffer): Buffer {
  */
 export function createWireEncoder<T>(type: Type, schemaId: number): (record: T) => Buffer {
   let scratch = Buffer.allocUnsafe(0);
+  const header = wireHeader(schemaId);
   const reserve = (bytes: number): void => {
     scratch = Buffer.allocUnsafe(bytes);
-    scratch.writeUInt8(MAGIC_BYTE, 0);
-    scratch.writeInt32BE(schemaId, 1);
+    header.copy(scratch, 0);
   };
   reserve(4096);
   return (record) => {

@@ -58,11 +58,12 @@ export function createDedupStore(maxEntries: number): DedupStore {
 
   const isLive = (s: Scope, i: number): boolean => s.entries.get(s.keys[i]!) === s.added[i];
 
-  function rebase(s: Scope, keep: (i: number) => boolean): void {
+  /** Rewrites the queue with its live items only. */
+  function rebase(s: Scope): void {
     const keys: string[] = [];
     const added: DedupEntry[] = [];
     for (let i = s.head; i < s.keys.length; i++) {
-      if (!keep(i)) continue;
+      if (!isLive(s, i)) continue;
       keys.push(s.keys[i]!);
       added.push(s.added[i]!);
     }
@@ -78,13 +79,13 @@ export function createDedupStore(maxEntries: number): DedupStore {
    */
   function front(s: Scope): number | undefined {
     while (s.head < s.keys.length && !isLive(s, s.head)) s.head++;
-    if (s.head > 1024 && s.head * 2 > s.keys.length) rebase(s, () => true);
+    if (s.head > 1024 && s.head * 2 > s.keys.length) rebase(s);
     return s.head < s.keys.length ? s.head : undefined;
   }
 
   /** Keeps stale items (keys set again, or deleted) from outgrowing the live ones by more than half. */
   function compact(s: Scope): void {
-    if (s.keys.length - s.head > s.entries.size * 1.5 + 1024) rebase(s, (i) => isLive(s, i));
+    if (s.keys.length - s.head > s.entries.size * 1.5 + 1024) rebase(s);
   }
 
   function evictOldest(): void {
