@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { startStack, type StackHandle } from '../../scripts/stack/index.ts';
 import { readTopic } from '../../src/replay/read-topic.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 describe('a three-broker cluster', { timeout: 300_000 }, () => {
   let stack: StackHandle;
@@ -51,10 +52,14 @@ describe('a three-broker cluster', { timeout: 300_000 }, () => {
     assert.deepEqual(stack.kafka.nodes, [1, 2, 3]);
     const { topics } = await createReady('rf-check', 2);
     for (const p of topics[0]?.partitions ?? []) assert.equal(p.replicas.length, 3);
-    const configs = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: 2, name: 'rf-check', configNames: ['min.insync.replicas'] }],
-    });
+    // describeConfigs goes to any node; one that has not applied the new topic yet answers
+    // UNKNOWN_TOPIC_OR_PARTITION for a moment.
+    const configs = await waitFor('the topic config from the cluster', () =>
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: 2, name: 'rf-check', configNames: ['min.insync.replicas'] }],
+      }),
+    );
     assert.equal(configs.resources[0]?.configEntries[0]?.configValue, '2');
   });
 
