@@ -16,10 +16,10 @@ const LAYERS = {
   cxone: ['contracts', 'mapping', 'observability'],
   dedup: ['contracts', 'decode'],
   output: ['contracts', 'cxone', 'decode', 'mapping', 'observability'],
-  source: ['contracts', 'dedup', 'observability', 'output'],
+  source: ['contracts', 'dedup', 'kafka', 'observability', 'output'],
   pipeline: ['contracts', 'cxone', 'decode', 'dedup', 'mapping', 'observability', 'output'],
   // dlq replay: reads the DLQ and writes records back; it knows the DLQ's headers and nothing else.
-  replay: ['contracts', 'output'],
+  replay: ['contracts', 'kafka', 'output'],
   // The simulator is a product of its own: it shares no code with the connector.
   sim: [],
 };

@@ -34,6 +34,7 @@ import { createInstances } from './lib/instances.ts';
 import { runRecoveryScenario } from './lib/recovery-scenario.ts';
 import { startResultsVerifier } from './lib/results-verifier.ts';
 import { runScript } from './lib/run-script.ts';
+import { awaitTopicsReady, createTopics } from '../src/kafka/create-topics.ts';
 
 const { values } = parseArgs({
   options: {
@@ -153,12 +154,7 @@ async function main(): Promise<number> {
   try {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: false,
-      topics: [{ topic: input, numPartitions: opt.partitions }],
-    });
-    // kafkajs's waitForLeaders gives up on a cluster where a broker does not know the topic yet.
-    await waitForTopic(kafka, input);
+    await createTopics(admin, [{ topic: input, numPartitions: opt.partitions }]);
     if (stack.secure) {
       const granted = await grantConnectorAcls(admin, 'User:connector', {
         groupId,
@@ -476,12 +472,10 @@ async function waitForTopic(kafka: Kafka, topic: string): Promise<void> {
   await admin.connect();
   try {
     for (let i = 0; i < 120; i++) {
-      const ready = await admin.fetchTopicMetadata({ topics: [topic] }).then(
-        ({ topics }) =>
-          (topics[0]?.partitions ?? []).length > 0 && topics[0]!.partitions.every((p) => p.leader >= 0),
-        () => false,
-      );
-      if (ready) return;
+      if ((await admin.listTopics().catch((): string[] => [])).includes(topic)) {
+        await awaitTopicsReady(admin, [topic]);
+        return;
+      }
       await sleep(500);
     }
     throw new Error(`topic ${topic} never appeared: did the connectors start? (see their logs)`);

@@ -22,6 +22,7 @@ import { groupLag } from './lib/group-lag.ts';
 import { grantConnectorAcls } from './lib/secured-kafka.ts';
 import { readTopicToEnd } from '../src/replay/read-topic.ts';
 import { countBy, decodeAll, dlqCode, type DecodedAudit, type DecodedResult } from './lib/output-decoding.ts';
+import { createTopics } from '../src/kafka/create-topics.ts';
 
 const { values } = parseArgs({
   options: {
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+    await createTopics(admin, [{ topic, numPartitions: partitions }]);
     if (stack.secure) {
       const granted = await grantConnectorAcls(admin, 'User:connector', {
         groupId,

@@ -21,6 +21,7 @@ import { measureLatency, type LatencyResult } from './latency-probe.ts';
 import { memoryMb } from './process-probe.ts';
 import { setSimFaults, simCounts, type SimCounts } from './sim-counts.ts';
 import { stageTimings, type StageTimings } from './stage-timings.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 export interface BenchOptions {
   events: number;
@@ -181,7 +182,7 @@ async function createEventsTopic(
   prefix: string,
 ): Promise<void> {
   const { admin, opt } = context;
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: opt.partitions }] });
+  await createTopics(admin, [{ topic, numPartitions: opt.partitions }]);
   const events = generateEvents({ count, contacts: opt.contacts, prefix });
   await produceEvents(kafka, context.stack.registry.url, topic, events, 1000);
 }
@@ -252,10 +253,7 @@ async function runMode(context: Context, mode: BenchMode): Promise<ModeResult> {
 async function runLatency(context: Context, rate: number): Promise<LatencyResult & { stages: StageTimings }> {
   const { opt } = context;
   const input = `${context.runId}.steady`;
-  await context.admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic: input, numPartitions: opt.partitions }],
-  });
+  await createTopics(context.admin, [{ topic: input, numPartitions: opt.partitions }]);
   const steadyEncoder = await createCdpEventEncoder(context.stack.registry.url, input);
   say(`latency: ${rate} events/s for ${opt.steadySeconds} s (after 5 s of warm-up)`);
   const connector = await startConnector(context, 'full', 'latency', { input });

@@ -23,6 +23,7 @@ import { readStackState, startStack } from '../../scripts/stack/index.ts';
 import { readTopic } from '../../src/replay/read-topic.ts';
 import { createInstances } from './instances.ts';
 import { postSim, simEffects } from './sim-counts.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 export interface RecoveryOptions {
   root: string;
@@ -124,7 +125,7 @@ export async function runRecoveryScenario(o: RecoveryOptions): Promise<Record<st
   const produced: CdpEvent[] = [];
   let producing = true;
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: input, numPartitions: 4 }] });
+    await createTopics(admin, [{ topic: input, numPartitions: 4 }]);
     const encoder = await createCdpEventEncoder(stack.registry.url, input);
     instances.start(2);
 

@@ -9,6 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { kafkaLibsDir } from './paths.ts';
 import { spawnDetached, type SpawnedProcess, waitUntil } from './processes.ts';
 import type { KafkaState, SecurityState } from './state.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 export interface KafkaSetup {
   version: string;
@@ -230,10 +231,8 @@ async function kafkaWorks(brokers: string[], nodes: number): Promise<boolean> {
     const cluster = await admin.describeCluster();
     if (cluster.brokers.length < nodes || cluster.controller === null) return false;
     const topic = `__stack_probe_${randomBytes(4).toString('hex')}`;
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: 1, replicationFactor: nodes }],
-      waitForLeaders: true,
-      timeout: 10_000,
+    await createTopics(admin, [{ topic, numPartitions: 1, replicationFactor: nodes }], {
+      readyTimeoutMs: 10_000,
     });
     await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
     return true;

@@ -23,6 +23,7 @@ import {
   type ReplayFilter,
 } from './dead-letters.ts';
 import { readTopic } from './read-topic.ts';
+import { createTopics } from '../kafka/create-topics.ts';
 
 export interface DlqReplayOptions {
   dlqTopic: string;
@@ -163,12 +164,9 @@ async function ensureLedger(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = await admin.listTopics();
-    if (existing.includes(topic)) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-    });
+    await createTopics(admin, [
+      { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    ]);
   } finally {
     await admin.disconnect();
   }

@@ -15,6 +15,7 @@ import {
   type AclNeed,
 } from '../contracts/kafka-access.ts';
 import { KafkaOutputError } from '../errors.ts';
+import { createTopics } from '../kafka/create-topics.ts';
 import { MIN_OUTPUT_MESSAGE_BYTES } from '../output/message-size.ts';
 
 export interface TopicPlan {
@@ -67,20 +68,11 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
   }
   if (creations.length > 0) {
     const names = creations.map((c) => c.topic).join(', ');
+    // Returns once every new partition has a leader that answers: a broker learns of a new topic a moment after it is created.
     await denied({ operation: 'CREATE', resource: 'Topic', name: names }, () =>
-      admin.createTopics({ waitForLeaders: false, topics: creations }).catch((error: unknown) => {
-        // Two instances starting together both try: the loser's "already exists" is fine.
-        if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
-        return true;
-      }),
+      createTopics(admin, creations),
     );
   }
-  // Brokers learn of a new topic a moment after it is created (UNKNOWN_TOPIC_OR_PARTITION until then).
-  if (creations.length > 0)
-    await waitForLeaders(
-      admin,
-      creations.map((c) => c.topic),
-    );
   // A topic the principal may not DESCRIBE is invisible to it, as if missing; WRITE grants DESCRIBE.
   for (const topic of [...plan.outputTopics, plan.dedupTopic]) {
     await denied({ operation: 'WRITE', resource: 'Topic', name: topic }, () => settledMetadata(admin, topic));
@@ -175,21 +167,5 @@ async function settledMetadata(admin: Admin, topic: string): Promise<unknown> {
       if (kafkaErrorType(error) !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw error;
       await sleep(200);
     }
-  }
-}
-
-/** Until every partition of new topics has a leader (what kafkajs's waitForLeaders does), at most 10s. */
-async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    // On a cluster a broker may not know a topic created a moment ago (UNKNOWN_TOPIC_OR_PARTITION).
-    const ready = await admin.fetchTopicMetadata({ topics }).then(
-      ({ topics: found }) =>
-        found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
-      // Not authorized to see one of them: waiting will not change that; the check after says so.
-      (error: unknown) => isAuthorizationFailure(error),
-    );
-    if (ready || Date.now() > deadline) return;
-    await sleep(100);
   }
 }

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const stack = testStack();
 
@@ -22,7 +23,7 @@ describe('read_committed with interleaved aborted transactions', () => {
   before(async () => {
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+    await createTopics(admin, [{ topic, numPartitions: 1 }]);
     const [one, two, three] = ['a', 'b', 'c'].map((id) =>
       kafka.producer({ transactionalId: `${topic}-${id}`, idempotent: true, maxInFlightRequests: 1 }),
     ) as [ReturnType<Kafka['producer']>, ReturnType<Kafka['producer']>, ReturnType<Kafka['producer']>];

@@ -17,6 +17,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { startStack, type StackHandle } from '../../scripts/stack/index.ts';
 import { readTopic } from '../../src/replay/read-topic.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 describe('a three-broker cluster', { timeout: 300_000 }, () => {
   let stack: StackHandle;
@@ -34,24 +35,31 @@ describe('a three-broker cluster', { timeout: 300_000 }, () => {
     await stack.stop();
   });
 
-  /** A new topic once every broker knows it with its leaders (each request may go to any broker). */
+  /** A new topic, through the one helper, and its metadata. */
   async function createReady(topic: string, numPartitions: number) {
-    await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions }] });
-    let known = 0;
-    for (let i = 0; i < 150 && known < 3; i++) {
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
-      const ready = metadata?.topics[0]?.partitions.every((p) => p.leader >= 0) === true;
-      known = ready ? known + 1 : 0;
-      if (known === 3) return metadata!;
-      await sleep(200);
-    }
-    throw new Error(`${topic} has no leaders`);
+    await createTopics(admin, [{ topic, numPartitions }]);
+    return admin.fetchTopicMetadata({ topics: [topic] });
   }
 
   it('replicates three ways with min.insync.replicas 2', async () => {
     assert.deepEqual(stack.kafka.nodes, [1, 2, 3]);
     const { topics } = await createReady('rf-check', 2);
     for (const p of topics[0]?.partitions ?? []) assert.equal(p.replicas.length, 3);
+    // Once the helper returns, a client that never retries, asking any of the three, gets offsets for every partition.
+    for (const broker of stack.kafka.brokers) {
+      const strict = new Kafka({
+        clientId: 'it-cluster-strict',
+        brokers: [broker],
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+      }).admin();
+      await strict.connect();
+      try {
+        assert.equal((await strict.fetchTopicOffsets('rf-check')).length, 2);
+      } finally {
+        await strict.disconnect();
+      }
+    }
     // describeConfigs goes to any node; one that has not applied the new topic yet answers
     // UNKNOWN_TOPIC_OR_PARTITION for a moment.
     const configs = await waitFor('the topic config from the cluster', () =>

@@ -19,6 +19,7 @@ import { dedupRecordKey } from '../../src/contracts/dedup-key.ts';
 import type { DedupEntryRecord } from '../../src/output/output-records.ts';
 import { registerOutputSchema, type OutputEncoder } from '../../src/output/output-schemas.ts';
 import { testStack } from '../support/stack-env.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const stack = testStack();
 const ENTRIES = 40;
@@ -31,10 +32,9 @@ async function dedupTopicWithWriter(
   topic: string,
   numPartitions: number,
 ): Promise<{ encoder: OutputEncoder<DedupEntryRecord>; producer: Producer }> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-  });
+  await createTopics(admin, [
+    { topic, numPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+  ]);
   const encoder = await registerOutputSchema<DedupEntryRecord>(
     { registry, endpoint: { url: stack.registryUrl, requestTimeoutMs: 10_000 }, autoRegister: true },
     'cxone-dedup-entry',

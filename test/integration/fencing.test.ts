@@ -15,6 +15,7 @@ import type { PartitionCommit } from '../../src/output/commit-contents.ts';
 import { createTransactionalCommitter } from '../../src/output/transactional-committer.ts';
 import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const stack = testStack();
 
@@ -59,10 +60,10 @@ describe('fencing by claim on the real broker', () => {
   before(async () => {
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [`${id}.in`, ...Object.values(topics)].map((topic) => ({ topic, numPartitions: 1 })),
-    });
+    await createTopics(
+      admin,
+      [`${id}.in`, ...Object.values(topics)].map((topic) => ({ topic, numPartitions: 1 })),
+    );
   });
 
   after(async () => {

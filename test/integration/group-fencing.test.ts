@@ -23,6 +23,7 @@ import { assertExactlyOnce } from '../support/exactly-once-check.ts';
 import { simClient } from '../support/sim-client.ts';
 import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const stack = testStack();
 
@@ -43,7 +44,7 @@ describe('consumer-group fencing of transactions (KIP-447) on the real broker', 
   before(async () => {
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+    await createTopics(admin, [{ topic, numPartitions: 1 }]);
     // Records for the offsets below to point at: a member that finds its committed offset past the
     // end of the log resets it.
     const plain = kafka.producer();

@@ -16,6 +16,7 @@ import { readTopicToEnd } from '../../src/replay/read-topic.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const stack = testStack();
 const LIMIT = 16_384;
@@ -25,14 +26,14 @@ describe('output topics with a small max.message.bytes', () => {
   before(async () => {
     harness = await createHarness(stack, 3);
     const { results, audit, dlq } = harness.topics;
-    await harness.admin.createTopics({
-      waitForLeaders: true,
-      topics: [results, audit, dlq].map((topic) => ({
+    await createTopics(
+      harness.admin,
+      [results, audit, dlq].map((topic) => ({
         topic,
         numPartitions: 3,
         configEntries: [{ name: 'max.message.bytes', value: String(LIMIT) }],
       })),
-    });
+    );
   });
   after(async () => harness.close());
 
@@ -80,12 +81,9 @@ describe('output topics with a small max.message.bytes', () => {
 
   it('refuses to start when an output topic cannot hold one audit record, saying what to fix', async () => {
     const tiny = `${harness.input}.tiny-audit`;
-    await harness.admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: tiny, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '1000' }] },
-      ],
-    });
+    await createTopics(harness.admin, [
+      { topic: tiny, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '1000' }] },
+    ]);
     try {
       const config = validateConfig({
         ...harness.config,

@@ -20,6 +20,7 @@ import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { simClient } from '../support/sim-client.ts';
 import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const stack = testStack();
 const sim = simClient(stack.simUrl);
@@ -37,7 +38,7 @@ describe('dedup per input topic-partition, and one key in flight at a time', () 
   before(async () => {
     harness = await createHarness(stack, 2);
     second = `${harness.input}.second`;
-    await harness.admin.createTopics({ waitForLeaders: true, topics: [{ topic: second, numPartitions: 2 }] });
+    await createTopics(harness.admin, [{ topic: second, numPartitions: 2 }]);
   });
   after(async () => {
     await harness.admin.deleteTopics({ topics: [second] }).catch(() => undefined);

@@ -18,6 +18,7 @@ import { mapRoute } from '../../src/mapping/map-route.ts';
 import { matchRoutes } from '../../src/mapping/match-routes.ts';
 import { readSchemaFile } from '../../src/output/output-schemas.ts';
 import { testStack } from '../support/stack-env.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const stack = testStack();
 const id = Date.now().toString(36);
@@ -52,7 +53,7 @@ describe('input schema evolution on the real stack', () => {
   before(async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+    await createTopics(admin, [{ topic, numPartitions: 1 }]);
     await admin.disconnect();
     const values: Buffer[] = [];
     for (const version of [1, 2, 3] as const) {

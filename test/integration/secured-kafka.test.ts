@@ -26,6 +26,7 @@ import { readTopicToEnd } from '../../src/replay/read-topic.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const stack = testStack();
 const root = new URL('../../', import.meta.url).pathname;
@@ -286,17 +287,14 @@ describe('cxone-connector check on the secured stack', () => {
     });
     plan = planOf(config);
     // The topics exist (made beforehand, as many estates do), so WRITE can be probed on each.
-    await harness.admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        ...plan.outputTopics.map((topic) => ({ topic, numPartitions: 2 })),
-        {
-          topic: plan.dedupTopic,
-          numPartitions: 2,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-    });
+    await createTopics(harness.admin, [
+      ...plan.outputTopics.map((topic) => ({ topic, numPartitions: 2 })),
+      {
+        topic: plan.dedupTopic,
+        numPartitions: 2,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
+    ]);
     const dir = mkdtempSync(join(tmpdir(), 'cxone-check-'));
     configFile = join(dir, 'config.yaml');
     writeFileSync(configFile, JSON.stringify(config));

@@ -17,6 +17,7 @@ import {
   type StackHandle,
 } from '../../scripts/stack/index.ts';
 import { isListening } from '../../scripts/stack/ports.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const topic = 'stack-test';
 
@@ -112,7 +113,7 @@ describe('local stack', { timeout: 240_000 }, () => {
   it('restarts Kafka on the same port with its data, after a graceful stop and after a crash', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopics(admin, [{ topic, numPartitions: 1 }]);
     await admin.disconnect();
     await produce(['a', 'b']);
     assert.equal(await highWatermark(), '2');

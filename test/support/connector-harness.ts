@@ -14,6 +14,7 @@ import { ownTopics, stackConnectorConfig, type OwnTopics } from '../../scripts/l
 import { grantConnectorAcls, securedKafka, type KafkaSecurityMode } from '../../scripts/lib/secured-kafka.ts';
 import type { AclPlan } from '../../src/kafka/required-acls.ts';
 import type { TestStack } from './stack-env.ts';
+import { createTopics } from '../../src/kafka/create-topics.ts';
 
 export interface Harness {
   id: string;
@@ -45,7 +46,7 @@ export async function createHarness(
   const kafka = new Kafka({ clientId: `it-${id}`, brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: input, numPartitions: partitions }] });
+  await createTopics(admin, [{ topic: input, numPartitions: partitions }]);
   const secured = options.kafkaSecurity ? securedKafka(stack.secure, options.kafkaSecurity) : undefined;
   const config = validateConfig(
     stackConnectorConfig(
