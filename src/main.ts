@@ -5,40 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { loadConfig, loadConfigFile, type LoadedConfig } from './config/load-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
-import { compileConfig } from './config/compile-config.ts';
-import { createConnector } from './connector.ts';
-import { runPreflight } from './preflight.ts';
-import { createKafkaClient } from './kafka/kafka-client.ts';
-import { describeReplay, runDlqReplay } from './replay/dlq-replay.ts';
-import { ConfigError } from './errors.ts';
-import { createLogLevelControl, createLogger } from './observability/logger.ts';
-import { createMetrics } from './observability/metrics.ts';
-import { startOpsServer } from './observability/http-server.ts';
-
-const USAGE = `Usage: cxone-connector <command> [options]
-
-Commands:
-  run --config <file>               consume, call CXone, write results/audit/DLQ
-  validate-config --config <file>   check a config file (and env overrides) without connecting
-  check --config <file>             connect to everything the config names and check it: brokers,
-                                    authentication, topics, each ACL, the registry and its subjects,
-                                    a CXone token, each route's journey or data action; exit 0 when all pass
-  dlq replay --config <file> [filters] [--dry-run]
-                                    put dead letters back on their input topic, exactly once
-                                    filters: --code C (repeatable), --route R (repeatable),
-                                    --since/--until <ISO time>, --partition N (of the DLQ),
-                                    --from-offset/--to-offset N, --limit N
-  sim [--port 8089] [options]       run the CXone simulator (see: cxone-connector sim --help)
-  health [--url <url>]              exit 0 when the URL answers 2xx within 4 s, else 1: the image's
-                                    HEALTHCHECK (no curl in it). Default: $CXONE_CONNECTOR_HEALTH_URL,
-                                    else http://127.0.0.1:9464/readyz
-  version                           print the version
-
-Configuration: a YAML file; any setting can be overridden with
-CXONE_CONNECTOR__<PATH> environment variables (e.g. CXONE_CONNECTOR__KAFKA__BROKERS='[host:9092]').`;
+import type { Logger } from 'pino';
+import { ConnectorError } from './errors.ts';
+import {
+  EXIT_CODES,
+  commandHelp,
+  parseCommand,
+  type CommandSpec,
+  type OptionValues,
+} from './command-line.ts';
+import { SIM_OPTIONS } from './sim/cli-options.ts';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -60,79 +37,276 @@ function silenceKafkajsTimerWarning(): void {
   });
 }
 
-export async function main(argv: string[]): Promise<number> {
-  silenceKafkajsTimerWarning();
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'run':
-      return runCommand(rest);
-    case 'validate-config':
-      return validateCommand(rest);
-    case 'check':
-      return checkCommand(rest);
-    case 'sim':
-      return simCommand(rest);
-    case 'health':
-      return healthCommand(rest);
-    case 'dlq':
-      if (rest[0] === 'replay') return replayCommand(rest.slice(1));
-      process.stderr.write(`unknown dlq command "${rest[0] ?? ''}" (did you mean: dlq replay)\n\n${USAGE}\n`);
-      return 2;
-    case 'version':
-    case '--version':
+/** A usage problem found after parsing (a bad option value): exit 2 with the command's usage. */
+class UsageError extends Error {}
+
+interface CommandContext {
+  /** --debug or LOG_LEVEL=debug: stack traces on failure, debug logs for `run`. */
+  debug: boolean;
+}
+
+interface Command {
+  spec: CommandSpec;
+  run(values: OptionValues, context: CommandContext): Promise<number> | number;
+}
+
+const CONFIG_OPTION = {
+  config: {
+    type: 'string',
+    short: 'c',
+    valueName: 'file',
+    description: 'the config file (default: $CXONE_CONNECTOR_CONFIG)',
+  },
+} as const;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  run: {
+    spec: {
+      name: 'run',
+      title: 'consume, call CXone, write results, audit and dead letters',
+      synopsis: '--config <file>',
+      summary:
+        'Consume the input topics, call CXone for each routed event, write results, audit records and dead letters, exactly once.',
+      options: CONFIG_OPTION,
+      exitCodes: {
+        ok: 'stopped cleanly (SIGTERM or SIGINT, drained)',
+        failed: 'could not start, or stopped on a failure',
+      },
+      notes:
+        'Logs are JSON lines on stdout. Metrics and health on observability.metricsPort (/metrics, /healthz, /readyz).',
+    },
+    run: (values, context) => runCommand(values, context),
+  },
+  'validate-config': {
+    spec: {
+      name: 'validate-config',
+      title: 'check a config file without connecting',
+      synopsis: '--config <file>',
+      summary:
+        'Check a config file (and its CXONE_CONNECTOR__* environment overrides) without connecting to anything.',
+      options: CONFIG_OPTION,
+      exitCodes: { ok: 'the config is valid', failed: 'it is not: every problem is listed with its path' },
+    },
+    run: (values) => validateCommand(values),
+  },
+  check: {
+    spec: {
+      name: 'check',
+      title: 'check every connection, credential, topic and ACL the config needs',
+      synopsis: '--config <file>',
+      summary:
+        "Connect to everything the config names and check it, changing nothing: brokers, authentication, topics, each ACL, the registry and its subjects, a CXone token, each route's journey or data action.",
+      options: CONFIG_OPTION,
+      exitCodes: { ok: 'every check passed', failed: 'a check failed (its line says what to fix)' },
+    },
+    run: (values) => checkCommand(values),
+  },
+  'dlq replay': {
+    spec: {
+      name: 'dlq replay',
+      title: 'put dead letters back on their input topic, exactly once',
+      synopsis: '--config <file> [filters] [--dry-run]',
+      summary:
+        'Put dead letters back on their input topic, exactly once: the replay ledger topic remembers what was replayed.',
+      options: {
+        ...CONFIG_OPTION,
+        code: {
+          type: 'string',
+          multiple: true,
+          valueName: 'code',
+          description: 'only dead letters with this error code (or a,b,c)',
+        },
+        route: {
+          type: 'string',
+          multiple: true,
+          valueName: 'route',
+          description: 'only dead letters of this route (or a,b,c)',
+        },
+        since: {
+          type: 'string',
+          valueName: 'ISO time',
+          description: 'only dead letters written at or after this time',
+        },
+        until: {
+          type: 'string',
+          valueName: 'ISO time',
+          description: 'only dead letters written before this time',
+        },
+        partition: { type: 'string', valueName: 'n', description: 'only this partition of the DLQ' },
+        'from-offset': { type: 'string', valueName: 'n', description: 'only DLQ offsets from n' },
+        'to-offset': { type: 'string', valueName: 'n', description: 'only DLQ offsets up to n' },
+        limit: { type: 'string', valueName: 'n', description: 'replay at most n dead letters' },
+        'dry-run': { type: 'boolean', description: 'list what would be replayed, write nothing' },
+      },
+      exitCodes: {
+        ok: 'replayed (or listed, with --dry-run)',
+        failed: 'the replay failed; nothing half-written stays visible',
+      },
+    },
+    run: (values) => replayCommand(values),
+  },
+  sim: {
+    spec: {
+      name: 'sim',
+      title: 'run the CXone simulator',
+      synopsis: '[options]',
+      summary:
+        'Run the CXone simulator (the seed contract, its token flows and injectable faults) for tests and demos.',
+      options: SIM_OPTIONS,
+      exitCodes: {
+        ok: 'stopped by SIGTERM or SIGINT',
+        failed: 'could not start (a bad option value, a fixtures file, a port in use)',
+      },
+    },
+    run: (values) => simCommand(values),
+  },
+  health: {
+    spec: {
+      name: 'health',
+      title: "exit 0 when the connector's /readyz answers 2xx (the image's HEALTHCHECK)",
+      synopsis: '[--url <url>]',
+      summary:
+        "Exit 0 when the URL answers 2xx within 4 s: the image's HEALTHCHECK (there is no curl in it).",
+      options: {
+        url: {
+          type: 'string',
+          valueName: 'url',
+          description: 'default: $CXONE_CONNECTOR_HEALTH_URL, else http://127.0.0.1:9464/readyz',
+        },
+      },
+      exitCodes: { ok: 'healthy (2xx)', failed: 'not: the status or the error is printed' },
+    },
+    run: (values) => healthCommand(values),
+  },
+  version: {
+    spec: {
+      name: 'version',
+      title: 'print the version',
+      synopsis: '',
+      summary: 'Print the version.',
+      options: {},
+    },
+    run: () => {
       process.stdout.write(`${packageVersion()}\n`);
       return 0;
-    case undefined:
-    case 'help':
-    case '--help':
-      process.stdout.write(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
-      return 2;
+    },
+  },
+};
+
+const USAGE = [
+  'Usage: cxone-connector <command> [options]',
+  '',
+  'Commands:',
+  ...Object.values(COMMANDS).map(({ spec }) => `  ${spec.name.padEnd(17)}${spec.title}`),
+  '',
+  "Run `cxone-connector <command> --help` for a command's options.",
+  'Configuration: a YAML file; any setting can be overridden with CXONE_CONNECTOR__<PATH> environment',
+  "variables (e.g. CXONE_CONNECTOR__KAFKA__BROKERS='[host:9092]').",
+  '',
+  `Exit codes: ${EXIT_CODES.ok} success; ${EXIT_CODES.failed} failure (the message says what to fix); ${EXIT_CODES.usage} a usage error.`,
+  'A failure prints one line; --debug (or LOG_LEVEL=debug) adds its stack trace.',
+  '',
+].join('\n');
+
+const HELP = new Set(['--help', '-h', 'help']);
+
+export async function main(argv: string[]): Promise<number> {
+  silenceKafkajsTimerWarning();
+  const envDebug = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    process.stderr.write(USAGE);
+    return EXIT_CODES.usage;
+  }
+  if (HELP.has(first)) {
+    const named = rest[0] === 'dlq' ? 'dlq replay' : rest[0];
+    const about = named === undefined ? undefined : COMMANDS[named];
+    process.stdout.write(about ? commandHelp(about.spec) : USAGE);
+    return EXIT_CODES.ok;
+  }
+  if (first === '--version') return COMMANDS.version!.run({}, { debug: false });
+  let name = first;
+  let args = rest;
+  if (first === 'dlq') {
+    if (rest[0] === 'replay') {
+      name = 'dlq replay';
+      args = rest.slice(1);
+    } else if (rest[0] !== undefined && HELP.has(rest[0])) {
+      process.stdout.write(commandHelp(COMMANDS['dlq replay']!.spec));
+      return EXIT_CODES.ok;
+    } else {
+      process.stderr.write(
+        `unknown dlq command "${rest[0] ?? ''}": the dlq command is "dlq replay"\n\n${USAGE}`,
+      );
+      return EXIT_CODES.usage;
+    }
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`unknown command "${first}"\n\n${USAGE}`);
+    return EXIT_CODES.usage;
+  }
+  const parsed = parseCommand(command.spec, args);
+  if (parsed.kind === 'help') {
+    process.stdout.write(commandHelp(command.spec));
+    return EXIT_CODES.ok;
+  }
+  if (parsed.kind === 'usage-error') {
+    process.stderr.write(`${parsed.message}\n\n${commandHelp(command.spec)}`);
+    return EXIT_CODES.usage;
+  }
+  const debug = parsed.debug || envDebug;
+  try {
+    return await command.run(parsed.values, { debug });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${commandHelp(command.spec)}`);
+      return EXIT_CODES.usage;
+    }
+    process.stderr.write(describeFailure(error, debug));
+    return EXIT_CODES.failed;
   }
 }
 
-function configPath(args: string[]): string {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
-  const path = values.config ?? process.env.CXONE_CONNECTOR_CONFIG;
-  if (!path) throw new ConfigError(['--config <file> is required (or set CXONE_CONNECTOR_CONFIG)']);
+/** One line saying what failed (our errors say what to fix); the stack only when asked for. */
+export function describeFailure(error: unknown, debug: boolean): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // By name: importing the simulator's options would load it (and zod) for every command.
+  const known =
+    error instanceof ConnectorError || (error instanceof Error && error.name === 'SimOptionsError');
+  const line = `error: ${message}${known || debug ? '' : ' (--debug prints the stack trace)'}\n`;
+  if (!debug || !(error instanceof Error)) return line;
+  const stacks: string[] = [];
+  for (let current: unknown = error; current instanceof Error && stacks.length < 5; current = current.cause)
+    stacks.push(current.stack ?? current.message);
+  return `${line}${stacks.join('\ncaused by: ')}\n`;
+}
+
+function configPath(values: OptionValues): string {
+  const path = typeof values.config === 'string' ? values.config : process.env.CXONE_CONNECTOR_CONFIG;
+  if (!path) throw new UsageError('--config <file> is required (or set CXONE_CONNECTOR_CONFIG)');
   return path;
 }
 
-function validateCommand(args: string[]): number {
-  try {
-    const path = configPath(args);
-    const config = loadConfigFile(path, process.env);
-    process.stdout.write(
-      `config ${path} is valid: ${config.routes.length} route(s), input ${config.kafka.inputTopics.join(', ')}\n${firstStart(config)}\n`,
-    );
-    return 0;
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+async function validateCommand(values: OptionValues): Promise<number> {
+  const path = configPath(values);
+  const { loadConfigFile } = await import('./config/load-config.ts');
+  const config = loadConfigFile(path, process.env);
+  process.stdout.write(
+    `config ${path} is valid: ${config.routes.length} route(s), input ${config.kafka.inputTopics.join(', ')}\n${firstStart(config)}\n`,
+  );
+  return 0;
 }
 
-/** The config of --config, or undefined once its problems are on stderr. */
-function loadOrReport(args: string[]): LoadedConfig | undefined {
-  try {
-    return loadConfig(configPath(args), process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return undefined;
-    }
-    throw error;
-  }
-}
-
-async function checkCommand(args: string[]): Promise<number> {
-  const loaded = loadOrReport(args);
-  if (!loaded) return 1;
+async function checkCommand(values: OptionValues): Promise<number> {
+  const path = configPath(values);
+  const [{ loadConfig }, { runPreflight }, { createLogger }, { createMetrics }] = await Promise.all([
+    import('./config/load-config.ts'),
+    import('./preflight.ts'),
+    import('./observability/logger.ts'),
+    import('./observability/metrics.ts'),
+  ]);
+  const loaded = loadConfig(path, process.env);
   const marks = { ok: '✓', fail: '✗', skip: '–' } as const;
   const passed = await runPreflight(loaded.config, {
     // The client libraries' own log lines would repeat each failure; the check lines say it once.
@@ -149,30 +323,19 @@ async function checkCommand(args: string[]): Promise<number> {
   return passed ? 0 : 1;
 }
 
-async function replayCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        code: { type: 'string', multiple: true },
-        route: { type: 'string', multiple: true },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        partition: { type: 'string' },
-        'from-offset': { type: 'string' },
-        'to-offset': { type: 'string' },
-        limit: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const { values } = parsed;
+async function replayCommand(raw: OptionValues): Promise<number> {
+  const values = raw as {
+    config?: string;
+    code?: string[];
+    route?: string[];
+    since?: string;
+    until?: string;
+    partition?: string;
+    'from-offset'?: string;
+    'to-offset'?: string;
+    limit?: string;
+    'dry-run'?: boolean;
+  };
   const problems: string[] = [];
   const time = (name: string, text: string | undefined): number | undefined => {
     if (text === undefined) return undefined;
@@ -195,20 +358,22 @@ async function replayCommand(args: string[]): Promise<number> {
     ...optional('toOffset', toBigInt(whole('to-offset', values['to-offset']))),
   };
   const limit = whole('limit', values.limit);
-  let config;
-  try {
-    config = loadConfigFile(
-      configPath(values.config === undefined ? [] : ['--config', values.config]),
-      process.env,
-    );
-  } catch (error) {
-    if (error instanceof ConfigError) problems.push(error.message);
-    else throw error;
-  }
-  if (problems.length > 0 || config === undefined) {
-    process.stderr.write(`${problems.join('\n')}\n`);
-    return 1;
-  }
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  const path = configPath(values);
+  const [
+    { loadConfigFile },
+    { compileConfig },
+    { createKafkaClient },
+    { describeReplay, runDlqReplay },
+    { createLogger },
+  ] = await Promise.all([
+    import('./config/load-config.ts'),
+    import('./config/compile-config.ts'),
+    import('./kafka/kafka-client.ts'),
+    import('./replay/dlq-replay.ts'),
+    import('./observability/logger.ts'),
+  ]);
+  const config = loadConfigFile(path, process.env);
   const logger = createLogger({ level: 'warn' });
   const options = compileConfig(config);
   const kafka = createKafkaClient(options.kafka, logger);
@@ -219,7 +384,7 @@ async function replayCommand(args: string[]): Promise<number> {
     groupId: options.committer.groupId,
     filter,
     limit,
-    dryRun: values['dry-run'],
+    dryRun: values['dry-run'] === true,
   });
   process.stdout.write(`${describeReplay(summary, options.topics.dlq)}\n`);
   return 0;
@@ -249,12 +414,25 @@ function firstStart(config: ConnectorConfig): string {
   return `first start of group ${groupId} (no committed offsets; kafka.startFrom: ${startFrom}): starts at ${where}; ${age}`;
 }
 
-async function runCommand(args: string[]): Promise<number> {
-  const loaded = loadOrReport(args);
-  if (!loaded) return 1;
+async function runCommand(values: OptionValues, { debug }: CommandContext): Promise<number> {
+  const path = configPath(values);
+  const [
+    { loadConfig },
+    { createConnector },
+    { createLogLevelControl, createLogger },
+    { createMetrics },
+    { startOpsServer },
+  ] = await Promise.all([
+    import('./config/load-config.ts'),
+    import('./connector.ts'),
+    import('./observability/logger.ts'),
+    import('./observability/metrics.ts'),
+    import('./observability/http-server.ts'),
+  ]);
+  const loaded = loadConfig(path, process.env);
   const { config } = loaded;
   const instanceId = randomUUID();
-  const logger = createLogger({ level: config.observability.logLevel, instanceId });
+  const logger = createLogger({ level: debug ? 'debug' : config.observability.logLevel, instanceId });
   const logLevel = createLogLevelControl(logger);
   const metrics = createMetrics();
   const faultPoint = crashPointsFromEnv(process.env.CXONE_CONNECTOR_TEST_CRASH_POINTS, logger);
@@ -318,10 +496,7 @@ async function runCommand(args: string[]): Promise<number> {
  * makes the process SIGKILL itself at those points with those probabilities,
  * so the chaos run can land kills at the worst moments on purpose.
  */
-function crashPointsFromEnv(
-  spec: string | undefined,
-  logger: ReturnType<typeof createLogger>,
-): ((name: string) => void) | undefined {
+function crashPointsFromEnv(spec: string | undefined, logger: Logger): ((name: string) => void) | undefined {
   if (!spec) return undefined;
   const odds = new Map(
     spec.split(',').map((part) => {
@@ -344,15 +519,11 @@ function crashPointsFromEnv(
 
 const DEFAULT_HEALTH_URL = 'http://127.0.0.1:9464/readyz';
 
-async function healthCommand(args: string[]): Promise<number> {
-  let url: string;
-  try {
-    const { values } = parseArgs({ args, options: { url: { type: 'string' } }, strict: true });
-    url = values.url ?? process.env.CXONE_CONNECTOR_HEALTH_URL ?? DEFAULT_HEALTH_URL;
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
+async function healthCommand(values: OptionValues): Promise<number> {
+  const url =
+    (typeof values.url === 'string' ? values.url : undefined) ??
+    process.env.CXONE_CONNECTOR_HEALTH_URL ??
+    DEFAULT_HEALTH_URL;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(4_000) });
     await response.body?.cancel();
@@ -364,13 +535,17 @@ async function healthCommand(args: string[]): Promise<number> {
   return 1;
 }
 
-async function simCommand(args: string[]): Promise<number> {
-  const { runSimulator } = await import('./sim/main.ts');
+async function simCommand(values: OptionValues): Promise<number> {
+  // Loaded only for this command: the connector's commands never load the simulator.
+  const [{ runSimulator }, { createLogger }] = await Promise.all([
+    import('./sim/main.ts'),
+    import('./observability/logger.ts'),
+  ]);
   const logger = createLogger({ level: process.env.CXONE_SIM_LOG_LEVEL ?? 'info', name: 'cxone-sim' });
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  await runSimulator(args, { logger, signal: controller.signal });
+  await runSimulator(values, { logger, signal: controller.signal });
   return 0;
 }

@@ -72,6 +72,15 @@ export interface LoggerSettings {
  */
 export function createLogger(settings: LoggerSettings, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
+    // A stack trace is for whoever debugs, not for every reader of the logs: only at debug or trace.
+    serializers: {
+      err: (error: Error) => {
+        const serialized = pino.stdSerializers.err(error);
+        // `logger` is set below, before anything can be logged.
+        if (logger.isLevelEnabled('debug')) return serialized;
+        return withoutStacks(serialized);
+      },
+    },
     level: settings.level ?? 'info',
     name: settings.name ?? 'cxone-connector',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
@@ -83,7 +92,19 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  return logger;
+}
+
+/** The serialized error and the errors it carries (cause, kafkajs's originalError), without their stacks. */
+function withoutStacks(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 5) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutStacks(item, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'stack')
+      .map(([key, item]) => [key, withoutStacks(item, depth + 1)]),
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
  * transaction: shared by both fencing modes (transactional-committer.ts, one
  * producer per input partition; group-committer.ts, one per instance).
  */
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { RecordOutputs } from '../contracts/records.ts';
 
 export interface OutputTopics {
@@ -71,6 +71,9 @@ export function connectTransactionalProducer(
     idempotent: true,
     maxInFlightRequests: 1,
     transactionTimeout: transactionTimeoutMs,
+    // Kafka's own default (murmur2 of the key, as Java's producer); named so that kafkajs does not
+    // print its v2 partitioner notice at every start.
+    createPartitioner: Partitioners.DefaultPartitioner,
     // The next transaction starts as soon as the last one commits, while the broker is still
     // writing its markers (20-40 ms when idle, more under load): until then it answers
     // CONCURRENT_TRANSACTIONS. kafkajs's default first retry waits 300 ms, which made every

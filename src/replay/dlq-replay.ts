@@ -107,6 +107,8 @@ export async function runDlqReplay(
     transactionalId: options.transactionalId,
     idempotent: true,
     maxInFlightRequests: 1,
+    // No retry setting: kafkajs's default for an idempotent producer, unlimited, which exactly
+    // once needs (a limit could give up between a send and its acknowledgement).
     // Every record names its partition; choosing the partitioner only keeps kafkajs from warning.
     createPartitioner: Partitioners.DefaultPartitioner,
   });

@@ -26,14 +26,10 @@ export function startConnectorProcess(config: ConnectorConfig): ConnectorProcess
       observability: { ...config.observability, metricsPort: 0, logLevel: 'info' },
     }),
   );
-  const child = spawn(
-    process.execPath,
-    ['--disable-warning=TimeoutNegativeWarning', join(root, 'src/cli.ts'), 'run', '--config', file],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [join(root, 'src/cli.ts'), 'run', '--config', file], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -113,3 +113,40 @@ describe('log level at run time', () => {
     }
   });
 });
+
+describe('logged errors', () => {
+  function capture(level: string) {
+    let out = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        out += chunk.toString();
+        done();
+      },
+    });
+    return {
+      logger: createLogger({ level }, sink),
+      lines: () =>
+        out
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+    };
+  }
+
+  it('carry type, message and code but no stack trace, not even of their cause, below debug', () => {
+    const { logger, lines } = capture('info');
+    const cause = Object.assign(new Error('broker down'), { code: 'ECONNREFUSED' });
+    logger.error({ err: Object.assign(new Error('start failed', { cause }), { originalError: cause }) }, 'x');
+    const [line] = lines();
+    const text = JSON.stringify(line);
+    assert.match(text, /start failed/);
+    assert.match(text, /broker down/);
+    assert.doesNotMatch(text, /"stack"|at .*logger\.test\.ts/);
+  });
+
+  it('carry their stack at debug, for whoever debugs', () => {
+    const { logger, lines } = capture('debug');
+    logger.error({ err: new Error('start failed') }, 'x');
+    assert.match(String((lines()[0]?.err as { stack?: string }).stack), /logger\.test\.ts/);
+  });
+});
