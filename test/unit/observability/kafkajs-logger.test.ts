@@ -37,6 +37,12 @@ describe('kafkajs log lines', () => {
       'Response Heartbeat(key: 12, version: 3)',
       'The group is rebalancing, so a rejoin is needed',
     );
+    // A new topic's partition not loaded by its leader yet (kafkajs asks again).
+    entry(
+      logLevel.ERROR,
+      'Response ListOffsets(key: 2, version: 3)',
+      'This server is not the leader for that topic-partition',
+    );
     entry(
       logLevel.ERROR,
       'Response Produce(key: 0, version: 7)',
@@ -45,7 +51,7 @@ describe('kafkajs log lines', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(
       lines.map((l) => l.level),
-      [20, 20, 50],
+      [20, 20, 20, 50],
     );
   });
 });
