@@ -15,7 +15,7 @@ import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const stack = testStack();
 
-describe('read_committed with interleaved aborted transactions', () => {
+describe('read_committed with interleaved aborted transactions', { timeout: 45_000 }, () => {
   const topic = `it-aborted-${Date.now().toString(36)}`;
   const kafka = new Kafka({ clientId: 'it-aborted', brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });
   let admin: Admin;

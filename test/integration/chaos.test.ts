@@ -14,10 +14,10 @@ import { describe, it } from 'node:test';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-describe('chaos run (small)', () => {
+describe('chaos run (small)', { timeout: 150_000 }, () => {
   it(
     'keeps every invariant while processes, the broker and the network misbehave',
-    { timeout: 600_000 },
+    { timeout: 140_000 },
     async () => {
       const json = join(mkdtempSync(join(tmpdir(), 'chaos-test-')), 'summary.json');
       const child = spawn(

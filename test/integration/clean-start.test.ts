@@ -17,7 +17,7 @@ import { waitFor } from '../support/wait-for.ts';
 
 const stack = testStack();
 
-describe('a clean start prints nothing alarming', { timeout: 120_000 }, () => {
+describe('a clean start prints nothing alarming', { timeout: 50_000 }, () => {
   let harness: Harness | undefined;
   before(async () => {
     harness = await createHarness(stack, 2);

@@ -18,14 +18,19 @@ import { startStack, type StackHandle } from '../../scripts/stack/index.ts';
 import { readTopic } from '../../src/replay/read-topic.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createTopics } from '../../src/kafka/create-topics.ts';
+import { writeTestLog } from '../support/test-log.ts';
 
-describe('a three-broker cluster', { timeout: 300_000 }, () => {
+describe('a three-broker cluster', { timeout: 125_000 }, () => {
   let stack: StackHandle;
   let kafka: Kafka;
   let admin: Admin;
 
   before(async () => {
-    stack = await startStack({ dir: mkdtempSync(join(tmpdir(), 'cxone-cluster-')), brokers: 3 });
+    stack = await startStack({
+      dir: mkdtempSync(join(tmpdir(), 'cxone-cluster-')),
+      brokers: 3,
+      log: (line) => writeTestLog(`[stack] ${line}`),
+    });
     kafka = new Kafka({ clientId: 'it-cluster', brokers: stack.kafka.brokers, logLevel: logLevel.NOTHING });
     admin = kafka.admin();
     await admin.connect();

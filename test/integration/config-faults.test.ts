@@ -37,7 +37,7 @@ async function blockedBy(connector: Connector, code: string): Promise<true | und
   return health.status === 'degraded' && health.blockedRoutes.some((b) => b.code === code) ? true : undefined;
 }
 
-describe('configuration faults hold the work and recover by themselves', () => {
+describe('configuration faults hold the work and recover by themselves', { timeout: 55_000 }, () => {
   let harness: Harness;
   before(async () => {
     harness = await createHarness(stack, 3);

@@ -10,7 +10,7 @@ import { testStack } from '../support/stack-env.ts';
 
 const stack = testStack();
 
-describe('createTopics (one broker)', { timeout: 120_000 }, () => {
+describe('createTopics (one broker)', { timeout: 45_000 }, () => {
   const kafka = new Kafka({
     clientId: 'it-create-topics',
     brokers: [stack.bootstrap],

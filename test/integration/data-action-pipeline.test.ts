@@ -20,7 +20,7 @@ import { waitFor } from '../support/wait-for.ts';
 const stack = testStack();
 
 for (const kafkaSecurity of KAFKA_SECURITY_MODES) {
-  describe(`data-action routes on the real stack, Kafka over ${kafkaSecurity}`, () => {
+  describe(`data-action routes on the real stack, Kafka over ${kafkaSecurity}`, { timeout: 55_000 }, () => {
     let harness: Harness;
     before(async () => {
       harness = await createHarness(stack, 2, { kafkaSecurity });

@@ -108,7 +108,7 @@ async function cleanUp(
   await admin.disconnect();
 }
 
-describe('dedup restore on the real broker', () => {
+describe('dedup restore on the real broker', { timeout: 50_000 }, () => {
   const topic = `it-dedup-${Date.now().toString(36)}`;
   const kafka = new Kafka({ clientId: 'it-dedup', brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });
   const registry = new SchemaRegistry({ host: stack.registryUrl });
@@ -206,7 +206,7 @@ describe('dedup restore on the real broker', () => {
   });
 });
 
-describe('dedup state per input topic-partition, on the real broker', () => {
+describe('dedup state per input topic-partition, on the real broker', { timeout: 45_000 }, () => {
   const topic = `it-dedup-multi-${Date.now().toString(36)}`;
   const kafka = new Kafka({
     clientId: 'it-dedup-multi',
@@ -269,54 +269,58 @@ describe('dedup state per input topic-partition, on the real broker', () => {
   });
 });
 
-describe('a dead owner left a transaction open on the dedup partition (group fencing)', () => {
-  const topic = `it-dedup-open-${Date.now().toString(36)}`;
-  const kafka = new Kafka({
-    clientId: 'it-dedup-open',
-    brokers: [stack.bootstrap],
-    logLevel: logLevel.NOTHING,
-  });
-  const registry = new SchemaRegistry({ host: stack.registryUrl });
-  const scope = { topic: 'in', partition: 0 };
-  let admin: Admin;
-  let producer: Producer;
-  let store: DedupStore;
-  let restorer: DedupRestorer;
-
-  before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    const writer = await dedupTopicWithWriter(kafka, admin, registry, topic, 1);
-    producer = writer.producer;
-    const entry = (key: string) => entryMessage(writer.encoder, scope.topic, key, 'ACCEPTED');
-    // The dead owner: a transaction written and never ended; only its timeout will abort it.
-    const dead = kafka.producer({
-      transactionalId: `${topic}-dead`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 3_000,
+describe(
+  'a dead owner left a transaction open on the dedup partition (group fencing)',
+  { timeout: 50_000 },
+  () => {
+    const topic = `it-dedup-open-${Date.now().toString(36)}`;
+    const kafka = new Kafka({
+      clientId: 'it-dedup-open',
+      brokers: [stack.bootstrap],
+      logLevel: logLevel.NOTHING,
     });
-    await dead.connect();
-    const open = await dead.transaction();
-    await open.send({ topic, messages: [entry('welcome:never')] });
-    await dead.disconnect();
-    // The next owner commits after it: its entry sits past the open transaction, above the last stable offset.
-    const later = await producer.transaction();
-    await later.send({ topic, messages: [entry('welcome:after')] });
-    await later.commit();
-    store = createDedupStore(10_000);
-    restorer = await startRestorer({ kafka, admin, registry, topic, store });
-  });
+    const registry = new SchemaRegistry({ host: stack.registryUrl });
+    const scope = { topic: 'in', partition: 0 };
+    let admin: Admin;
+    let producer: Producer;
+    let store: DedupStore;
+    let restorer: DedupRestorer;
 
-  after(() => cleanUp(restorer, producer, admin, topic));
+    before(async () => {
+      admin = kafka.admin();
+      await admin.connect();
+      const writer = await dedupTopicWithWriter(kafka, admin, registry, topic, 1);
+      producer = writer.producer;
+      const entry = (key: string) => entryMessage(writer.encoder, scope.topic, key, 'ACCEPTED');
+      // The dead owner: a transaction written and never ended; only its timeout will abort it.
+      const dead = kafka.producer({
+        transactionalId: `${topic}-dead`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 3_000,
+      });
+      await dead.connect();
+      const open = await dead.transaction();
+      await open.send({ topic, messages: [entry('welcome:never')] });
+      await dead.disconnect();
+      // The next owner commits after it: its entry sits past the open transaction, above the last stable offset.
+      const later = await producer.transaction();
+      await later.send({ topic, messages: [entry('welcome:after')] });
+      await later.commit();
+      store = createDedupStore(10_000);
+      restorer = await startRestorer({ kafka, admin, registry, topic, store });
+    });
 
-  it('to the last stable offset, a restore misses what was committed after it; through open transactions, it waits and has it', async () => {
-    await restorer.restore(scope.topic, 0, new AbortController().signal);
-    assert.equal(store.get(scope, 'welcome:after'), undefined, 'the pinned last stable offset hides it');
-    const started = Date.now();
-    await restorer.restore(scope.topic, 0, new AbortController().signal, { throughOpenTransactions: true });
-    assert.equal(store.get(scope, 'welcome:after')?.outcome, 'ACCEPTED');
-    assert.equal(store.get(scope, 'welcome:never'), undefined, "the dead owner's entry was aborted");
-    assert.ok(Date.now() - started > 500, 'it waited for the broker to abort the open transaction');
-  });
-});
+    after(() => cleanUp(restorer, producer, admin, topic));
+
+    it('to the last stable offset, a restore misses what was committed after it; through open transactions, it waits and has it', async () => {
+      await restorer.restore(scope.topic, 0, new AbortController().signal);
+      assert.equal(store.get(scope, 'welcome:after'), undefined, 'the pinned last stable offset hides it');
+      const started = Date.now();
+      await restorer.restore(scope.topic, 0, new AbortController().signal, { throughOpenTransactions: true });
+      assert.equal(store.get(scope, 'welcome:after')?.outcome, 'ACCEPTED');
+      assert.equal(store.get(scope, 'welcome:never'), undefined, "the dead owner's entry was aborted");
+      assert.ok(Date.now() - started > 500, 'it waited for the broker to abort the open transaction');
+    });
+  },
+);

@@ -37,7 +37,7 @@ interface Audit extends Result {
   cxoneIdempotencyKey: string | null;
 }
 
-describe('dlq replay on the real stack', () => {
+describe('dlq replay on the real stack', { timeout: 50_000 }, () => {
   let harness: Harness;
   // Contacts 1-19 are SUBSCRIBED; the event types cycle SIGNED_UP, PURCHASE_COMPLETED, CART_ABANDONED.
   const events = generateEvents({ count: 30, contacts: 19, prefix: `rp-${Date.now().toString(36)}` });

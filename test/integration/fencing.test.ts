@@ -19,7 +19,7 @@ import { createTopics } from '../../src/kafka/create-topics.ts';
 
 const stack = testStack();
 
-describe('fencing by claim on the real broker', () => {
+describe('fencing by claim on the real broker', { timeout: 45_000 }, () => {
   const id = `it-fence-${Date.now().toString(36)}`;
   const topics = { results: `${id}.results`, audit: `${id}.audit`, dlq: `${id}.dlq`, dedup: `${id}.dedup` };
   const kafka = new Kafka({ clientId: id, brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });

@@ -3,22 +3,33 @@
  * registry, the CXone simulator) and stops it afterwards. If it cannot start,
  * the suite fails here, loudly; no test is skipped.
  */
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type StackHandle } from '../../scripts/stack/index.ts';
 import { STACK_ENV } from '../support/stack-env.ts';
+import { SCRATCH_ENV } from '../support/test-log-paths.ts';
 
 let stack: StackHandle | undefined;
 
 export async function globalSetup(): Promise<void> {
   const root = new URL('../../', import.meta.url).pathname;
+  const dir = mkdtempSync(join(tmpdir(), 'cxone-it-'));
+  // Each test's logs go under it (test/support/test-log.ts); the reporter prints a failing test's.
+  process.env[SCRATCH_ENV] = dir;
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const stackLog = join(dir, 'logs', 'stack.log');
   stack = await startStack({
-    dir: mkdtempSync(join(tmpdir(), 'cxone-it-')),
+    dir,
     sim: { command: [process.execPath, join(root, 'src/cli.ts'), 'sim'], cwd: root },
     // The plaintext listener for most tests and the tools; SASL_SSL, mTLS and ACLs for the security tests.
     secure: true,
-    log: (line) => process.stderr.write(`[stack] ${line}\n`),
+    // Into the scratch folder, not the terminal: a green run shows just the tests.
+    log: (line) => appendFileSync(stackLog, `${line}\n`),
+  }).catch((error: unknown) => {
+    throw new Error(`the integration stack did not start (its log: ${stackLog}): ${String(error)}`, {
+      cause: error,
+    });
   });
   process.env[STACK_ENV.bootstrap] = stack.kafka.bootstrap;
   process.env[STACK_ENV.registry] = stack.registry.url;

@@ -32,7 +32,7 @@ interface Membership {
   memberId: string;
 }
 
-describe('consumer-group fencing of transactions (KIP-447) on the real broker', () => {
+describe('consumer-group fencing of transactions (KIP-447) on the real broker', { timeout: 60_000 }, () => {
   const id = randomUUID().slice(0, 8);
   const topic = `gf-${id}`;
   const groupId = `gf-${id}`;
@@ -233,7 +233,7 @@ describe('consumer-group fencing of transactions (KIP-447) on the real broker', 
   });
 });
 
-describe('a zombie connector instance under group fencing, on the real broker', () => {
+describe('a zombie connector instance under group fencing, on the real broker', { timeout: 55_000 }, () => {
   let harness: Harness;
   const processes: ConnectorProcess[] = [];
   before(async () => {

@@ -21,7 +21,7 @@ async function gauge(metrics: ConnectorMetrics, name: keyof ConnectorMetrics): P
   return (await metric.get()).values.map((v) => v.value);
 }
 
-describe('a group-wide rate limit and lag gauges, on the real stack', () => {
+describe('a group-wide rate limit and lag gauges, on the real stack', { timeout: 50_000 }, () => {
   let harness: Harness;
   before(async () => {
     harness = await createHarness(stack, 4);

@@ -36,7 +36,7 @@ function slow(harness: Harness) {
   };
 }
 
-describe('connector lifecycle under load', () => {
+describe('connector lifecycle under load', { timeout: 85_000 }, () => {
   before(() => setSimLatency(150));
   after(() => setSimLatency(0));
 

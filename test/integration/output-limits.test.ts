@@ -21,7 +21,7 @@ import { createTopics } from '../../src/kafka/create-topics.ts';
 const stack = testStack();
 const LIMIT = 16_384;
 
-describe('output topics with a small max.message.bytes', () => {
+describe('output topics with a small max.message.bytes', { timeout: 45_000 }, () => {
   let harness: Harness;
   before(async () => {
     harness = await createHarness(stack, 3);

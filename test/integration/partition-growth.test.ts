@@ -20,7 +20,7 @@ import { waitFor } from '../support/wait-for.ts';
 
 const stack = testStack();
 
-describe('adding input partitions while the connector runs', () => {
+describe('adding input partitions while the connector runs', { timeout: 50_000 }, () => {
   let harness: Harness;
   let connector: ConnectorProcess | undefined;
   before(async () => {

@@ -32,7 +32,7 @@ async function results(harness: Harness): Promise<DecodedResult[]> {
   );
 }
 
-describe('dedup per input topic-partition, and one key in flight at a time', () => {
+describe('dedup per input topic-partition, and one key in flight at a time', { timeout: 50_000 }, () => {
   let harness: Harness;
   let second: string;
   before(async () => {

@@ -26,7 +26,7 @@ async function register(subject: string, schema: string): Promise<{ status: numb
   return call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema, schemaType: 'AVRO' });
 }
 
-describe('output schemas on the real registry (compatibility BACKWARD)', () => {
+describe('output schemas on the real registry (compatibility BACKWARD)', { timeout: 45_000 }, () => {
   for (const name of ['cxone-result', 'cxone-audit', 'cxone-dedup-entry']) {
     it(`${name}: history versions then the current one register under BACKWARD`, async () => {
       const subject = `compat-${name}-${Date.now().toString(36)}-value`;

@@ -40,7 +40,7 @@ const byVersion = {
   3: { ...base, eventId: 'e-v3', channel: null, identifiers: { email: 'a@x.io', external_id: 'x1' } },
 };
 
-describe('input schema evolution on the real stack', () => {
+describe('input schema evolution on the real stack', { timeout: 45_000 }, () => {
   const kafka = new Kafka({
     clientId: `it-evo-${id}`,
     brokers: [stack.bootstrap],

@@ -23,7 +23,7 @@ async function setLevel(subject: string, compatibility: string): Promise<void> {
   assert.ok(response.ok, `PUT /config/${subject}: ${response.status} ${await response.text()}`);
 }
 
-describe('output schema registration on the real registry', () => {
+describe('output schema registration on the real registry', { timeout: 45_000 }, () => {
   it('six replicas starting at the same moment on fresh subjects all register, with the same ids', async () => {
     const prefix = `race-${Date.now().toString(36)}`;
     const replicas = Array.from({ length: 6 }, () => ({

@@ -49,78 +49,85 @@ function securedConfig(harness: Harness, kafka: Record<string, unknown>): Connec
   return validateConfig({ ...harness.config, kafka: { ...harness.config.kafka, ...kafka } });
 }
 
-describe('a principal missing one ACL fails at start, naming it, before consuming anything', () => {
-  const limited = securedKafka(stack.secure, 'scram', 'limited');
-  const cases: { lacks: string; except: (need: AclNeed, plan: AclPlan) => boolean; expect: RegExp }[] = [
-    {
-      lacks: 'READ on the input topic',
-      except: (n, p) => n.resource === 'Topic' && n.operation === 'READ' && n.name === p.inputTopics[0],
-      expect: /lacks READ on Topic "it-[0-9a-f]+\.events"/,
-    },
-    {
-      lacks: 'WRITE on an output topic',
-      except: (n, p) => n.resource === 'Topic' && n.operation === 'WRITE' && n.name === p.outputTopics[0],
-      expect: /lacks WRITE on Topic "it-[0-9a-f]+\.results"/,
-    },
-    {
-      lacks: 'READ on the consumer group',
-      except: (n, p) => n.resource === 'Group' && n.name === p.groupId,
-      expect: /lacks READ on Group "it-[0-9a-f]+"/,
-    },
-    {
-      lacks: 'WRITE on the transactional-id prefix',
-      except: (n) => n.resource === 'TransactionalId',
-      expect: /lacks WRITE on TransactionalId prefix "it-[0-9a-f]+"/,
-    },
-    {
-      lacks: 'DESCRIBE_CONFIGS on the dedup topic',
-      except: (n, p) => n.operation === 'DESCRIBE_CONFIGS' && n.name === p.dedupTopic,
-      expect: /lacks DESCRIBE_CONFIGS on Topic "it-[0-9a-f]+\.dedup"/,
-    },
-    {
-      lacks: 'CREATE for the output topics',
-      except: (n) => n.operation === 'CREATE',
-      expect: /lacks CREATE on Topic "it-[0-9a-f]+\.results, /,
-    },
-  ];
+describe(
+  'a principal missing one ACL fails at start, naming it, before consuming anything',
+  { timeout: 60_000 },
+  () => {
+    const limited = securedKafka(stack.secure, 'scram', 'limited');
+    const cases: { lacks: string; except: (need: AclNeed, plan: AclPlan) => boolean; expect: RegExp }[] = [
+      {
+        lacks: 'READ on the input topic',
+        except: (n, p) => n.resource === 'Topic' && n.operation === 'READ' && n.name === p.inputTopics[0],
+        expect: /lacks READ on Topic "it-[0-9a-f]+\.events"/,
+      },
+      {
+        lacks: 'WRITE on an output topic',
+        except: (n, p) => n.resource === 'Topic' && n.operation === 'WRITE' && n.name === p.outputTopics[0],
+        expect: /lacks WRITE on Topic "it-[0-9a-f]+\.results"/,
+      },
+      {
+        lacks: 'READ on the consumer group',
+        except: (n, p) => n.resource === 'Group' && n.name === p.groupId,
+        expect: /lacks READ on Group "it-[0-9a-f]+"/,
+      },
+      {
+        lacks: 'WRITE on the transactional-id prefix',
+        except: (n) => n.resource === 'TransactionalId',
+        expect: /lacks WRITE on TransactionalId prefix "it-[0-9a-f]+"/,
+      },
+      {
+        lacks: 'DESCRIBE_CONFIGS on the dedup topic',
+        except: (n, p) => n.operation === 'DESCRIBE_CONFIGS' && n.name === p.dedupTopic,
+        expect: /lacks DESCRIBE_CONFIGS on Topic "it-[0-9a-f]+\.dedup"/,
+      },
+      {
+        lacks: 'CREATE for the output topics',
+        except: (n) => n.operation === 'CREATE',
+        expect: /lacks CREATE on Topic "it-[0-9a-f]+\.results, /,
+      },
+    ];
 
-  for (const { lacks, except, expect } of cases) {
-    it(`lacking ${lacks}`, async () => {
-      const harness = await createHarness(stack, 1);
-      try {
-        await revokeAllAcls(harness.admin, limited.principal);
-        const config = securedConfig(harness, limited.kafka);
-        const plan = planOf(config);
-        const granted = await grantConnectorAcls(harness.admin, limited.principal, plan, (n) =>
-          except(n, plan),
-        );
-        assert.equal(granted.length, requiredAcls(plan).length - (lacks.startsWith('CREATE') ? 4 : 1));
-        await produceEvents(
-          harness.kafka,
-          stack.registryUrl,
-          harness.input,
-          generateEvents({ count: 3, contacts: 1, prefix: `acl-${harness.id}` }),
-        );
-        await assert.rejects(harness.startConnector(config), (error: Error) => {
-          assert.match(error.message, /^cannot start: /);
-          assert.match(error.message, expect);
-          assert.match(error.message, /README "Kafka ACLs"/);
-          return true;
-        });
-        // Nothing consumed: no offset committed for the group, no result written.
-        assert.equal(await groupLag(harness.admin, config.kafka.groupId, harness.input), 3);
-        const topics = await harness.admin.listTopics();
-        if (topics.includes(config.kafka.topics.results))
-          assert.equal((await readTopicToEnd(harness.kafka, config.kafka.topics.results, 20_000)).length, 0);
-      } finally {
-        await revokeAllAcls(harness.admin, limited.principal);
-        await harness.close();
-      }
-    });
-  }
-});
+    for (const { lacks, except, expect } of cases) {
+      it(`lacking ${lacks}`, async () => {
+        const harness = await createHarness(stack, 1);
+        try {
+          await revokeAllAcls(harness.admin, limited.principal);
+          const config = securedConfig(harness, limited.kafka);
+          const plan = planOf(config);
+          const granted = await grantConnectorAcls(harness.admin, limited.principal, plan, (n) =>
+            except(n, plan),
+          );
+          assert.equal(granted.length, requiredAcls(plan).length - (lacks.startsWith('CREATE') ? 4 : 1));
+          await produceEvents(
+            harness.kafka,
+            stack.registryUrl,
+            harness.input,
+            generateEvents({ count: 3, contacts: 1, prefix: `acl-${harness.id}` }),
+          );
+          await assert.rejects(harness.startConnector(config), (error: Error) => {
+            assert.match(error.message, /^cannot start: /);
+            assert.match(error.message, expect);
+            assert.match(error.message, /README "Kafka ACLs"/);
+            return true;
+          });
+          // Nothing consumed: no offset committed for the group, no result written.
+          assert.equal(await groupLag(harness.admin, config.kafka.groupId, harness.input), 3);
+          const topics = await harness.admin.listTopics();
+          if (topics.includes(config.kafka.topics.results))
+            assert.equal(
+              (await readTopicToEnd(harness.kafka, config.kafka.topics.results, 20_000)).length,
+              0,
+            );
+        } finally {
+          await revokeAllAcls(harness.admin, limited.principal);
+          await harness.close();
+        }
+      });
+    }
+  },
+);
 
-describe('each way a secured connection fails has its own message', () => {
+describe('each way a secured connection fails has its own message', { timeout: 45_000 }, () => {
   let harness: Harness;
   before(async () => {
     harness = await createHarness(stack, 1);
@@ -194,86 +201,90 @@ function mintJwt(subject: string, lifetimeS: number): string {
   return `${header}.${claims}.${signature}`;
 }
 
-describe('OAUTHBEARER: tokens from an OIDC endpoint, validated by the broker against its JWKS', () => {
-  let harness: Harness;
-  let oidc: Server;
-  let tokenUrl: string;
-  const requests: { authorization: string | undefined; body: string }[] = [];
-  const clientSecret = `oidc-${randomUUID()}`;
-  const subject = `oauth-${randomUUID().slice(0, 6)}`;
+describe(
+  'OAUTHBEARER: tokens from an OIDC endpoint, validated by the broker against its JWKS',
+  { timeout: 45_000 },
+  () => {
+    let harness: Harness;
+    let oidc: Server;
+    let tokenUrl: string;
+    const requests: { authorization: string | undefined; body: string }[] = [];
+    const clientSecret = `oidc-${randomUUID()}`;
+    const subject = `oauth-${randomUUID().slice(0, 6)}`;
 
-  before(async () => {
-    harness = await createHarness(stack, 2);
-    oidc = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      req.on('end', () => {
-        requests.push({ authorization: req.headers.authorization, body });
-        const expected = `Basic ${Buffer.from(`kafka-client:${clientSecret}`).toString('base64')}`;
-        if (req.headers.authorization !== expected) {
-          res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}');
-          return;
-        }
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({ access_token: mintJwt(subject, 600), token_type: 'Bearer', expires_in: 600 }),
-          );
+    before(async () => {
+      harness = await createHarness(stack, 2);
+      oidc = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        req.on('end', () => {
+          requests.push({ authorization: req.headers.authorization, body });
+          const expected = `Basic ${Buffer.from(`kafka-client:${clientSecret}`).toString('base64')}`;
+          if (req.headers.authorization !== expected) {
+            res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}');
+            return;
+          }
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(
+              JSON.stringify({ access_token: mintJwt(subject, 600), token_type: 'Bearer', expires_in: 600 }),
+            );
+        });
+      });
+      await new Promise<void>((resolve) => oidc.listen(0, '127.0.0.1', resolve));
+      tokenUrl = `http://127.0.0.1:${(oidc.address() as { port: number }).port}/oauth2/token`;
+    });
+    after(async () => {
+      await harness.close();
+      await new Promise<void>((resolve) => oidc.close(() => resolve()));
+    });
+
+    function oauthConfig(secret: string): ConnectorConfig {
+      return securedConfig(harness, {
+        brokers: [stack.secure.saslSslBootstrap],
+        ssl: { ca: readFileSync(security.caFile, 'utf8') },
+        sasl: {
+          mechanism: 'oauthbearer',
+          tokenUrl,
+          clientId: 'kafka-client',
+          clientSecret: secret,
+          scope: 'kafka',
+        },
+      });
+    }
+
+    it('the pipeline runs as the token subject, with only its ACLs', async () => {
+      const config = oauthConfig(clientSecret);
+      await grantConnectorAcls(harness.admin, `User:${subject}`, planOf(config));
+      const events = generateEvents({ count: 10, contacts: 4, prefix: `oauth-${harness.id}` });
+      await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
+      await harness.startConnector(config);
+      await waitFor('the connector to commit every input record', async () =>
+        (await groupLag(harness.admin, config.kafka.groupId, harness.input)) === 0 ? true : undefined,
+      );
+      assert.equal((await readTopicToEnd(harness.kafka, config.kafka.topics.results)).length, events.length);
+      assert.ok(requests.length >= 1, 'the token endpoint was asked');
+      assert.ok(
+        requests.every((r) => /grant_type=client_credentials/.test(r.body) && /scope=kafka/.test(r.body)),
+      );
+      // Cached: one token serves every connection of every client (admin, consumer, producers).
+      assert.ok(requests.length <= 2, `one token for all connections (asked ${requests.length} times)`);
+    });
+
+    it('a client secret the token endpoint refuses: its own message, without the secret', async () => {
+      await assert.rejects(harness.startConnector(oauthConfig('wrong-secret-4d1c')), (error: Error) => {
+        assert.match(
+          error.message,
+          /token endpoint kafka.sasl.tokenUrl .* refused the token request: HTTP 401 \(invalid_client\)/,
+        );
+        assert.doesNotMatch(error.message, /wrong-secret-4d1c/);
+        return true;
       });
     });
-    await new Promise<void>((resolve) => oidc.listen(0, '127.0.0.1', resolve));
-    tokenUrl = `http://127.0.0.1:${(oidc.address() as { port: number }).port}/oauth2/token`;
-  });
-  after(async () => {
-    await harness.close();
-    await new Promise<void>((resolve) => oidc.close(() => resolve()));
-  });
+  },
+);
 
-  function oauthConfig(secret: string): ConnectorConfig {
-    return securedConfig(harness, {
-      brokers: [stack.secure.saslSslBootstrap],
-      ssl: { ca: readFileSync(security.caFile, 'utf8') },
-      sasl: {
-        mechanism: 'oauthbearer',
-        tokenUrl,
-        clientId: 'kafka-client',
-        clientSecret: secret,
-        scope: 'kafka',
-      },
-    });
-  }
-
-  it('the pipeline runs as the token subject, with only its ACLs', async () => {
-    const config = oauthConfig(clientSecret);
-    await grantConnectorAcls(harness.admin, `User:${subject}`, planOf(config));
-    const events = generateEvents({ count: 10, contacts: 4, prefix: `oauth-${harness.id}` });
-    await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
-    await harness.startConnector(config);
-    await waitFor('the connector to commit every input record', async () =>
-      (await groupLag(harness.admin, config.kafka.groupId, harness.input)) === 0 ? true : undefined,
-    );
-    assert.equal((await readTopicToEnd(harness.kafka, config.kafka.topics.results)).length, events.length);
-    assert.ok(requests.length >= 1, 'the token endpoint was asked');
-    assert.ok(
-      requests.every((r) => /grant_type=client_credentials/.test(r.body) && /scope=kafka/.test(r.body)),
-    );
-    // Cached: one token serves every connection of every client (admin, consumer, producers).
-    assert.ok(requests.length <= 2, `one token for all connections (asked ${requests.length} times)`);
-  });
-
-  it('a client secret the token endpoint refuses: its own message, without the secret', async () => {
-    await assert.rejects(harness.startConnector(oauthConfig('wrong-secret-4d1c')), (error: Error) => {
-      assert.match(
-        error.message,
-        /token endpoint kafka.sasl.tokenUrl .* refused the token request: HTTP 401 \(invalid_client\)/,
-      );
-      assert.doesNotMatch(error.message, /wrong-secret-4d1c/);
-      return true;
-    });
-  });
-});
-
-describe('cxone-connector check on the secured stack', () => {
+describe('cxone-connector check on the secured stack', { timeout: 45_000 }, () => {
   const limited = securedKafka(stack.secure, 'scram', 'limited');
   let harness: Harness;
   let configFile: string;

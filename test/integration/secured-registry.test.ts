@@ -27,7 +27,7 @@ function withRegistry(harness: Harness, registry: Record<string, unknown>): Conn
   return validateConfig({ ...harness.config, registry });
 }
 
-describe('a registry behind TLS and authentication', () => {
+describe('a registry behind TLS and authentication', { timeout: 55_000 }, () => {
   let harness: Harness;
   before(async () => {
     harness = await createHarness(stack, 1);
@@ -98,7 +98,7 @@ describe('a registry behind TLS and authentication', () => {
   });
 });
 
-describe('registry.autoRegister: false', () => {
+describe('registry.autoRegister: false', { timeout: 45_000 }, () => {
   let harness: Harness;
   before(async () => {
     harness = await createHarness(stack, 1);

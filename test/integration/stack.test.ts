@@ -18,6 +18,7 @@ import {
 } from '../../scripts/stack/index.ts';
 import { isListening } from '../../scripts/stack/ports.ts';
 import { createTopics } from '../../src/kafka/create-topics.ts';
+import { writeTestLog } from '../support/test-log.ts';
 
 const topic = 'stack-test';
 
@@ -36,13 +37,13 @@ function listenAddresses(port: number): string[] {
 // 127.0.0.1, plain or IPv4-mapped in IPv6, as the kernel prints them.
 const loopback = new Set(['0100007F', '0000000000000000FFFF00000100007F']);
 
-describe('local stack', { timeout: 240_000 }, () => {
+describe('local stack', { timeout: 65_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'cxone-stack-test-'));
   let stack: StackHandle;
   let kafka: Kafka;
 
   before(async () => {
-    stack = await startStack({ dir, log: (line) => process.stderr.write(`[stack] ${line}\n`) });
+    stack = await startStack({ dir, log: (line) => writeTestLog(`[stack] ${line}`) });
     kafka = new Kafka({
       clientId: 'stack-test',
       brokers: [stack.kafka.bootstrap],

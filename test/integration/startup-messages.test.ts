@@ -20,7 +20,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('start-up failures name the setting and what to check', () => {
+describe('start-up failures name the setting and what to check', { timeout: 55_000 }, () => {
   let harness: Harness;
   before(async () => {
     harness = await createHarness(stack, 1);

@@ -15,6 +15,7 @@ import { grantConnectorAcls, securedKafka, type KafkaSecurityMode } from '../../
 import type { AclPlan } from '../../src/kafka/required-acls.ts';
 import type { TestStack } from './stack-env.ts';
 import { createTopics } from '../../src/kafka/create-topics.ts';
+import { testLogDestination } from './test-log.ts';
 
 export interface Harness {
   id: string;
@@ -46,7 +47,11 @@ export async function createHarness(
   const kafka = new Kafka({ clientId: `it-${id}`, brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await createTopics(admin, [{ topic: input, numPartitions: partitions }]);
+  // A half-built harness must not keep a connection open for the suite to wait on.
+  await createTopics(admin, [{ topic: input, numPartitions: partitions }]).catch(async (error: unknown) => {
+    await admin.disconnect().catch(() => undefined);
+    throw error;
+  });
   const secured = options.kafkaSecurity ? securedKafka(stack.secure, options.kafkaSecurity) : undefined;
   const config = validateConfig(
     stackConnectorConfig(
@@ -78,7 +83,7 @@ export async function createHarness(
     topics,
     async startConnector(overrides = {}, deps = {}) {
       const metrics = createMetrics(new Registry(), false);
-      const logger = pino({ level: 'warn' }, pino.destination(2));
+      const logger = pino({ level: 'info' }, testLogDestination);
       const effective = { ...config, ...overrides };
       // What the README's ACL list grants for this config's names, and nothing more.
       if (secured) await grantConnectorAcls(admin, secured.principal, aclPlanOf(effective));

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectorConfig } from '../../src/config/schema.ts';
+import { writeTestLog } from './test-log.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -31,8 +32,13 @@ export function startConnectorProcess(config: ConnectorConfig): ConnectorProcess
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Kept for the test's assertions and written to its log, where a failure's report shows it.
+  const record = (chunk: Buffer): void => {
+    output += chunk.toString();
+    writeTestLog(chunk.toString());
+  };
+  child.stdout?.on('data', record);
+  child.stderr?.on('data', record);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, exited, output: () => output };
 }
