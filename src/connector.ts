@@ -21,6 +21,8 @@ import { createGroupCommitter } from './output/group-committer.ts';
 import { createTransactionalCommitter } from './output/transactional-committer.ts';
 import { createDedupStore } from './dedup/dedup-store.ts';
 import { createDedupRestorer, type DedupRestorer } from './dedup/dedup-restorer.ts';
+import { createCheckpointKeeper, type CheckpointKeeper } from './dedup/checkpoint-keeper.ts';
+import { assertStateDir } from './dedup/dedup-checkpoint.ts';
 import { createPartitionClaims } from './source/partition-claims.ts';
 import { buildRecordProcessor } from './pipeline/build-record-processor.ts';
 import { createRouteBlocks, type RouteBlock } from './pipeline/route-blocks.ts';
@@ -66,7 +68,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   const options = compileConfig(config, deps.secretFiles);
   const logger = deps.logger;
   const now = deps.now ?? Date.now;
-  const instanceId = deps.instanceId ?? randomUUID();
+  const instanceId = deps.instanceId ?? options.committer.instanceId ?? randomUUID();
   let state: ConnectorState = 'idle';
   const timers = createTimerSet();
   let finish: (s: ConnectorState) => void = () => undefined;
@@ -79,6 +81,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   let admin: Admin | undefined;
   let committer: TransactionalCommitter | undefined;
   let restorer: DedupRestorer | undefined;
+  let checkpoints: CheckpointKeeper | undefined;
   let cxone: CxoneClients | undefined;
   let supervisor: PartitionSupervisor | undefined;
 
@@ -92,6 +95,16 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
     setState('starting');
     try {
       const { topics, committer: commitSettings, dedup } = options;
+      const { stateDir } = dedup;
+      if (stateDir === undefined) {
+        logger.info(
+          'dedup.stateDir is unset: no local dedup checkpoints, every partition claim restores from the dedup topic',
+        );
+      } else {
+        await step(`checking dedup.stateDir (${stateDir})`, 'fix dedup.stateDir or its volume', () =>
+          assertStateDir(stateDir),
+        );
+      }
       const theAdmin = kafka.admin();
       admin = theAdmin;
       await step(
@@ -115,7 +128,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
             inputTopics: options.consumer.inputTopics,
             outputTopics: [topics.results, topics.audit, topics.dlq],
             dedupTopic: topics.dedup,
-            dedupRetentionMs: dedup.windowMs,
+            dedupWindowMs: dedup.windowMs,
           }),
       );
       await step(
@@ -130,8 +143,21 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
             restore: { topic: topics.dedup, groupId: `${commitSettings.groupId}.dedup-restore-check` },
           }),
       );
-      const store = createDedupStore(dedup.maxEntries);
+      const store = createDedupStore({ maxEntries: dedup.maxEntries, windowMs: dedup.windowMs, now });
       deps.metrics.dedupMaxEntries.set(dedup.maxEntries);
+      checkpoints =
+        stateDir === undefined
+          ? undefined
+          : createCheckpointKeeper({
+              stateDir,
+              groupId: commitSettings.groupId,
+              dedupTopic: topics.dedup,
+              windowMs: dedup.windowMs,
+              store,
+              admin: theAdmin,
+              logger: logger.child({ component: 'dedup' }),
+              now,
+            });
       deps.metrics.buildInfo.set({ version: deps.version, node: process.version }, 1);
       restorer = createDedupRestorer({
         kafka,
@@ -143,6 +169,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         decoder: createEventDecoder(registry),
         logger: logger.child({ component: 'dedup' }),
         timeoutMs: dedup.restoreTimeoutMs,
+        ...(checkpoints ? { checkpoints } : {}),
       });
       const theRestorer = restorer;
       await step(
@@ -189,9 +216,8 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         dedupTopic: topics.dedup,
         committer: theCommitter,
         restorer,
-        store,
+        checkpoints,
         logger,
-        dedupWindowMs: dedup.windowMs,
         startFromMs: options.start.startFromMs,
         stableOffsets: commitSettings.fencing === 'group',
         metrics: deps.metrics,
@@ -229,19 +255,21 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       consumer = theConsumer;
       const theSupervisor = createPartitionSupervisor({
         claim: (topic, partition, signal) => claims.claim(topic, partition, signal),
-        commit: (topic, partition, commit, generationId) =>
-          theCommitter.commit(
+        commit: async (topic, partition, commit, generationId) => {
+          const mark = checkpoints?.mark() ?? 0;
+          await theCommitter.commit(
             {
               topic,
               partition,
               outputs: commit.outputs,
-              tombstones: claims.expiredTombstones(topic, partition),
               nextOffset: commit.nextOffset.toString(),
               offsetMetadata: commit.metadata,
               generationId,
             },
             deps.faultPoint,
-          ),
+          );
+          checkpoints?.committed({ topic, partition }, mark);
+        },
         onAssignment: async (assignment) => {
           currentAssignment = assignment;
           await shareRateLimit(assignment);
@@ -281,6 +309,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
           ),
       );
       startLagSampling(theAdmin, theSupervisor);
+      startCheckpointing();
       setState('running');
     } catch (error) {
       setState('failed');
@@ -311,6 +340,26 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         });
     };
     timers.schedule(tick, Math.min(1000, options.lagSampleMs));
+  }
+
+  function startCheckpointing(): void {
+    const keeper = checkpoints;
+    if (!keeper) return;
+    const tick = (): void => {
+      if (state !== 'running') return;
+      keeper
+        .prepare()
+        .catch((error: unknown) =>
+          logger.warn(
+            { err: error },
+            'could not read the dedup high watermarks for a checkpoint; trying again next time',
+          ),
+        )
+        .finally(() => {
+          if (state === 'running') timers.schedule(tick, options.dedup.checkpointIntervalMs);
+        });
+    };
+    timers.schedule(tick, options.dedup.checkpointIntervalMs);
   }
 
   let partitionsPerTopic: Record<string, number> = {};
@@ -352,11 +401,17 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   }
 
   async function closeOnce(): Promise<void> {
+    // The drain's commits may then checkpoint at the end as it is now.
+    await checkpoints
+      ?.prepare()
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not prepare the last dedup checkpoints'));
     // Stop fetching and let in-flight records finish and commit while the group still holds our partitions.
     await supervisor
       ?.drain(options.drainTimeoutMs)
       .catch((error: unknown) => logger.warn({ err: error }, 'drain failed'));
     supervisor?.retireAll();
+    // The drain's commits wrote the checkpoints prepared before it: what a restart should find.
+    await checkpoints?.flush();
     await consumer
       ?.disconnect()
       .catch((error: unknown) => logger.warn({ err: error }, 'consumer disconnect failed'));

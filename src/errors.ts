@@ -62,6 +62,8 @@ export const ERROR_CODES = [
   'OUTPUT_ENCODE_FAILED',
   // an input partition with no dedup partition of its number (partitions were added to the input)
   'DEDUP_TOO_FEW_PARTITIONS',
+  // dedup.stateDir cannot hold the dedup checkpoints: missing, not writable, or full
+  'DEDUP_STATE_DIR',
   'SHUTDOWN',
   // not a ConnectorError at all: a library's raw error or a bug; logged and labelled, never a DLQ reason
   'UNEXPECTED',
@@ -128,6 +130,7 @@ export const FAILURE_CLASSES: Record<ErrorCode, FailureClass> = {
   KAFKA_ACCESS_DENIED: 'config',
   OUTPUT_ENCODE_FAILED: 'record',
   DEDUP_TOO_FEW_PARTITIONS: 'config',
+  DEDUP_STATE_DIR: 'config',
   SHUTDOWN: 'transient',
   UNEXPECTED: 'transient',
 };
@@ -235,6 +238,13 @@ export class KafkaOutputError extends ConnectorError {
     options: ConnectorErrorOptions = {},
   ) {
     super(code, code === 'OUTPUT_ENCODE_FAILED' ? 'output' : 'kafka', message, options);
+  }
+}
+
+/** dedup.stateDir cannot hold the checkpoints; the message names the folder and what to fix. */
+export class DedupStateError extends ConnectorError {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
+    super('DEDUP_STATE_DIR', 'lifecycle', message, options);
   }
 }
 

@@ -130,11 +130,11 @@ async function checkTopicsAndAcls(
   }
   if (listed.has(topics.dedup)) {
     try {
-      await verifyDedupTopic(admin, topics.dedup, inputPartitions);
+      await verifyDedupTopic(admin, topics.dedup, inputPartitions, options.dedup.windowMs);
       report({
         status: 'ok',
         what: `dedup topic ${topics.dedup}`,
-        detail: `compacted, with at least the input's ${inputPartitions} partition(s)`,
+        detail: `compacted, deleted past retention.ms above dedup.windowMs, with at least the input's ${inputPartitions} partition(s)`,
       });
     } catch (error) {
       report({ status: 'fail', what: `dedup topic ${topics.dedup}`, detail: describeError(error) });

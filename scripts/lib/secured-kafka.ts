@@ -94,7 +94,45 @@ export async function grantConnectorAcls(
 ): Promise<AclNeed[]> {
   const needs = requiredAcls(plan).filter((need) => !except(need));
   await admin.createAcls({ acl: needs.map((need) => aclEntry(need, principal)) });
+  await aclsApplied(
+    admin,
+    principal,
+    needs.map((need) => aclEntry(need, principal)),
+  );
   return needs;
+}
+
+/**
+ * Waits until the broker's authorizer holds every one of `wanted` (none at all when it is empty). CreateAcls and DeleteAcls
+ * answer once the controller has committed the change; a broker applies it a moment later, when it
+ * replays the metadata log, and DescribeAcls answers from that applied state. A connector started
+ * in between was refused an ACL that had just been granted (a CI run).
+ */
+async function aclsApplied(admin: Admin, principal: string, wanted: readonly AclEntry[]): Promise<void> {
+  const keyOf = (e: Pick<AclEntry, 'resourceType' | 'resourceName' | 'resourcePatternType' | 'operation'>) =>
+    `${e.resourceType}/${e.resourceName}/${e.resourcePatternType}/${e.operation}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const described = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      principal,
+      host: '*',
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    });
+    const held = new Set(
+      described.resources.flatMap((r) => r.acls.map((acl) => keyOf({ ...r, operation: acl.operation }))),
+    );
+    const missing = wanted.filter((e) => !held.has(keyOf(e))).length;
+    if (wanted.length === 0 ? held.size === 0 : missing === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the broker has not applied the ACL change for ${principal} after 15 s (${held.size} held, ${missing} missing)`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Removes every ACL of `principal` (between tests that share a principal). */
@@ -111,4 +149,5 @@ export async function revokeAllAcls(admin: Admin, principal: string): Promise<vo
       },
     ],
   });
+  await aclsApplied(admin, principal, []);
 }

@@ -23,6 +23,8 @@ import type { ConnectorConfig, RouteConfig } from './schema.ts';
 export interface CommitterSettings {
   groupId: string;
   transactionalIdPrefix: string;
+  /** kafka.instanceId: undefined for a random one per start. */
+  instanceId: string | undefined;
   transactionTimeoutMs: number;
   fencing: 'group' | 'partition';
   /** `input`: outputs go to the input record's partition number; `key`: by key hash. */
@@ -38,6 +40,8 @@ export interface DedupSettings {
   windowMs: number;
   maxEntries: number;
   restoreTimeoutMs: number;
+  stateDir?: string | undefined;
+  checkpointIntervalMs: number;
 }
 
 export interface ConnectorOptions {
@@ -87,6 +91,7 @@ export function compileConfig(
     committer: {
       groupId: kafka.groupId,
       transactionalIdPrefix: kafka.transactionalIdPrefix ?? kafka.groupId,
+      instanceId: kafka.instanceId,
       transactionTimeoutMs: kafka.transactionTimeoutMs,
       fencing: kafka.fencing,
       partitioning: config.output.partitioning,

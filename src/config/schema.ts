@@ -154,6 +154,17 @@ const kafkaSchema = z
      */
     transactionalIdPrefix: z.string().min(1).optional(),
     /**
+     * This instance's stable name (group fencing: its transactional id is `<prefix>-<instanceId>`).
+     * The chart sets it to the pod name. A restarted instance with the same name fences its own
+     * predecessor at once, aborting the transaction it left open, instead of its partitions waiting
+     * for the broker to time it out. Unset: a random name per start. Two live processes given the
+     * same name fence each other (README "Instance identity").
+     */
+    instanceId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, ".", "_" and "-" only (at most 200)')
+      .optional(),
+    /**
      * The broker aborts a transaction open this long (Kafka Streams' exactly-once default). With
      * group fencing, the new owners of a crashed instance's partitions wait up to this (plus the
      * broker's 10 s cleanup interval) for its open transaction to end.
@@ -400,12 +411,20 @@ const dedupSchema = z
      */
     windowMs: durationMs.min(60_000).default(7 * 24 * 3_600_000),
     /**
-     * Bound on entries held in memory across owned partitions, about 280 bytes each: size the
-     * heap for it (README "Memory"). Past it the oldest are forgotten; CXone's Idempotency-Key
-     * still absorbs a repeat of those within its own lifetime.
+     * A guard for the container's memory, not the window: entries held across owned partitions,
+     * about 32 bytes each outside the heap (README "Dedup store"). Past it the oldest are forgotten
+     * (the metric and an alert say so); CXone's Idempotency-Key still absorbs a repeat of those.
      */
-    maxEntries: z.number().int().min(1000).default(100_000),
+    maxEntries: z.number().int().min(1000).default(5_000_000),
     restoreTimeoutMs: durationMs.min(1000).default(120_000),
+    /**
+     * A folder for local checkpoints of the dedup store (a persistent volume under the chart's
+     * statefulset mode). A restart with its checkpoints restores only the dedup topic's tail.
+     * Unset: no checkpoints, every claim reads the partition's whole retained history.
+     */
+    stateDir: z.string().min(1).optional(),
+    /** How often owned partitions' dedup state is checkpointed (and always at a clean stop or a revoke). */
+    checkpointIntervalMs: durationMs.min(1000).default(30_000),
   })
   .strict();
 

@@ -28,8 +28,6 @@ export interface DedupEntry {
   outcome: string;
   /** 0 for the key's first effect; n after n fresh attempts following REJECTED or FAILED. */
   attempt?: number;
-  /** The dedup record's Kafka key when it is not `<topic>/<key>` (written before topics were named). */
-  recordKey?: string;
 }
 
 export interface RecordOutputs {

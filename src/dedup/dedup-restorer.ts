@@ -26,6 +26,7 @@ import type { Logger } from 'pino';
 import type { EventDecoder } from '../decode/event-decoder.ts';
 import { parseDedupRecordKey } from '../contracts/dedup-key.ts';
 import type { DedupStore } from './dedup-store.ts';
+import type { CheckpointKeeper } from './checkpoint-keeper.ts';
 
 export interface DedupRestorer {
   start(): Promise<void>;
@@ -59,6 +60,8 @@ export interface DedupRestorerDeps {
   timeoutMs: number;
   /** Told of every dedup record read while a scope is being restored (the restore volume). */
   onRestoreRead?: () => void;
+  /** Local checkpoints (dedup.stateDir): a claim with one reads only the tail past it. */
+  checkpoints?: CheckpointKeeper;
 }
 
 interface Waiter {
@@ -143,9 +146,13 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
       createdAtMs: Number(createdAt),
       outcome,
       attempt: attempt ?? 0,
-      // Expiry writes its tombstone under the key the entry was written with.
-      ...(parsed.topic === undefined ? { recordKey } : {}),
     });
+  }
+
+  async function highWatermark(partition: number): Promise<bigint> {
+    // 0: READ_UNCOMMITTED, whose end is the high watermark (patches/kafkajs).
+    const offsets = await deps.admin.fetchTopicOffsets(topic, { isolationLevel: 0 });
+    return BigInt(offsets.find((o) => o.partition === partition)?.high ?? '0');
   }
 
   async function readLeaders(): Promise<void> {
@@ -210,22 +217,59 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
       const end = offsets.find((o) => o.partition === partition);
       const low = BigInt(end?.low ?? '0');
       const high = BigInt(end?.high ?? '0');
+      const scope = { topic: inputTopic, partition };
+      const checkpoint = deps.checkpoints
+        ? await deps.checkpoints.read(scope, {
+            low,
+            high: options.throughOpenTransactions ? high : await highWatermark(partition),
+          })
+        : undefined;
       signal.throwIfAborted();
       // From here to the seek nothing awaits: the scope is emptied and the read restarts as one step.
-      const scope = { topic: inputTopic, partition };
       const topics = restoringOf(partition);
       topics.set(inputTopic, (topics.get(inputTopic) ?? 0) + 1);
       const epoch = bump(partition);
       store.dropScope(scope);
-      position.set(partition, low - 1n);
+      let from = low;
+      let refused: string | undefined;
+      if (checkpoint) {
+        try {
+          store.importScope(scope, checkpoint.snapshot);
+          // Another input topic's scope of this partition is reading from further back: so does this one
+          // (reading records the checkpoint holds again changes nothing).
+          from = topics.size > 1 ? low : checkpoint.offset;
+        } catch (error) {
+          store.dropScope(scope);
+          refused = String(error);
+        }
+      }
+      position.set(partition, from - 1n);
       rewinding.add(partition);
-      consumer.seek({ topic, partition, offset: low.toString() });
+      consumer.seek({ topic, partition, offset: from.toString() });
+      if (refused !== undefined) void deps.checkpoints?.refuse(scope, refused);
+      const restoredFrom = checkpoint && refused === undefined ? 'checkpoint' : 'topic';
       const done = (): void => {
         // Caught up. From here on this instance is the scope's only writer and keeps the store itself.
         if (endRestore(inputTopic, partition)) consumer?.pause([{ topic, partitions: [partition] }]);
       };
-      if (high <= low) {
+      const finished = (): void => {
+        if (epochs.get(partition) !== epoch) return;
+        deps.checkpoints?.restored(scope);
+        deps.logger.info(
+          {
+            topic,
+            partition,
+            inputTopic,
+            from: restoredFrom,
+            fromOffset: from.toString(),
+            entries: store.scopeSize(scope),
+          },
+          'dedup partition restored',
+        );
+      };
+      if (high <= from) {
         done();
+        finished();
         return;
       }
       consumer.resume([{ topic, partitions: [partition] }]);
@@ -258,8 +302,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
         advance(partition, position.get(partition) ?? -1n);
       });
       done();
-      if (epochs.get(partition) === epoch)
-        deps.logger.info({ topic, partition, inputTopic, entries: store.size() }, 'dedup partition restored');
+      finished();
     },
 
     release(inputTopic, partition) {

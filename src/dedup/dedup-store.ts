@@ -1,47 +1,82 @@
 /**
- * The in-memory view of the compacted dedup topic, one map per input
- * topic-partition (a DedupScope) this instance owns. Entries are added when a
- * record's outcome is known (before its transaction commits, so a repeat later
- * in the same batch is caught too) and dropped when their scope is revoked.
- * Memory is bounded by `maxEntries`: past it the oldest entries are forgotten
- * (CXone's own Idempotency-Key lifetime still covers them) and the metric says so.
+ * What this instance knows of the dedup topic: one key table per input
+ * topic-partition (a DedupScope) it owns. Entries are added when a record's
+ * outcome is known (before its transaction commits, so a repeat later in the
+ * same batch is caught too) and dropped when their scope is revoked.
+ *
+ * The whole window is held: an entry is forgotten when it is older than
+ * `windowMs` (the dedup topic's retention forgets it too, see
+ * source/topic-setup.ts) and never earlier, unless the instance holds more
+ * than `maxEntries`, a guard for the container's memory (about 32 bytes an
+ * entry): then the oldest go first and the metric says so.
  */
-
 import type { DedupScope } from '../contracts/dedup-key.ts';
 import type { DedupEntry } from '../contracts/records.ts';
+import { hashKey, KeyTable } from './key-table.ts';
 
 export interface DedupStore {
   get(scope: DedupScope, key: string): DedupEntry | undefined;
   set(scope: DedupScope, key: string, entry: DedupEntry): void;
   delete(scope: DedupScope, key: string): void;
-  /** Up to `limit` entries of `scope` created before `olderThanMs`, oldest first. */
-  expired(scope: DedupScope, olderThanMs: number, limit: number): [string, DedupEntry][];
   dropScope(scope: DedupScope): void;
+  /** A copy of the scope's table, for a checkpoint; undefined when the scope holds nothing. */
+  exportScope(scope: DedupScope): ScopeSnapshot | undefined;
+  /** Replaces the scope's entries with a checkpoint's. */
+  importScope(scope: DedupScope, snapshot: ScopeSnapshot): void;
+  /** Entries held for the scope. */
+  scopeSize(scope: DedupScope): number;
+  /** A count that moves whenever the scope's entries do (a checkpoint is due when it has moved). */
+  changes(scope: DedupScope): number;
   size(): number;
   evicted(): number;
 }
 
-/**
- * One scope's entries, and the order they were added in: `keys[i]` was set to `added[i]` (two
- * arrays, not an object per entry, to keep the memory per entry small). An item whose key has
- * since been set again or deleted is stale and skipped.
- */
-interface Scope {
-  entries: Map<string, DedupEntry>;
-  keys: string[];
-  added: DedupEntry[];
-  /** Index of the first item that may still be live. */
-  head: number;
+/** One scope's table as words, and the outcome each code in it stands for. */
+export interface ScopeSnapshot {
+  words: Uint32Array;
+  outcomes: readonly string[];
 }
 
-export function createDedupStore(maxEntries: number): DedupStore {
-  // Held by topic, then partition: two lookups on every record rather than a key string built for each.
+export interface DedupStoreOptions {
+  maxEntries: number;
+  windowMs: number;
+  now: () => number;
+  /** How often a scope is swept of expired entries, at most. */
+  sweepEveryMs?: number;
+}
+
+interface Scope {
+  table: KeyTable;
+  changes: number;
+  setsSinceSweep: number;
+  sweptAtMs: number;
+}
+
+/** Entries freed past `maxEntries` at once, so that eviction (a pass over every table) is rare. */
+const EVICTION_SLACK = 0.01;
+
+export function createDedupStore(options: DedupStoreOptions): DedupStore {
+  const { maxEntries, windowMs, now } = options;
+  const sweepEveryMs = options.sweepEveryMs ?? 60_000;
   const byTopic = new Map<string, Map<number, Scope>>();
+  // Outcomes are a handful of stable strings; a slot holds the code of one.
+  const outcomes: string[] = [];
+  const codes = new Map<string, number>();
   let total = 0;
   let evictedCount = 0;
 
+  const codeOf = (outcome: string): number => {
+    let code = codes.get(outcome);
+    if (code === undefined) {
+      if (outcomes.length > 0xff) throw new Error('more than 256 distinct dedup outcomes');
+      code = outcomes.length;
+      outcomes.push(outcome);
+      codes.set(outcome, code);
+    }
+    return code;
+  };
+  const cutoffSec = (): number => Math.floor((now() - windowMs) / 1000);
   const find = (scope: DedupScope): Scope | undefined => byTopic.get(scope.topic)?.get(scope.partition);
-
   const scopeFor = (scope: DedupScope): Scope => {
     let partitions = byTopic.get(scope.topic);
     if (!partitions) {
@@ -50,97 +85,116 @@ export function createDedupStore(maxEntries: number): DedupStore {
     }
     let found = partitions.get(scope.partition);
     if (!found) {
-      found = { entries: new Map(), keys: [], added: [], head: 0 };
+      found = { table: new KeyTable(), changes: 0, setsSinceSweep: 0, sweptAtMs: now() };
       partitions.set(scope.partition, found);
     }
     return found;
   };
+  const scopes = function* (): Generator<Scope> {
+    for (const partitions of byTopic.values()) yield* partitions.values();
+  };
 
-  const isLive = (s: Scope, i: number): boolean => s.entries.get(s.keys[i]!) === s.added[i];
-
-  /** Rewrites the queue with its live items only. */
-  function rebase(s: Scope): void {
-    const keys: string[] = [];
-    const added: DedupEntry[] = [];
-    for (let i = s.head; i < s.keys.length; i++) {
-      if (!isLive(s, i)) continue;
-      keys.push(s.keys[i]!);
-      added.push(s.added[i]!);
-    }
-    s.keys = keys;
-    s.added = added;
-    s.head = 0;
+  function sweep(s: Scope): void {
+    s.setsSinceSweep = 0;
+    s.sweptAtMs = now();
+    total -= s.table.deleteOlderThan(cutoffSec());
   }
 
-  /**
-   * The scope's oldest live entry. Its own queue, not the Map's first entry: a Map iterator
-   * walks over every slot deleted from the front since the table was last rebuilt, and with the
-   * store full (one eviction per record) that walk was a tenth of the connector's CPU.
-   */
-  function front(s: Scope): number | undefined {
-    while (s.head < s.keys.length && !isLive(s, s.head)) s.head++;
-    if (s.head > 1024 && s.head * 2 > s.keys.length) rebase(s);
-    return s.head < s.keys.length ? s.head : undefined;
+  /** Frees the oldest entries across every scope until the store is `EVICTION_SLACK` under its bound. */
+  function evict(): void {
+    const over = total - Math.floor(maxEntries * (1 - EVICTION_SLACK));
+    let oldest = Infinity;
+    let newest = 0;
+    for (const s of scopes()) {
+      const range = s.table.ageRange();
+      if (!range) continue;
+      oldest = Math.min(oldest, range.oldestSec);
+      newest = Math.max(newest, range.newestSec);
+    }
+    if (newest === 0) return;
+    const buckets = 4096;
+    const width = Math.max(1, Math.ceil((newest - oldest + 1) / buckets));
+    const counts = new Float64Array(buckets);
+    for (const s of scopes()) {
+      const c = s.table.countByAge(oldest, width, buckets);
+      for (let k = 0; k < buckets; k++) counts[k]! += c[k]!;
+    }
+    let freed = 0;
+    let k = 0;
+    while (k < buckets && freed < over) freed += counts[k++]!;
+    const cutoff = oldest + k * width;
+    for (const s of scopes()) {
+      const removed = s.table.deleteOlderThan(cutoff);
+      total -= removed;
+      evictedCount += removed;
+    }
   }
 
-  /** Keeps stale items (keys set again, or deleted) from outgrowing the live ones by more than half. */
-  function compact(s: Scope): void {
-    if (s.keys.length - s.head > s.entries.size * 1.5 + 1024) rebase(s);
-  }
-
-  function evictOldest(): void {
-    let oldest: { scope: Scope; key: string; at: number } | undefined;
-    for (const partitions of byTopic.values()) {
-      for (const s of partitions.values()) {
-        const first = front(s);
-        if (first === undefined) continue;
-        const at = s.added[first]!.createdAtMs;
-        if (!oldest || at < oldest.at) oldest = { scope: s, key: s.keys[first]!, at };
-      }
-    }
-    if (oldest) {
-      oldest.scope.entries.delete(oldest.key);
-      total--;
-      evictedCount++;
-    }
+  function dropScope(scope: DedupScope): void {
+    total -= find(scope)?.table.size ?? 0;
+    byTopic.get(scope.topic)?.delete(scope.partition);
   }
 
   return {
-    get: (scope, key) => find(scope)?.entries.get(key),
+    get(scope, key) {
+      const slot = find(scope)?.table.get(hashKey(key));
+      if (!slot || slot.createdAtSec < cutoffSec()) return undefined;
+      return { createdAtMs: slot.createdAtSec * 1000, outcome: outcomes[slot.code]!, attempt: slot.attempt };
+    },
     set(scope, key, entry) {
+      // Rounded up: an entry is never forgotten before its window ends.
+      const createdAtSec = Math.max(1, Math.ceil(entry.createdAtMs / 1000));
       const s = scopeFor(scope);
-      if (s.entries.has(key)) s.entries.delete(key);
-      else total++;
-      s.entries.set(key, entry);
-      s.keys.push(key);
-      s.added.push(entry);
-      compact(s);
-      while (total > maxEntries) evictOldest();
+      s.changes++;
+      const before = s.table.size;
+      // Already past the window (a restore reading old records): the key is as good as unknown.
+      if (createdAtSec < cutoffSec()) {
+        s.table.delete(hashKey(key));
+        total += s.table.size - before;
+        return;
+      }
+      s.table.set(hashKey(key), {
+        createdAtSec,
+        code: codeOf(entry.outcome),
+        attempt: entry.attempt ?? 0,
+      });
+      total += s.table.size - before;
+      if (++s.setsSinceSweep >= 1024 && now() - s.sweptAtMs >= sweepEveryMs) sweep(s);
+      if (total > maxEntries) evict();
     },
     delete(scope, key) {
       const s = find(scope);
-      if (s?.entries.delete(key)) {
-        total--;
-        compact(s);
-      }
+      if (!s) return;
+      s.changes++;
+      if (s.table.delete(hashKey(key))) total--;
     },
-    expired(scope, olderThanMs, limit) {
-      const found: [string, DedupEntry][] = [];
+    dropScope,
+    exportScope(scope) {
       const s = find(scope);
-      if (!s || front(s) === undefined) return found;
-      // Insertion order is (nearly) creation order, so the first young entry ends the scan.
-      for (let i = s.head; i < s.keys.length && found.length < limit; i++) {
-        if (!isLive(s, i)) continue;
-        const entry = s.added[i]!;
-        if (entry.createdAtMs >= olderThanMs) break;
-        found.push([s.keys[i]!, entry]);
+      if (!s) return undefined;
+      return { words: s.table.words().slice(), outcomes: [...outcomes] };
+    },
+    importScope(scope, snapshot) {
+      const words = snapshot.words;
+      // The checkpoint's codes, in this store's numbering; a code it does not name refuses it whole.
+      const remap = snapshot.outcomes.map(codeOf);
+      for (let at = 0; at < words.length; at += 5) {
+        if (words[at + 3] === 0) continue;
+        const meta = words[at + 4]!;
+        const code = remap[meta & 0xff];
+        if (code === undefined) throw new Error(`a dedup checkpoint slot names outcome code ${meta & 0xff}`);
+        words[at + 4] = ((meta & ~0xff) | code) >>> 0;
       }
-      return found;
+      const table = KeyTable.fromWords(words);
+      dropScope(scope);
+      const s = scopeFor(scope);
+      s.table = table;
+      total += table.size;
+      sweep(s);
+      if (total > maxEntries) evict();
     },
-    dropScope(scope) {
-      total -= find(scope)?.entries.size ?? 0;
-      byTopic.get(scope.topic)?.delete(scope.partition);
-    },
+    scopeSize: (scope) => find(scope)?.table.size ?? 0,
+    changes: (scope) => find(scope)?.changes ?? 0,
     size: () => total,
     evicted: () => evictedCount,
   };

@@ -17,8 +17,6 @@ export interface PartitionCommit {
   topic: string;
   partition: number;
   outputs: readonly RecordOutputs[];
-  /** Dedup tombstones for expired entries (entries themselves come with the outputs). */
-  tombstones: readonly Message[];
   nextOffset: string;
   /** Records done past `nextOffset` (src/source/done-offsets.ts), committed with the offset. */
   offsetMetadata: string | null;
@@ -98,7 +96,7 @@ export type OutputPartitions = Record<'results' | 'audit' | 'dlq', number>;
  */
 export function collectTopicMessages(
   topics: OutputTopics,
-  commits: readonly Pick<PartitionCommit, 'outputs' | 'tombstones' | 'partition'>[],
+  commits: readonly Pick<PartitionCommit, 'outputs' | 'partition'>[],
   outputPartitions?: OutputPartitions,
 ): TopicMessages[] {
   const results: TopicMessages = { topic: topics.results, messages: [] };
@@ -110,12 +108,11 @@ export function collectTopicMessages(
     if (at === undefined) into.messages.push(...list);
     else for (const m of list) into.messages.push({ ...m, partition: at });
   };
-  for (const { outputs, tombstones, partition } of commits) {
+  for (const { outputs, partition } of commits) {
     // Co-partitioned with the input: input partition p writes to output partition p (modulo its count).
     const target = (name: keyof OutputPartitions) =>
       outputPartitions === undefined ? undefined : partition % outputPartitions[name];
     const to = { results: target('results'), audit: target('audit'), dlq: target('dlq') };
-    append(dedup, tombstones, partition);
     for (const output of outputs) {
       append(results, output.results, to.results);
       append(audit, output.audit, to.audit);

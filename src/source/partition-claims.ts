@@ -25,11 +25,10 @@
  * (another instance may have owned any partition in between, e.g. while this
  * one was frozen past its session timeout) and after every failed commit.
  */
-import type { Admin, Message } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DedupRestorer } from '../dedup/dedup-restorer.ts';
-import { dedupRecordKey } from '../contracts/dedup-key.ts';
-import type { DedupStore } from '../dedup/dedup-store.ts';
+import type { CheckpointKeeper } from '../dedup/checkpoint-keeper.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { TransactionalCommitter } from '../output/commit-contents.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,8 +40,6 @@ import type { PartitionPosition } from './partition-worker.ts';
 export interface PartitionClaims {
   /** Fences the previous owner, restores the dedup partition, reads the committed position. */
   claim(topic: string, partition: number, signal: AbortSignal): Promise<PartitionPosition>;
-  /** Tombstones for the topic-partition's dedup entries past the window (at most a bounded number per call). */
-  expiredTombstones(topic: string, partition: number): Message[];
   /** A new group generation: release the producers and dedup partitions no longer assigned. */
   onAssignment(assignment: Record<string, number[]>): Promise<void>;
 }
@@ -53,9 +50,9 @@ export interface PartitionClaimsDeps {
   dedupTopic: string;
   committer: TransactionalCommitter;
   restorer: DedupRestorer;
-  store: DedupStore;
+  /** dedup.stateDir: a revoked partition's dedup state is never checkpointed again (its next owner may be writing). */
+  checkpoints?: Pick<CheckpointKeeper, 'release'> | undefined;
   logger: Logger;
-  dedupWindowMs: number;
   /** kafka.startFrom as a time: where a partition the group never committed starts. */
   startFromMs?: number | undefined;
   now: () => number;
@@ -63,7 +60,6 @@ export interface PartitionClaimsDeps {
   stableOffsets?: boolean;
   /** How long to wait between requireStable answers of UNSTABLE_OFFSET_COMMIT. */
   unstableRetryMs?: number;
-  maxTombstonesPerCommit?: number;
   metrics?: Pick<ConnectorMetrics, 'claimSeconds' | 'dedupRestoreSeconds'>;
 }
 
@@ -156,19 +152,6 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
 
   return {
     claim,
-    expiredTombstones(topic, partition) {
-      const scope = { topic, partition };
-      const expired = deps.store.expired(
-        scope,
-        deps.now() - deps.dedupWindowMs,
-        deps.maxTombstonesPerCommit ?? 500,
-      );
-      for (const [key] of expired) deps.store.delete(scope, key);
-      return expired.map(([key, entry]) => ({
-        key: entry.recordKey ?? dedupRecordKey(topic, key),
-        value: null,
-      }));
-    },
     async onAssignment(assignment) {
       const next = new Set<string>();
       for (const [topic, partitions] of Object.entries(assignment)) {
@@ -180,6 +163,7 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
         revoked.map(async (key) => {
           const [topic, partition] = key.split('\u0000') as [string, string];
           await deps.committer.release(topic, Number(partition));
+          deps.checkpoints?.release({ topic, partition: Number(partition) });
           deps.restorer.release(topic, Number(partition));
         }),
       );

@@ -4,7 +4,11 @@
  * what is wrong. The input topics must exist already: the connector never
  * invents the topic a CDP publishes to. The dedup topic must be compacted and
  * have at least as many partitions as any input topic, because input
- * partition p keeps its dedup entries in dedup partition p.
+ * partition p keeps its dedup entries in dedup partition p. It must also
+ * delete past a retention just above dedup.windowMs: an entry older than the
+ * window is forgotten by the store (dedup/dedup-store.ts), and compaction
+ * alone would keep every key ever written, so the topic and every restore
+ * from it would grow for ever.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Admin } from 'kafkajs';
@@ -22,7 +26,7 @@ export interface TopicPlan {
   inputTopics: readonly string[];
   outputTopics: readonly string[];
   dedupTopic: string;
-  dedupRetentionMs: number;
+  dedupWindowMs: number;
 }
 
 export interface TopicShape {
@@ -56,14 +60,7 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
       topic: plan.dedupTopic,
       numPartitions: partitions,
       replicationFactor: -1,
-      configEntries: [
-        { name: 'cleanup.policy', value: 'compact' },
-        // Tombstones must outlive a restore that is in progress when they are compacted.
-        {
-          name: 'delete.retention.ms',
-          value: String(Math.max(86_400_000, Math.floor(plan.dedupRetentionMs / 10))),
-        },
-      ],
+      configEntries: dedupTopicConfig(plan.dedupWindowMs),
     } as (typeof creations)[number]);
   }
   if (creations.length > 0) {
@@ -77,7 +74,7 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
   for (const topic of [...plan.outputTopics, plan.dedupTopic]) {
     await denied({ operation: 'WRITE', resource: 'Topic', name: topic }, () => settledMetadata(admin, topic));
   }
-  await verifyDedupTopic(admin, plan.dedupTopic, partitions);
+  await verifyDedupTopic(admin, plan.dedupTopic, partitions, plan.dedupWindowMs);
   const outputs = await denied(
     { operation: 'DESCRIBE', resource: 'Topic', name: plan.outputTopics.join(', ') },
     () => admin.fetchTopicMetadata({ topics: [...plan.outputTopics] }),
@@ -120,7 +117,31 @@ async function readMaxMessageBytes(admin: Admin, topics: readonly string[]): Pro
   return limits;
 }
 
-export async function verifyDedupTopic(admin: Admin, topic: string, inputPartitions: number): Promise<void> {
+const DAY_MS = 86_400_000;
+const dedupRetentionMs = (windowMs: number): number => windowMs + DAY_MS;
+
+/**
+ * The dedup topic's configuration for a window. retention.ms is a day above the window: a record
+ * is deleted only with its whole segment once the segment's newest record is that old, and the day
+ * absorbs clock skew between the connector and the broker. Segments roll at least daily (a seventh
+ * of the window when that is shorter) so that deletion follows the window closely.
+ */
+export function dedupTopicConfig(windowMs: number): { name: string; value: string }[] {
+  return [
+    { name: 'cleanup.policy', value: 'compact,delete' },
+    { name: 'retention.ms', value: String(dedupRetentionMs(windowMs)) },
+    { name: 'segment.ms', value: String(Math.max(3_600_000, Math.min(DAY_MS, Math.floor(windowMs / 7)))) },
+    // Tombstones (written by older versions) must outlive a restore in progress when they are compacted.
+    { name: 'delete.retention.ms', value: String(Math.max(DAY_MS, Math.floor(windowMs / 10))) },
+  ];
+}
+
+export async function verifyDedupTopic(
+  admin: Admin,
+  topic: string,
+  inputPartitions: number,
+  windowMs: number,
+): Promise<void> {
   const metadata = await denied({ operation: 'DESCRIBE', resource: 'Topic', name: topic }, () =>
     admin.fetchTopicMetadata({ topics: [topic] }),
   );
@@ -134,13 +155,31 @@ export async function verifyDedupTopic(admin: Admin, topic: string, inputPartiti
   const described = await denied({ operation: 'DESCRIBE_CONFIGS', resource: 'Topic', name: topic }, () =>
     admin.describeConfigs({
       includeSynonyms: false,
-      resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+      resources: [
+        {
+          type: kafkajs.ConfigResourceTypes.TOPIC,
+          name: topic,
+          configNames: ['cleanup.policy', 'retention.ms'],
+        },
+      ],
     }),
   );
-  const policy =
-    described.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '';
-  if (!policy.split(',').includes('compact')) {
-    problems.push(`its cleanup.policy is "${policy}", it must include "compact"`);
+  const entries = described.resources[0]?.configEntries ?? [];
+  const policy = entries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '';
+  const retention = Number(entries.find((e) => e.configName === 'retention.ms')?.configValue ?? NaN);
+  const policies = policy.split(',').map((p) => p.trim());
+  const wanted = dedupRetentionMs(windowMs);
+  const fix = `kafka-configs.sh --bootstrap-server <broker> --alter --entity-type topics --entity-name ${topic} --add-config 'cleanup.policy=[compact,delete],retention.ms=${wanted}'`;
+  if (!policies.includes('compact')) {
+    problems.push(`its cleanup.policy is "${policy}", it must be "compact,delete" (fix: ${fix})`);
+  } else if (!policies.includes('delete')) {
+    problems.push(
+      `its cleanup.policy is "${policy}": it keeps every key ever written, so it and every restore from it grow without bound; it must be "compact,delete" with retention.ms above dedup.windowMs (fix: ${fix})`,
+    );
+  } else if (!(retention >= windowMs)) {
+    problems.push(
+      `its retention.ms (${Number.isFinite(retention) ? retention : 'unset'}) is below dedup.windowMs (${windowMs}): keys inside the window would be deleted (fix: ${fix})`,
+    );
   }
   if (problems.length > 0) {
     throw new KafkaOutputError('KAFKA_ERROR', `dedup topic ${topic} cannot be used: ${problems.join('; ')}`);

@@ -147,7 +147,7 @@ describe('dedup restore on the real broker', { timeout: 50_000 }, () => {
     const transaction = await producer.transaction();
     await transaction.send({ topic, messages: [{ key: 'route:e0', partition: 0, value: null }] });
     await transaction.commit();
-    store = createDedupStore(10_000);
+    store = createDedupStore({ maxEntries: 10_000, windowMs: 7 * 86_400_000, now: Date.now });
     restorer = await startRestorer({
       kafka,
       admin,
@@ -242,7 +242,7 @@ describe('dedup state per input topic-partition, on the real broker', { timeout:
       ],
     });
     await transaction.commit();
-    store = createDedupStore(10_000);
+    store = createDedupStore({ maxEntries: 10_000, windowMs: 7 * 86_400_000, now: Date.now });
     restorer = await startRestorer({ kafka, admin, registry, topic, store });
   });
 
@@ -307,7 +307,7 @@ describe(
       const later = await producer.transaction();
       await later.send({ topic, messages: [entry('welcome:after')] });
       await later.commit();
-      store = createDedupStore(10_000);
+      store = createDedupStore({ maxEntries: 10_000, windowMs: 7 * 86_400_000, now: Date.now });
       restorer = await startRestorer({ kafka, admin, registry, topic, store });
     });
 

@@ -40,7 +40,6 @@ describe('fencing by claim on the real broker', { timeout: 45_000 }, () => {
       topic: `${id}.in`,
       partition: 0,
       outputs: [outputs],
-      tombstones: [],
       nextOffset: String(offset),
       offsetMetadata: null,
     };

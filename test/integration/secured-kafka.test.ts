@@ -27,6 +27,7 @@ import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createTopics } from '../../src/kafka/create-topics.ts';
+import { dedupTopicConfig } from '../../src/source/topic-setup.ts';
 
 const stack = testStack();
 const root = new URL('../../', import.meta.url).pathname;
@@ -303,7 +304,7 @@ describe('cxone-connector check on the secured stack', { timeout: 45_000 }, () =
       {
         topic: plan.dedupTopic,
         numPartitions: 2,
-        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        configEntries: dedupTopicConfig(7 * 86_400_000),
       },
     ]);
     const dir = mkdtempSync(join(tmpdir(), 'cxone-check-'));

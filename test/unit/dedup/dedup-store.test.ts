@@ -3,11 +3,17 @@ import { describe, it } from 'node:test';
 import { createDedupStore } from '../../../src/dedup/dedup-store.ts';
 
 const scope = (partition: number, topic = 'in') => ({ topic, partition });
+const HOUR = 3_600_000;
+
+function storeAt(clock: { now: number }, maxEntries = 1000, windowMs = 24 * HOUR) {
+  return createDedupStore({ maxEntries, windowMs, now: () => clock.now, sweepEveryMs: 0 });
+}
 
 describe('createDedupStore', () => {
   it('keeps entries per input topic-partition', () => {
-    const store = createDedupStore(1000);
-    store.set(scope(0), 'a', { createdAtMs: 1, outcome: 'ACCEPTED' });
+    const clock = { now: 10 * HOUR };
+    const store = storeAt(clock);
+    store.set(scope(0), 'a', { createdAtMs: clock.now, outcome: 'ACCEPTED' });
     assert.equal(store.get(scope(0), 'a')?.outcome, 'ACCEPTED');
     assert.equal(store.get(scope(1), 'a'), undefined);
     assert.equal(
@@ -15,27 +21,36 @@ describe('createDedupStore', () => {
       undefined,
       'partition 0 of another topic is another scope',
     );
-    store.set(scope(0), 'a', { createdAtMs: 2, outcome: 'ACCEPTED' });
+    store.set(scope(0), 'a', { createdAtMs: clock.now, outcome: 'REJECTED', attempt: 3 });
     assert.equal(store.size(), 1, 'setting a key again does not count twice');
+    assert.deepEqual(store.get(scope(0), 'a'), { createdAtMs: clock.now, outcome: 'REJECTED', attempt: 3 });
     store.delete(scope(0), 'a');
     assert.equal(store.get(scope(0), 'a'), undefined);
     assert.equal(store.size(), 0);
   });
 
-  it('lists expired entries oldest first, bounded', () => {
-    const store = createDedupStore(1000);
-    for (let i = 0; i < 10; i++) store.set(scope(3), `k${i}`, { createdAtMs: i * 100, outcome: 'ACCEPTED' });
-    const keys = (found: [string, unknown][]) => found.map(([key]) => key);
-    assert.deepEqual(keys(store.expired(scope(3), 450, 100)), ['k0', 'k1', 'k2', 'k3', 'k4']);
-    assert.deepEqual(keys(store.expired(scope(3), 450, 2)), ['k0', 'k1']);
-    assert.deepEqual(store.expired(scope(4), 450, 100), []);
+  it('answers for the whole window and forgets an entry once it is older than the window', () => {
+    const clock = { now: 100 * HOUR };
+    const store = storeAt(clock, 1_000_000, 24 * HOUR);
+    for (let i = 0; i < 2000; i++)
+      store.set(scope(0), `old${i}`, { createdAtMs: clock.now, outcome: 'ACCEPTED' });
+    clock.now += 23 * HOUR;
+    assert.equal(store.get(scope(0), 'old0')?.outcome, 'ACCEPTED', 'inside the window');
+    clock.now += 2 * HOUR;
+    assert.equal(store.get(scope(0), 'old0'), undefined, 'past the window');
+    // The next sets sweep the scope: the expired entries leave the count as well.
+    for (let i = 0; i < 1024; i++)
+      store.set(scope(0), `new${i}`, { createdAtMs: clock.now, outcome: 'ACCEPTED' });
+    assert.equal(store.size(), 1024);
+    assert.equal(store.evicted(), 0, 'expiry is not eviction');
   });
 
   it('drops one scope when it is released, and only that one', () => {
-    const store = createDedupStore(1000);
-    store.set(scope(1), 'x', { createdAtMs: 1, outcome: 'ACCEPTED' });
-    store.set(scope(2), 'y', { createdAtMs: 1, outcome: 'ACCEPTED' });
-    store.set(scope(1, 'other'), 'z', { createdAtMs: 1, outcome: 'ACCEPTED' });
+    const clock = { now: HOUR };
+    const store = storeAt(clock);
+    store.set(scope(1), 'x', { createdAtMs: clock.now, outcome: 'ACCEPTED' });
+    store.set(scope(2), 'y', { createdAtMs: clock.now, outcome: 'ACCEPTED' });
+    store.set(scope(1, 'other'), 'z', { createdAtMs: clock.now, outcome: 'ACCEPTED' });
     store.dropScope(scope(1));
     assert.equal(store.size(), 2);
     assert.equal(store.get(scope(1), 'x'), undefined);
@@ -43,75 +58,83 @@ describe('createDedupStore', () => {
     assert.equal(store.get(scope(1, 'other'), 'z')?.outcome, 'ACCEPTED');
   });
 
-  it('stays within maxEntries by forgetting the oldest entries, and counts them', () => {
-    const store = createDedupStore(1000);
-    for (let i = 0; i < 1500; i++) store.set(scope(i % 3), `k${i}`, { createdAtMs: i, outcome: 'ACCEPTED' });
-    assert.equal(store.size(), 1000);
-    assert.equal(store.evicted(), 500);
-    assert.equal(store.get(scope(0), 'k0'), undefined);
-    assert.ok(store.get(scope(2), 'k1499'));
+  it('past maxEntries forgets the oldest entries first, across scopes, and counts them', () => {
+    const clock = { now: 1000 * HOUR };
+    const store = storeAt(clock, 1000);
+    for (let i = 0; i < 1500; i++) {
+      store.set(scope(i % 3), `k${i}`, { createdAtMs: clock.now + i * 1000, outcome: 'ACCEPTED' });
+    }
+    assert.ok(store.size() <= 1000 && store.size() >= 980, `size ${store.size()}`);
+    assert.equal(store.evicted() + store.size(), 1500);
+    assert.equal(store.get(scope(0), 'k0'), undefined, 'the oldest went');
+    assert.ok(store.get(scope(2), 'k1499'), 'the newest stayed');
+    const kept = Array.from({ length: 1500 }, (_, i) => store.get(scope(i % 3), `k${i}`) !== undefined);
+    assert.equal(kept.indexOf(true), kept.lastIndexOf(false) + 1, 'what is kept is exactly the newest');
   });
 
-  it('under churn (keys set again, deletes, dropped scopes, a full store) agrees with a plain model of it', () => {
-    // The model: one Map per scope in insertion order; a full store forgets the scope front with the oldest createdAt.
-    const model = new Map<string, Map<string, number>>();
-    const modelSet = (id: string, key: string, at: number) => {
-      const m = model.get(id) ?? new Map<string, number>();
-      model.set(id, m);
-      m.delete(key);
-      m.set(key, at);
-      let size = [...model.values()].reduce((n, each) => n + each.size, 0);
-      while (size > 120) {
-        let oldest: [Map<string, number>, string, number] | undefined;
-        for (const each of model.values()) {
-          const first = [...each][0];
-          if (first && (!oldest || first[1] < oldest[2])) oldest = [each, first[0], first[1]];
-        }
-        oldest![0].delete(oldest![1]);
-        size--;
-      }
-    };
-    const store = createDedupStore(120);
-    // mulberry32: a seeded generator, so a failure replays exactly.
-    let seed = 7;
+  it('exports a scope and imports it into another store, whatever that store numbers its outcomes', () => {
+    const clock = { now: 50 * HOUR };
+    const from = storeAt(clock);
+    from.set(scope(4), 'a', { createdAtMs: clock.now, outcome: 'ACCEPTED' });
+    from.set(scope(4), 'b', { createdAtMs: clock.now, outcome: 'FAILED', attempt: 2 });
+    const snapshot = from.exportScope(scope(4))!;
+    from.set(scope(4), 'c', { createdAtMs: clock.now, outcome: 'ACCEPTED' });
+    assert.equal(from.exportScope(scope(9)), undefined);
+
+    const into = storeAt(clock);
+    into.set(scope(1), 'z', { createdAtMs: clock.now, outcome: 'FAILED' });
+    into.set(scope(4), 'stale', { createdAtMs: clock.now, outcome: 'ACCEPTED' });
+    into.importScope(scope(4), snapshot);
+    assert.equal(into.get(scope(4), 'a')?.outcome, 'ACCEPTED');
+    assert.deepEqual(into.get(scope(4), 'b'), { createdAtMs: clock.now, outcome: 'FAILED', attempt: 2 });
+    assert.equal(into.get(scope(4), 'c'), undefined, 'the copy was taken before c');
+    assert.equal(into.get(scope(4), 'stale'), undefined, 'an import replaces the scope');
+    assert.equal(into.size(), 3);
+    assert.equal(into.scopeSize(scope(4)), 2);
+  });
+
+  it('refuses a snapshot whose slots name an outcome it does not list', () => {
+    const clock = { now: 50 * HOUR };
+    const from = storeAt(clock);
+    from.set(scope(0), 'a', { createdAtMs: clock.now, outcome: 'ACCEPTED' });
+    const snapshot = from.exportScope(scope(0))!;
+    assert.throws(
+      () => storeAt(clock).importScope(scope(0), { words: snapshot.words, outcomes: [] }),
+      /outcome code/,
+    );
+  });
+
+  it('under churn (keys set again, deletes, dropped scopes) keeps its count and answers as a Map would', () => {
+    const clock = { now: 10 * HOUR };
+    const store = storeAt(clock, 1_000_000);
+    const model = new Map<string, string>();
+    let seed = 11;
     const random = (n: number) => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
     };
-    let expiredSeen = 0;
-    for (let at = 0; at < 20_000; at++) {
+    for (let step = 0; step < 20_000; step++) {
       const partition = random(4);
-      const id = `in/${partition}`;
       const key = `k${random(500)}`;
+      const id = `${partition}/${key}`;
       const op = random(100);
-      if (op < 80) {
-        store.set(scope(partition), key, { createdAtMs: at, outcome: 'ACCEPTED' });
-        modelSet(id, key, at);
-      } else if (op < 97) {
+      if (op < 75) {
+        const outcome = random(2) === 0 ? 'ACCEPTED' : 'REJECTED';
+        store.set(scope(partition), key, { createdAtMs: clock.now, outcome });
+        model.set(id, outcome);
+      } else if (op < 99) {
         store.delete(scope(partition), key);
-        model.get(id)?.delete(key);
-      } else if (op < 98) {
-        store.dropScope(scope(partition));
         model.delete(id);
       } else {
-        const expired = store.expired(scope(partition), at - 60, 50).map(([k, e]) => [k, e.createdAtMs]);
-        // The model's scan, like the store's, stops at the first young entry (insertion order is creation order here).
-        const entries = [...(model.get(id) ?? [])];
-        const firstYoung = entries.findIndex(([, t]) => t >= at - 60);
-        const stopped = (firstYoung === -1 ? entries : entries.slice(0, firstYoung)).slice(0, 50);
-        assert.deepEqual(expired, stopped, `expired() at step ${at}`);
-        expiredSeen += expired.length;
+        store.dropScope(scope(partition));
+        for (const k of [...model.keys()]) if (k.startsWith(`${partition}/`)) model.delete(k);
       }
-      const size = [...model.values()].reduce((n, each) => n + each.size, 0);
-      assert.equal(store.size(), size, `size at step ${at}`);
+      assert.equal(store.size(), model.size, `size at step ${step}`);
     }
-    for (const [id, entries] of model) {
-      const partition = Number(id.split('/')[1]);
-      for (const [key, at] of entries) assert.equal(store.get(scope(partition), key)?.createdAtMs, at);
+    for (let partition = 0; partition < 4; partition++) {
+      for (let k = 0; k < 500; k++) {
+        assert.equal(store.get(scope(partition), `k${k}`)?.outcome, model.get(`${partition}/k${k}`));
+      }
     }
-    assert.ok(store.evicted() > 0, 'the store was full for part of the run');
-    assert.ok(expiredSeen > 0, 'some entries were old enough to expire');
   });
 });

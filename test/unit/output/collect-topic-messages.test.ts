@@ -16,25 +16,23 @@ function outputs(n: number) {
 
 describe('what one transaction writes', () => {
   it('co-partitioned (default): every output of input partition 7 goes to partition 7 modulo the topic size', () => {
-    const topics = collectTopicMessages(
-      TOPICS,
-      [{ outputs: [outputs(1), outputs(2)], tombstones: [{ key: 'old', value: null }], partition: 7 }],
-      { results: 12, audit: 4, dlq: 3 },
-    );
+    const topics = collectTopicMessages(TOPICS, [{ outputs: [outputs(1), outputs(2)], partition: 7 }], {
+      results: 12,
+      audit: 4,
+      dlq: 3,
+    });
     const partitionsOf = (topic: string) => [
       ...new Set(topics.find((t) => t.topic === topic)?.messages.map((m) => m.partition)),
     ];
     assert.deepEqual(partitionsOf('r'), [7]);
     assert.deepEqual(partitionsOf('a'), [3]);
     assert.deepEqual(partitionsOf('d'), [1]);
-    assert.deepEqual(partitionsOf('x'), [7], 'dedup entries and tombstones always go to the input partition');
-    assert.equal(topics.find((t) => t.topic === 'x')?.messages.length, 3);
+    assert.deepEqual(partitionsOf('x'), [7], 'dedup entries always go to the input partition');
+    assert.equal(topics.find((t) => t.topic === 'x')?.messages.length, 2);
   });
 
   it('by key: results, audit and DLQ records carry no partition (the partitioner hashes the key)', () => {
-    const topics = collectTopicMessages(TOPICS, [
-      { outputs: [outputs(1), outputs(2)], tombstones: [], partition: 7 },
-    ]);
+    const topics = collectTopicMessages(TOPICS, [{ outputs: [outputs(1), outputs(2)], partition: 7 }]);
     for (const topic of ['r', 'a', 'd']) {
       assert.ok(topics.find((t) => t.topic === topic)?.messages.every((m) => m.partition === undefined));
     }
@@ -43,9 +41,7 @@ describe('what one transaction writes', () => {
 
   it('leaves out topics with nothing to write', () => {
     assert.deepEqual(
-      collectTopicMessages(TOPICS, [{ outputs: [emptyOutputs()], tombstones: [], partition: 0 }]).map(
-        (t) => t.topic,
-      ),
+      collectTopicMessages(TOPICS, [{ outputs: [emptyOutputs()], partition: 0 }]).map((t) => t.topic),
       [],
     );
   });
@@ -54,8 +50,8 @@ describe('what one transaction writes', () => {
     const topics = collectTopicMessages(
       TOPICS,
       [
-        { outputs: [outputs(1)], tombstones: [], partition: 2 },
-        { outputs: [outputs(3)], tombstones: [{ key: 'old', value: null }], partition: 5 },
+        { outputs: [outputs(1)], partition: 2 },
+        { outputs: [outputs(3)], partition: 5 },
       ],
       { results: 12, audit: 4, dlq: 3 },
     );
@@ -66,6 +62,6 @@ describe('what one transaction writes', () => {
     const at = (topic: string) => topics.find((t) => t.topic === topic)?.messages.map((m) => m.partition);
     assert.deepEqual(at('r'), [2, 5]);
     assert.deepEqual(at('a'), [2, 1]);
-    assert.deepEqual(at('x'), [2, 5, 5], 'each dedup entry and tombstone in its own input partition');
+    assert.deepEqual(at('x'), [2, 5], 'each dedup entry in its own input partition');
   });
 });

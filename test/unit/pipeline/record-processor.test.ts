@@ -304,10 +304,10 @@ const NOW = Date.UTC(2026, 10, 24);
 
 function setup(c: Case, clock = { now: () => NOW }, logger: Logger = pino({ level: 'silent' })) {
   const cxone = fakeCxone(c.answers ?? {});
-  const dedup = createDedupStore(1000);
+  const dedup = createDedupStore({ maxEntries: 1000, windowMs: 7 * 86_400_000, now: clock.now });
   for (const seen of c.seen ?? []) {
     const [key, outcome, attempt] = typeof seen === 'string' ? [seen, 'ACCEPTED', 0] : seen;
-    dedup.set({ topic: 'cdp.events', partition: 0 }, key, { createdAtMs: 0, outcome, attempt });
+    dedup.set({ topic: 'cdp.events', partition: 0 }, key, { createdAtMs: NOW - 1000, outcome, attempt });
   }
   const metrics = createMetrics(new Registry(), false);
   const routeBlocks = createRouteBlocks(
