@@ -307,8 +307,9 @@ console.log(`   ok: dashboard ConfigMap (grafana_dashboard: "1"), ${dashboard.pa
 SCRIPT
 
 # The config as the pod sees it: the secret file does not exist here, so the
-# reference is overridden the way an operator could (env beats file).
-validate_config "$WORK/config-default.yaml" CXONE_CONNECTOR__CXONE__AUTH__CLIENT_SECRET=x
+# reference is overridden the way an operator could (env beats file); POD_NAME
+# is what the Deployment sets from the pod's name (kafka.instanceId).
+validate_config "$WORK/config-default.yaml" CXONE_CONNECTOR__CXONE__AUTH__CLIENT_SECRET=x POD_NAME=rel-cxone-connector-5d8f-x2b7q
 cmp -s "$WORK/config-default.yaml" "$WORK/config-features.yaml" || fail "config differs between renders"
 
 # Bad values are refused at `helm install` time, not in a crash loop.

@@ -27,8 +27,15 @@ describe('deployment configs', () => {
     const secretFile = join(dir, 'client-secret');
     writeFileSync(secretFile, 'from-the-secret\n');
     values.config.cxone.auth.clientSecret = `\${file:${secretFile}}`;
-    const config = loadConfigText(stringify(values.config), {}, 'values.yaml config');
+    // The chart sets POD_NAME from the pod's name (its Deployment's env).
+    const config = loadConfigText(
+      stringify(values.config),
+      { POD_NAME: 'cxone-connector-7d9f-abcde' },
+      'values.yaml config',
+    );
     assert.equal(config.cxone.auth.clientSecret, 'from-the-secret');
+    assert.equal(config.kafka.instanceId, 'cxone-connector-7d9f-abcde');
+    assert.equal(config.dedup.stateDir, '/var/lib/cxone-connector/state');
     assert.equal(config.observability.metricsHost, '0.0.0.0');
   });
 
