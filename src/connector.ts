@@ -154,7 +154,11 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
               dedupTopic: topics.dedup,
               windowMs: dedup.windowMs,
               store,
-              admin: theAdmin,
+              highWatermarks: async () => {
+                // 0: READ_UNCOMMITTED, whose end is the high watermark (patches/kafkajs).
+                const offsets = await theAdmin.fetchTopicOffsets(topics.dedup, { isolationLevel: 0 });
+                return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+              },
               logger: logger.child({ component: 'dedup' }),
               now,
             });

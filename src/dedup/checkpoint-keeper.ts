@@ -16,7 +16,6 @@
  * For the same reason nothing is written at a revoke: the next owner may be
  * writing already.
  */
-import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DedupScope } from '../contracts/dedup-key.ts';
 import type { DedupStore } from './dedup-store.ts';
@@ -53,7 +52,8 @@ export interface CheckpointKeeperDeps {
   dedupTopic: string;
   windowMs: number;
   store: DedupStore;
-  admin: Admin;
+  /** The dedup topic's high watermark per partition (READ_UNCOMMITTED ListOffsets). */
+  highWatermarks: () => Promise<Map<number, bigint>>;
   logger: Logger;
   now: () => number;
   onWritten?: (seconds: number) => void;
@@ -133,9 +133,7 @@ export function createCheckpointKeeper(deps: CheckpointKeeperDeps): CheckpointKe
     async prepare() {
       const changed = [...live.values()].filter((e) => deps.store.changes(e.scope) !== e.savedChanges);
       if (changed.length === 0) return;
-      // 0: READ_UNCOMMITTED, whose end is the high watermark (patches/kafkajs).
-      const offsets = await deps.admin.fetchTopicOffsets(deps.dedupTopic, { isolationLevel: 0 });
-      const highs = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+      const highs = await deps.highWatermarks();
       const mark = ++marks;
       for (const entry of changed) {
         const high = highs.get(entry.scope.partition);
