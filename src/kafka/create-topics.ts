@@ -21,6 +21,11 @@ import { KafkaOutputError } from '../errors.ts';
 export interface CreateTopicsOptions {
   /** How long the new topics may take to become usable. */
   readyTimeoutMs?: number;
+  /**
+   * false: return once created, and leave the wait to the caller's own `awaitTopicsReady` (a
+   * caller that must first tell which topic its principal may not see: the wait would fail on it).
+   */
+  awaitReady?: boolean;
 }
 
 /** Errors a broker answers while a new topic is being applied: asking again is the cure. */
@@ -51,11 +56,13 @@ export async function createTopics(
       if (!alreadyExists(error)) throw error;
     });
   }
-  await awaitTopicsReady(
-    admin,
-    topics.map((t) => t.topic),
-    options,
-  );
+  if (options.awaitReady !== false) {
+    await awaitTopicsReady(
+      admin,
+      topics.map((t) => t.topic),
+      options,
+    );
+  }
   return creations.map((t) => t.topic);
 }
 

@@ -19,7 +19,7 @@ import {
   type AclNeed,
 } from '../contracts/kafka-access.ts';
 import { KafkaOutputError } from '../errors.ts';
-import { createTopics } from '../kafka/create-topics.ts';
+import { awaitTopicsReady, createTopics } from '../kafka/create-topics.ts';
 import { MIN_OUTPUT_MESSAGE_BYTES } from '../output/message-size.ts';
 
 export interface TopicPlan {
@@ -65,15 +65,20 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
   }
   if (creations.length > 0) {
     const names = creations.map((c) => c.topic).join(', ');
-    // Returns once every new partition has a leader that answers: a broker learns of a new topic a moment after it is created.
     await denied({ operation: 'CREATE', resource: 'Topic', name: names }, () =>
-      createTopics(admin, creations),
+      createTopics(admin, creations, { awaitReady: false }),
     );
   }
   // A topic the principal may not DESCRIBE is invisible to it, as if missing; WRITE grants DESCRIBE.
   for (const topic of [...plan.outputTopics, plan.dedupTopic]) {
     await denied({ operation: 'WRITE', resource: 'Topic', name: topic }, () => settledMetadata(admin, topic));
   }
+  // Every new partition has a leader that answers: a broker learns of a new topic a moment after it is created.
+  if (creations.length > 0)
+    await awaitTopicsReady(
+      admin,
+      creations.map((c) => c.topic),
+    );
   await verifyDedupTopic(admin, plan.dedupTopic, partitions, plan.dedupWindowMs);
   const outputs = await denied(
     { operation: 'DESCRIBE', resource: 'Topic', name: plan.outputTopics.join(', ') },
