@@ -22,7 +22,7 @@ import {
   type DeadLetter,
   type ReplayFilter,
 } from './dead-letters.ts';
-import { readTopic } from './read-topic.ts';
+import { pinnedMessage, readTopic, type TopicContents } from './read-topic.ts';
 import { createTopics } from '../kafka/create-topics.ts';
 
 export interface DlqReplayOptions {
@@ -56,6 +56,8 @@ export interface DlqReplaySummary {
   byRoute: Record<string, number>;
   /** The refs chosen (all of them in a dry run, the replayed ones otherwise). */
   refs: string[];
+  /** DLQ partitions an open transaction pinned: dead letters after `stable` were not read this run. */
+  pinned: TopicContents['pinned'];
 }
 
 export async function runDlqReplay(
@@ -66,6 +68,12 @@ export async function runDlqReplay(
   await ensureLedger(kafka, options.ledgerTopic);
   const timeoutMs = options.readTimeoutMs ?? 120_000;
   const ledger = await readTopic(kafka, options.ledgerTopic, timeoutMs, options.groupId);
+  // A ledger read short of its end could miss what a later run replayed, and replay it twice.
+  if (ledger.pinned.length > 0) {
+    throw new Error(
+      `cannot tell what was replayed before: ${pinnedMessage(options.ledgerTopic, ledger.pinned)}`,
+    );
+  }
   const replayedBefore = new Set<string>();
   for (const record of ledger.records) {
     const ref = record.key?.toString('utf8');
@@ -100,6 +108,7 @@ export async function runDlqReplay(
     byCode: countBy(chosen, (l) => l.code),
     byRoute: countBy(chosen, (l) => l.route ?? '(none)'),
     refs: chosen.map((l) => l.ref),
+    pinned: dlq.pinned,
   };
   if (options.dryRun || chosen.length === 0) return summary;
 
@@ -186,6 +195,11 @@ export function describeReplay(summary: DlqReplaySummary, dlqTopic: string): str
     `${dlqTopic}: ${summary.read} dead letter(s) read, up to the end offsets when the run began`,
     `selected by the filters: ${summary.selected}; already replayed by an earlier run: ${summary.alreadyReplayed}; not replayable (no source headers, or value omitted): ${summary.unreplayable}`,
   ];
+  if (summary.pinned.length > 0) {
+    lines.push(
+      `not read to the end: ${pinnedMessage(dlqTopic, summary.pinned)}; run it again then for the rest`,
+    );
+  }
   const list = (counts: Record<string, number>) =>
     Object.entries(counts)
       .sort(([, a], [, b]) => b - a)

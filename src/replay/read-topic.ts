@@ -4,9 +4,20 @@
  * harnesses. Decoding is left to the caller.
  * Progress is tracked from kafkajs's batch events, which also fire for
  * batches that hold only transaction markers or aborted records.
+ *
+ * "Its end" is the end as of the call: every record written before it that
+ * is committed. A transaction still open pins the read_committed end (the last
+ * stable offset) below the high watermark, and what was committed after it
+ * would be left out of a read that stopped there (a crashed writer's
+ * transaction stays open until the broker aborts it, kafka.transactionTimeoutMs
+ * plus its cleanup interval). So the read waits, up to `openTransactionWaitMs`,
+ * until the last stable offset has reached the high watermark seen at the
+ * start; a partition still pinned then is returned in `pinned`, never passed
+ * off as read to its end.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 
 export interface ReadRecord {
   partition: number;
@@ -22,6 +33,8 @@ export interface TopicContents {
   stableEnds: Map<number, bigint>;
   /** Per partition: the highest high watermark the fetches reported. */
   highWatermarks: Map<number, bigint>;
+  /** Partitions an open transaction still pinned after the wait: read only to `stable`, below `high`. */
+  pinned: { partition: number; stable: bigint; high: bigint }[];
 }
 
 /**
@@ -33,21 +46,21 @@ export async function readTopic(
   topic: string,
   timeoutMs = 60_000,
   groupPrefix = 'cxone',
+  openTransactionWaitMs = 30_000,
 ): Promise<TopicContents> {
   const admin = kafka.admin();
   await admin.connect();
   let ends: Map<number, bigint>;
+  let pinned: TopicContents['pinned'];
   try {
-    // kafkajs lists offsets READ_COMMITTED: these are last stable offsets.
-    const offsets = await admin.fetchTopicOffsets(topic);
-    ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    ({ ends, pinned } = await settledEnds(admin, topic, openTransactionWaitMs));
   } finally {
     await admin.disconnect();
   }
   const records: ReadRecord[] = [];
   const highWatermarks = new Map<number, bigint>([...ends].map(([p]) => [p, 0n]));
   const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
-  if (remaining.size === 0) return { records, stableEnds: ends, highWatermarks };
+  if (remaining.size === 0) return { records, stableEnds: ends, highWatermarks, pinned };
 
   const groupId = `${groupPrefix}.reader-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, readUncommitted: false });
@@ -100,11 +113,48 @@ export async function readTopic(
     // It committed nothing, but would stay listed in the cluster's groups until it expired.
     await deleteGroup(kafka, groupId);
   }
-  return { records, stableEnds: ends, highWatermarks };
+  return { records, stableEnds: ends, highWatermarks, pinned };
 }
 
-export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
-  return (await readTopic(kafka, topic, timeoutMs)).records;
+/** The last stable offsets once they reach the high watermarks of the start, or the partitions still pinned. */
+async function settledEnds(
+  admin: Admin,
+  topic: string,
+  waitMs: number,
+): Promise<{ ends: Map<number, bigint>; pinned: TopicContents['pinned'] }> {
+  // 0: READ_UNCOMMITTED, whose end is the high watermark (patches/kafkajs).
+  const highs = new Map(
+    (await admin.fetchTopicOffsets(topic, { isolationLevel: 0 })).map((o) => [o.partition, BigInt(o.high)]),
+  );
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    // kafkajs lists offsets READ_COMMITTED by default: these are last stable offsets.
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
+    const pinned = [...ends]
+      .filter(([partition, stable]) => stable < (highs.get(partition) ?? 0n))
+      .map(([partition, stable]) => ({ partition, stable, high: highs.get(partition) ?? 0n }));
+    if (pinned.length === 0 || Date.now() >= deadline) return { ends, pinned };
+    await sleep(Math.min(200, Math.max(1, deadline - Date.now())));
+  }
+}
+
+/** Every committed record to the end; throws when an open transaction still pins a partition after the wait. */
+export async function readTopicToEnd(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 60_000,
+  openTransactionWaitMs = 30_000,
+): Promise<ReadRecord[]> {
+  const contents = await readTopic(kafka, topic, timeoutMs, 'cxone', openTransactionWaitMs);
+  if (contents.pinned.length > 0) throw new Error(pinnedMessage(topic, contents.pinned));
+  return contents.records;
+}
+
+export function pinnedMessage(topic: string, pinned: TopicContents['pinned']): string {
+  const where = pinned
+    .map((p) => `partition ${p.partition} is readable to offset ${p.stable} of ${p.high}`)
+    .join('; ');
+  return `an open transaction pins the end of ${topic}: ${where}. A crashed writer's transaction is aborted by the broker after its transaction.timeout.ms; read again after that`;
 }
 
 async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
