@@ -11,7 +11,7 @@
  *
  * Exit code 0 only if every invariant holds (see `passed` in the summary).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,6 +46,10 @@ const { values } = parseArgs({
     'session-timeout-ms': { type: 'string', default: '10000' },
     'crash-after-call': { type: 'string', default: '0.0005' },
     'crash-during-commit': { type: 'string', default: '0.003' },
+    /** Per dedup checkpoint write, between the temporary file and its rename. */
+    'crash-during-checkpoint': { type: 'string', default: '0.02' },
+    /** The odds that an instance restarting after a death finds one of its checkpoints altered. */
+    'tamper-checkpoint': { type: 'string', default: '0.5' },
     timeout: { type: 'string', default: '900' },
     json: { type: 'string' },
     /** `kills` (the default) or `recovery` (bench/lib/recovery-scenario.ts). */
@@ -137,17 +141,30 @@ async function main(): Promise<number> {
         : undefined,
     }),
     logsDir: stack.logsDir,
+    beforeRestart: (index) => beforeRestart(index),
     // Crash points are armed only in processes started while the chaos lasts; afterwards the group must converge.
-    env: () => ({
+    env: (index) => ({
       CXONE_CLIENT_SECRET: 'sim-secret',
+      // Each instance keeps its own dedup checkpoints and name across its restarts, as a StatefulSet pod would.
+      CXONE_STATE_DIR: join(stack.logsDir, `state-${index}`),
+      CXONE_INSTANCE_ID: `chaos-${index}`,
       ...(stack.secure ? { KAFKA_PASSWORD: stack.secure.security.users.connector } : {}),
       ...(chaosOn
         ? {
-            CXONE_CONNECTOR_TEST_CRASH_POINTS: `after-call=${values['crash-after-call']},during-commit=${values['crash-during-commit']}`,
+            CXONE_CONNECTOR_TEST_CRASH_POINTS: `after-call=${values['crash-after-call']},during-commit=${values['crash-during-commit']},during-checkpoint=${values['crash-during-checkpoint']}`,
           }
         : {}),
     }),
   });
+  let tampered = 0;
+  const tamperOdds = Number(values['tamper-checkpoint']);
+  const beforeRestart = (index: number): void => {
+    if (!chaosOn || random() >= tamperOdds) return;
+    if (tamperCheckpoint(join(stack.logsDir, `state-${index}`), random)) {
+      tampered++;
+      say(`instance ${index}: one of its dedup checkpoints altered before its restart`);
+    }
+  };
   let brokerRestarts = 0;
   const brokerKills: { node: number; role: string }[] = [];
   let freezes = 0;
@@ -312,6 +329,8 @@ async function main(): Promise<number> {
       kills: instances.plannedKills() + instances.unplannedDeaths(),
       kills_random: instances.plannedKills(),
       kills_at_crash_points: instances.unplannedDeaths(),
+      checkpoints_tampered: tampered,
+      checkpoints_written: countFiles(stack.logsDir, /^state-/, '.ckpt'),
       broker_restarts: brokerRestarts,
       brokers: stack.kafka.nodes.length,
       broker_kills: brokerKills,
@@ -382,6 +401,30 @@ async function brokerFor(kafka: Kafka, role: string, nodes: number[], rnd: () =>
   return nodes[Math.floor(rnd() * nodes.length)] ?? 1;
 }
 
+/** Flips one byte in the middle of one checkpoint file under `dir`; false when there is none yet. */
+function tamperCheckpoint(dir: string, pick: () => number): boolean {
+  const files = listFiles(dir, '.ckpt');
+  if (files.length === 0) return false;
+  const file = files[Math.floor(pick() * files.length)]!;
+  const bytes = readFileSync(file);
+  bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+  writeFileSync(file, bytes);
+  return true;
+}
+
+function listFiles(dir: string, suffix: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith(suffix))
+    .map((name) => join(dir, name));
+}
+
+function countFiles(dir: string, folder: RegExp, suffix: string): number {
+  return readdirSync(dir)
+    .filter((name) => folder.test(name))
+    .reduce((n, name) => n + listFiles(join(dir, name), suffix).length, 0);
+}
+
 function writeConfig(
   dir: string,
   c: {
@@ -401,7 +444,9 @@ function writeConfig(
         sessionTimeoutMs: opt.sessionTimeoutMs,
         heartbeatIntervalMs: 1000,
         transactionTimeoutMs: 30_000,
+        instanceId: '${env:CXONE_INSTANCE_ID}',
       },
+      dedup: { stateDir: '${env:CXONE_STATE_DIR}', checkpointIntervalMs: 2000 },
       cxone: {
         requestTimeoutMs: 2000,
         // The simulator's 429s here are random noise, not overload: the limiter should barely react.

@@ -161,6 +161,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
               },
               logger: logger.child({ component: 'dedup' }),
               now,
+              ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
             });
       deps.metrics.buildInfo.set({ version: deps.version, node: process.version }, 1);
       restorer = createDedupRestorer({

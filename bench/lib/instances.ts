@@ -12,7 +12,10 @@ export interface InstanceOptions {
   configFile: string;
   logsDir: string;
   /** Evaluated at every (re)start, so a harness can change what new processes get. */
-  env: () => Record<string, string>;
+  /** The environment of instance `index`'s next start. */
+  env: (index: number) => Record<string, string>;
+  /** Runs before instance `index` is started again after it died (not before its first start). */
+  beforeRestart?: (index: number) => void;
   restartDelayMs?: number;
 }
 
@@ -56,7 +59,7 @@ export function createInstances(options: InstanceOptions): Instances {
       [join(options.root, 'src/cli.ts'), 'run', '--config', options.configFile],
       {
         cwd: options.root,
-        env: { ...process.env, ...options.env() },
+        env: { ...process.env, ...options.env(index) },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -72,7 +75,9 @@ export function createInstances(options: InstanceOptions): Instances {
       if (stopping) return;
       if (!slot.killedByUs) unplanned++;
       setTimeout(() => {
-        if (!stopping) launch(index);
+        if (stopping) return;
+        options.beforeRestart?.(index);
+        launch(index);
       }, options.restartDelayMs ?? 500);
     });
   }

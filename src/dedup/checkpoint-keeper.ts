@@ -57,6 +57,7 @@ export interface CheckpointKeeperDeps {
   logger: Logger;
   now: () => number;
   onWritten?: (seconds: number) => void;
+  faultPoint?: (name: string) => void;
 }
 
 export function createCheckpointKeeper(deps: CheckpointKeeperDeps): CheckpointKeeper {
@@ -88,7 +89,12 @@ export function createCheckpointKeeper(deps: CheckpointKeeperDeps): CheckpointKe
     queue = queue.then(async () => {
       const started = deps.now();
       try {
-        await writeCheckpoint(deps.stateDir, id(entry.scope), { offset, writtenAtMs: started, snapshot });
+        await writeCheckpoint(
+          deps.stateDir,
+          id(entry.scope),
+          { offset, writtenAtMs: started, snapshot },
+          deps.faultPoint,
+        );
         deps.onWritten?.((deps.now() - started) / 1000);
       } catch (error) {
         entry.savedChanges = -1;

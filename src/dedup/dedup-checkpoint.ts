@@ -143,6 +143,8 @@ export async function writeCheckpoint(
   stateDir: string,
   id: CheckpointIdentity,
   checkpoint: Checkpoint,
+  /** Test-only: the chaos run's crash point between the temporary file and the rename. */
+  faultPoint?: (name: string) => void,
 ): Promise<void> {
   const path = checkpointPath(stateDir, id);
   const dir = join(path, '..');
@@ -156,6 +158,7 @@ export async function writeCheckpoint(
     } finally {
       await file.close();
     }
+    faultPoint?.('during-checkpoint');
     await rename(temporary, path);
     const folder = await open(dir, 'r');
     try {
