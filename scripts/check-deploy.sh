@@ -269,6 +269,30 @@ SCRIPT
 grep -q '^kind: HorizontalPodAutoscaler$' "$WORK/hpa.yaml" || fail "autoscaling.mode=cpu renders no HorizontalPodAutoscaler"
 if grep -q '^kind: ScaledObject$' "$WORK/hpa.yaml"; then fail "autoscaling.mode=cpu also renders a ScaledObject"; fi
 ok "autoscaling.mode=cpu: a HorizontalPodAutoscaler instead"
+"$HELM" lint --strict "$CHART" "${FEATURES[@]}" --set mode=statefulset >/dev/null || fail "helm lint (statefulset)"
+"$HELM" template rel "$CHART" "${FEATURES[@]}" --set mode=statefulset --set persistence.size=5Gi >"$WORK/sts.yaml" \
+  || fail "helm template (statefulset)"
+"$NODE" --input-type=module - "$WORK/sts.yaml" <<'SCRIPT' || fail "statefulset mode"
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+const docs = parseAllDocuments(readFileSync(process.argv[2], 'utf8')).map((d) => d.toJS()).filter(Boolean);
+if (docs.some((o) => o.kind === 'Deployment')) throw new Error('mode=statefulset still renders a Deployment');
+const sts = docs.find((o) => o.kind === 'StatefulSet');
+if (!sts) throw new Error('no StatefulSet');
+const claim = sts.spec.volumeClaimTemplates?.[0];
+if (claim?.metadata.name !== 'state' || claim.spec.resources.requests.storage !== '5Gi') throw new Error('no 5Gi "state" claim template');
+const pod = sts.spec.template.spec;
+if (pod.volumes.some((v) => v.name === 'state')) throw new Error('the state volume is an emptyDir as well');
+const mount = pod.containers[0].volumeMounts.find((m) => m.name === 'state');
+if (mount?.mountPath !== '/var/lib/cxone-connector/state') throw new Error('state is not mounted at dedup.stateDir');
+if (!pod.containers[0].env.some((e) => e.name === 'POD_NAME' && e.valueFrom?.fieldRef?.fieldPath === 'metadata.name')) throw new Error('no POD_NAME');
+const so = docs.find((o) => o.kind === 'ScaledObject');
+if (so.spec.scaleTargetRef.kind !== 'StatefulSet') throw new Error(`KEDA targets ${so.spec.scaleTargetRef.kind}`);
+console.log('   ok: mode=statefulset: a StatefulSet with a 5Gi "state" claim per pod at dedup.stateDir, KEDA targeting it');
+SCRIPT
+"$HELM" template rel "$CHART" "${FEATURES[@]}" --set mode=statefulset --set autoscaling.mode=cpu | grep -q '^    kind: StatefulSet$' \
+  || fail "the CPU HPA does not target the StatefulSet"
+ok "mode=statefulset with autoscaling.mode=cpu: the HPA targets the StatefulSet"
 cmp -s deploy/prometheus/alerts.yaml "$CHART/files/alerts.yaml" \
   || fail "helm/cxone-connector/files/alerts.yaml differs from deploy/prometheus/alerts.yaml (copy it over)"
 "$HELM" lint --strict "$CHART" --set prometheusRule.enabled=true >/dev/null || fail "helm lint (PrometheusRule)"
