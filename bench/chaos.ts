@@ -446,7 +446,7 @@ function writeConfig(
         transactionTimeoutMs: 30_000,
         instanceId: '${env:CXONE_INSTANCE_ID}',
       },
-      dedup: { stateDir: '${env:CXONE_STATE_DIR}', checkpointIntervalMs: 2000 },
+      dedup: { stateDir: '${env:CXONE_STATE_DIR}' },
       cxone: {
         requestTimeoutMs: 2000,
         // The simulator's 429s here are random noise, not overload: the limiter should barely react.

@@ -154,11 +154,6 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
               dedupTopic: topics.dedup,
               windowMs: dedup.windowMs,
               store,
-              highWatermarks: async () => {
-                // 0: READ_UNCOMMITTED, whose end is the high watermark (patches/kafkajs).
-                const offsets = await theAdmin.fetchTopicOffsets(topics.dedup, { isolationLevel: 0 });
-                return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-              },
               logger: logger.child({ component: 'dedup' }),
               now,
               ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
@@ -221,7 +216,6 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         dedupTopic: topics.dedup,
         committer: theCommitter,
         restorer,
-        checkpoints,
         logger,
         startFromMs: options.start.startFromMs,
         stableOffsets: commitSettings.fencing === 'group',
@@ -260,9 +254,8 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       consumer = theConsumer;
       const theSupervisor = createPartitionSupervisor({
         claim: (topic, partition, signal) => claims.claim(topic, partition, signal),
-        commit: async (topic, partition, commit, generationId) => {
-          const mark = checkpoints?.mark() ?? 0;
-          await theCommitter.commit(
+        commit: (topic, partition, commit, generationId) =>
+          theCommitter.commit(
             {
               topic,
               partition,
@@ -272,9 +265,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
               generationId,
             },
             deps.faultPoint,
-          );
-          checkpoints?.committed({ topic, partition }, mark);
-        },
+          ),
         onAssignment: async (assignment) => {
           currentAssignment = assignment;
           await shareRateLimit(assignment);
@@ -314,7 +305,6 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
           ),
       );
       startLagSampling(theAdmin, theSupervisor);
-      startCheckpointing();
       setState('running');
     } catch (error) {
       setState('failed');
@@ -345,26 +335,6 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         });
     };
     timers.schedule(tick, Math.min(1000, options.lagSampleMs));
-  }
-
-  function startCheckpointing(): void {
-    const keeper = checkpoints;
-    if (!keeper) return;
-    const tick = (): void => {
-      if (state !== 'running') return;
-      keeper
-        .prepare()
-        .catch((error: unknown) =>
-          logger.warn(
-            { err: error },
-            'could not read the dedup high watermarks for a checkpoint; trying again next time',
-          ),
-        )
-        .finally(() => {
-          if (state === 'running') timers.schedule(tick, options.dedup.checkpointIntervalMs);
-        });
-    };
-    timers.schedule(tick, options.dedup.checkpointIntervalMs);
   }
 
   let partitionsPerTopic: Record<string, number> = {};
@@ -406,16 +376,12 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   }
 
   async function closeOnce(): Promise<void> {
-    // The drain's commits may then checkpoint at the end as it is now.
-    await checkpoints
-      ?.prepare()
-      .catch((error: unknown) => logger.warn({ err: error }, 'could not prepare the last dedup checkpoints'));
     // Stop fetching and let in-flight records finish and commit while the group still holds our partitions.
     await supervisor
       ?.drain(options.drainTimeoutMs)
       .catch((error: unknown) => logger.warn({ err: error }, 'drain failed'));
     supervisor?.retireAll();
-    // The drain's commits wrote the checkpoints prepared before it: what a restart should find.
+    // A checkpoint still being written after a claim: let it land whole.
     await checkpoints?.flush();
     await consumer
       ?.disconnect()

@@ -41,7 +41,6 @@ export interface DedupSettings {
   maxEntries: number;
   restoreTimeoutMs: number;
   stateDir?: string | undefined;
-  checkpointIntervalMs: number;
 }
 
 export interface ConnectorOptions {

@@ -423,8 +423,6 @@ const dedupSchema = z
      * Unset: no checkpoints, every claim reads the partition's whole retained history.
      */
     stateDir: z.string().min(1).optional(),
-    /** How often owned partitions' dedup state is checkpointed (and always at a clean stop or a revoke). */
-    checkpointIntervalMs: durationMs.min(1000).default(30_000),
   })
   .strict();
 

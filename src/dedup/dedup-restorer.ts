@@ -254,7 +254,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
       };
       const finished = (): void => {
         if (epochs.get(partition) !== epoch) return;
-        deps.checkpoints?.restored(scope);
+        deps.checkpoints?.restored(scope, high > from ? high : from);
         deps.logger.info(
           {
             topic,

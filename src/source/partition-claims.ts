@@ -28,7 +28,6 @@
 import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DedupRestorer } from '../dedup/dedup-restorer.ts';
-import type { CheckpointKeeper } from '../dedup/checkpoint-keeper.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { TransactionalCommitter } from '../output/commit-contents.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,8 +49,6 @@ export interface PartitionClaimsDeps {
   dedupTopic: string;
   committer: TransactionalCommitter;
   restorer: DedupRestorer;
-  /** dedup.stateDir: a revoked partition's dedup state is never checkpointed again (its next owner may be writing). */
-  checkpoints?: Pick<CheckpointKeeper, 'release'> | undefined;
   logger: Logger;
   /** kafka.startFrom as a time: where a partition the group never committed starts. */
   startFromMs?: number | undefined;
@@ -163,7 +160,6 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
         revoked.map(async (key) => {
           const [topic, partition] = key.split('\u0000') as [string, string];
           await deps.committer.release(topic, Number(partition));
-          deps.checkpoints?.release({ topic, partition: Number(partition) });
           deps.restorer.release(topic, Number(partition));
         }),
       );

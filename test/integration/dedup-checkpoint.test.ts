@@ -5,11 +5,10 @@
  * re-sent event is a DUPLICATE with no second effect in CXone.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { generateEvents, produceEvents, type CdpEvent } from '../../scripts/lib/cdp-events.ts';
 import { groupLag } from '../../scripts/lib/group-lag.ts';
 import { decodeAll, type DecodedResult } from '../../scripts/lib/output-decoding.ts';
@@ -30,7 +29,7 @@ describe('local dedup checkpoints (dedup.stateDir)', { timeout: 60_000 }, () => 
   before(async () => {
     harness = await createHarness(stack, 2);
     stateDir = mkdtempSync(join(tmpdir(), 'cxone-state-'));
-    overrides = { dedup: { ...harness.config.dedup, stateDir, checkpointIntervalMs: 1000 } };
+    overrides = { dedup: { ...harness.config.dedup, stateDir } };
   });
   after(async () => harness?.close());
 
@@ -49,58 +48,60 @@ describe('local dedup checkpoints (dedup.stateDir)', { timeout: 60_000 }, () => 
     return all.filter((r) => ids.has(r.eventId));
   };
 
-  it('a restart reads only the tail past its checkpoints; repeats are DUPLICATE', async () => {
-    const early = generateEvents({ count: 30, contacts: 10, prefix: `early-${harness.id}` });
-    const late = generateEvents({ count: 10, contacts: 5, prefix: `late-${harness.id}` });
+  it('a claim checkpoints what it restored; the next start reads only the tail; repeats are DUPLICATE', async () => {
+    const events = generateEvents({ count: 40, contacts: 10, prefix: `ckpt-${harness.id}` });
     const first = await harness.startConnector(overrides);
-    await produceEvents(harness.kafka, stack.registryUrl, harness.input, early);
-    await committed();
-    // A checkpoint interval passes; the next commits (of the late events) write the checkpoints.
-    await sleep(2500);
-    await produceEvents(harness.kafka, stack.registryUrl, harness.input, late);
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
     await committed();
     await first.connector.stop();
-    const files = [0, 1].map((partition) =>
-      checkpointPath(stateDir, {
-        groupId: harness.config.kafka.groupId,
-        dedupTopic: harness.topics.dedup,
-        partition,
-        inputTopic: harness.input,
-      }),
-    );
-    const written = files.filter((f) => readdirSync(join(f, '..')).length > 0);
-    assert.ok(written.length > 0, 'at least one partition wrote a checkpoint');
     const effects = await sim.effectsByKey();
 
-    await produceEvents(harness.kafka, stack.registryUrl, harness.input, [...early, ...late]);
+    // The second start restores the whole history and checkpoints it at the end of each claim.
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
     const second = await harness.startConnector(overrides);
     await committed();
-    const reads = await restoreReads(second.metrics);
-    assert.ok(
-      reads < early.length + late.length,
-      `the claims read ${reads} dedup records, fewer than the ${early.length + late.length} written`,
-    );
+    assert.ok((await restoreReads(second.metrics)) >= events.length, 'the first claims read the history');
     await second.connector.stop();
-    const repeats = (await outcomesOf([...early, ...late])).filter((r) => r.outcome === 'DUPLICATE');
-    assert.equal(repeats.length, early.length + late.length, 'every repeat is a DUPLICATE');
+    const files = [0, 1]
+      .map((partition) =>
+        checkpointPath(stateDir, {
+          groupId: harness.config.kafka.groupId,
+          dedupTopic: harness.topics.dedup,
+          partition,
+          inputTopic: harness.input,
+        }),
+      )
+      .filter((file) => existsSync(file));
+    assert.equal(files.length, 2, 'each partition wrote a checkpoint at the end of its restore');
+
+    // The third reads only what was written since (DUPLICATEs write no dedup record): nothing.
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
+    const third = await harness.startConnector(overrides);
+    await committed();
+    assert.equal(await restoreReads(third.metrics), 0, 'the claims read no dedup record');
+    await third.connector.stop();
+    assert.equal(
+      (await outcomesOf(events)).filter((r) => r.outcome === 'DUPLICATE').length,
+      2 * events.length,
+      'every repeat is a DUPLICATE',
+    );
     assert.deepEqual(await sim.effectsByKey(), effects, 'no second effect in CXone');
 
-    // Tampered: refused, and that partition restored from the topic; still no second effect.
-    for (const file of written) {
+    // Altered: refused, the partitions restored from the topic; still no second effect.
+    for (const file of files) {
       const bytes = readFileSync(file);
       bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
       writeFileSync(file, bytes);
     }
-    await produceEvents(harness.kafka, stack.registryUrl, harness.input, early);
-    const third = await harness.startConnector(overrides);
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
+    const fourth = await harness.startConnector(overrides);
     await committed();
-    assert.ok(
-      (await restoreReads(third.metrics)) >= early.length,
-      'the tampered partitions were restored from the dedup topic',
+    assert.ok((await restoreReads(fourth.metrics)) >= events.length, 'restored from the dedup topic');
+    await fourth.connector.stop();
+    assert.equal(
+      (await outcomesOf(events)).filter((r) => r.outcome === 'DUPLICATE').length,
+      3 * events.length,
     );
-    await third.connector.stop();
-    const outcomes = await outcomesOf(early);
-    assert.equal(outcomes.filter((r) => r.outcome === 'DUPLICATE').length, 2 * early.length);
     assert.deepEqual(await sim.effectsByKey(), effects, 'no second effect in CXone');
   });
 });

@@ -15,94 +15,54 @@ const id = { groupId: 'g', dedupTopic: 'cxone.dedup', partition: 2, inputTopic: 
 function setup() {
   const stateDir = mkdtempSync(join(tmpdir(), 'keeper-'));
   const store = createDedupStore({ maxEntries: 10_000, windowMs: 86_400_000, now: () => NOW });
-  const highs = { value: 100n };
   const keeper = createCheckpointKeeper({
     stateDir,
     groupId: id.groupId,
     dedupTopic: id.dedupTopic,
     windowMs: 86_400_000,
     store,
-    highWatermarks: async () => new Map([[2, highs.value]]),
     logger: pino({ level: 'silent' }),
     now: () => NOW,
   });
-  const file = checkpointPath(stateDir, id);
-  return { stateDir, store, highs, keeper, file };
+  return { stateDir, store, keeper, file: checkpointPath(stateDir, id) };
 }
 
 describe('the checkpoint keeper', () => {
-  it('writes a scope only at a commit that began after its high watermark was read', async () => {
-    const { stateDir, store, highs, keeper, file } = setup();
-    keeper.restored(scope);
-    store.set(scope, 'a', { createdAtMs: NOW, outcome: 'ACCEPTED' });
-    const before = keeper.mark();
-    await keeper.prepare();
-    keeper.committed(scope, before);
-    await keeper.flush();
-    assert.equal(existsSync(file), false, 'a commit begun before the read proves nothing');
-
-    const after = keeper.mark();
-    highs.value = 250n;
-    keeper.committed(scope, after);
+  it('writes a scope at the end of its restore, as the table was then, at the restore end offset', async () => {
+    const { stateDir, store, keeper } = setup();
+    store.set(scope, 'restored', { createdAtMs: NOW, outcome: 'ACCEPTED' });
+    keeper.restored(scope, 100n);
+    // Processing starts: an entry whose transaction has not committed must not be in the checkpoint.
+    store.set(scope, 'in-flight', { createdAtMs: NOW, outcome: 'ACCEPTED' });
     await keeper.flush();
     const read = await readCheckpoint(stateDir, id);
     assert.ok(read.status === 'found');
-    assert.equal(read.checkpoint.offset, 100n, 'the offset read at prepare, not a later one');
+    assert.equal(read.checkpoint.offset, 100n);
+    const copy = createDedupStore({ maxEntries: 10_000, windowMs: 86_400_000, now: () => NOW });
+    copy.importScope(scope, read.checkpoint.snapshot);
+    assert.equal(copy.get(scope, 'restored')?.outcome, 'ACCEPTED');
+    assert.equal(copy.get(scope, 'in-flight'), undefined);
   });
 
-  it('never writes a scope that is not live: still restoring, or revoked', async () => {
-    const { store, keeper, file } = setup();
-    store.set(scope, 'a', { createdAtMs: NOW, outcome: 'ACCEPTED' });
-    await keeper.prepare();
-    keeper.committed(scope, keeper.mark());
+  it('writes nothing for a scope that holds nothing', async () => {
+    const { keeper, file } = setup();
+    keeper.restored(scope, 0n);
     await keeper.flush();
-    assert.equal(existsSync(file), false, 'a scope whose restore has not finished');
-
-    keeper.restored(scope);
-    await keeper.prepare();
-    keeper.release(scope);
-    keeper.committed(scope, keeper.mark());
-    await keeper.flush();
-    assert.equal(existsSync(file), false, 'a revoked scope');
+    assert.equal(existsSync(file), false);
   });
 
-  it('skips a scope that has not changed since its last checkpoint', async () => {
-    const { store, highs, keeper, stateDir } = setup();
-    keeper.restored(scope);
-    store.set(scope, 'a', { createdAtMs: NOW, outcome: 'ACCEPTED' });
-    await keeper.prepare();
-    keeper.committed(scope, keeper.mark());
-    await keeper.flush();
-    highs.value = 300n;
-    await keeper.prepare();
-    keeper.committed(scope, keeper.mark());
-    await keeper.flush();
-    const read = await readCheckpoint(stateDir, id);
-    assert.ok(read.status === 'found');
-    assert.equal(read.checkpoint.offset, 100n, 'nothing changed: the first checkpoint stands');
-  });
-
-  it('refuses a checkpoint past the partition end, below its start, or older than the window', async () => {
+  it('refuses a checkpoint past the partition end, below its start; uses one inside', async () => {
     const { store, keeper } = setup();
-    keeper.restored(scope);
-    store.set(scope, 'a', { createdAtMs: NOW, outcome: 'ACCEPTED' });
-    await keeper.prepare();
-    keeper.committed(scope, keeper.mark());
-    await keeper.flush();
-    assert.equal(await keeper.read(scope, { low: 200n, high: 400n }), undefined, 'below the log start');
-    // Refused checkpoints are removed: write it again for each case.
-    for (const bounds of [{ low: 0n, high: 50n }]) {
-      store.set(scope, 'b', { createdAtMs: NOW, outcome: 'ACCEPTED' });
-      await keeper.prepare();
-      keeper.committed(scope, keeper.mark());
+    const write = async () => {
+      store.set(scope, 'a', { createdAtMs: NOW, outcome: 'ACCEPTED' });
+      keeper.restored(scope, 100n);
       await keeper.flush();
-      assert.equal(await keeper.read(scope, bounds), undefined, 'past the end');
-    }
-    store.set(scope, 'c', { createdAtMs: NOW, outcome: 'ACCEPTED' });
-    await keeper.prepare();
-    keeper.committed(scope, keeper.mark());
-    await keeper.flush();
-    const found = await keeper.read(scope, { low: 0n, high: 100n });
-    assert.equal(found?.offset, 100n, 'inside the bounds it is used');
+    };
+    await write();
+    assert.equal(await keeper.read(scope, { low: 200n, high: 400n }), undefined, 'below the log start');
+    await write();
+    assert.equal(await keeper.read(scope, { low: 0n, high: 50n }), undefined, 'past the end');
+    await write();
+    assert.equal((await keeper.read(scope, { low: 0n, high: 100n }))?.offset, 100n, 'inside the bounds');
   });
 });
