@@ -113,14 +113,7 @@ async function aclsApplied(admin: Admin, principal: string, wanted: readonly Acl
     `${e.resourceType}/${e.resourceName}/${e.resourcePatternType}/${e.operation}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const described = await admin.describeAcls({
-      resourceType: AclResourceTypes.ANY,
-      resourcePatternType: ResourcePatternTypes.ANY,
-      principal,
-      host: '*',
-      operation: AclOperationTypes.ANY,
-      permissionType: AclPermissionTypes.ANY,
-    });
+    const described = await admin.describeAcls(everyAclOf(principal));
     const held = new Set(
       described.resources.flatMap((r) => r.acls.map((acl) => keyOf({ ...r, operation: acl.operation }))),
     );
@@ -135,19 +128,20 @@ async function aclsApplied(admin: Admin, principal: string, wanted: readonly Acl
   }
 }
 
+/** A filter matching every ACL of `principal`. */
+const everyAclOf = (principal: string) => ({
+  resourceType: AclResourceTypes.ANY,
+  resourcePatternType: ResourcePatternTypes.ANY,
+  principal,
+  host: '*',
+  operation: AclOperationTypes.ANY,
+  permissionType: AclPermissionTypes.ANY,
+});
+
 /** Removes every ACL of `principal` (between tests that share a principal). */
 export async function revokeAllAcls(admin: Admin, principal: string): Promise<void> {
   await admin.deleteAcls({
-    filters: [
-      {
-        resourceType: AclResourceTypes.ANY,
-        resourcePatternType: ResourcePatternTypes.ANY,
-        principal,
-        host: '*',
-        operation: AclOperationTypes.ANY,
-        permissionType: AclPermissionTypes.ANY,
-      },
-    ],
+    filters: [everyAclOf(principal)],
   });
   await aclsApplied(admin, principal, []);
 }

@@ -44,7 +44,6 @@ export interface CheckpointKeeperDeps {
   store: DedupStore;
   logger: Logger;
   now: () => number;
-  onWritten?: (seconds: number) => void;
   faultPoint?: (name: string) => void;
 }
 
@@ -71,7 +70,6 @@ export function createCheckpointKeeper(deps: CheckpointKeeperDeps): CheckpointKe
           { offset, writtenAtMs: started, snapshot },
           deps.faultPoint,
         );
-        deps.onWritten?.((deps.now() - started) / 1000);
       } catch (error) {
         deps.logger.warn(
           { err: error, topic: scope.topic, partition: scope.partition },

@@ -25,8 +25,6 @@ export interface DedupStore {
   importScope(scope: DedupScope, snapshot: ScopeSnapshot): void;
   /** Entries held for the scope. */
   scopeSize(scope: DedupScope): number;
-  /** A count that moves whenever the scope's entries do (a checkpoint is due when it has moved). */
-  changes(scope: DedupScope): number;
   size(): number;
   evicted(): number;
 }
@@ -47,7 +45,6 @@ export interface DedupStoreOptions {
 
 interface Scope {
   table: KeyTable;
-  changes: number;
   setsSinceSweep: number;
   sweptAtMs: number;
 }
@@ -85,7 +82,7 @@ export function createDedupStore(options: DedupStoreOptions): DedupStore {
     }
     let found = partitions.get(scope.partition);
     if (!found) {
-      found = { table: new KeyTable(), changes: 0, setsSinceSweep: 0, sweptAtMs: now() };
+      found = { table: new KeyTable(), setsSinceSweep: 0, sweptAtMs: now() };
       partitions.set(scope.partition, found);
     }
     return found;
@@ -145,7 +142,6 @@ export function createDedupStore(options: DedupStoreOptions): DedupStore {
       // Rounded up: an entry is never forgotten before its window ends.
       const createdAtSec = Math.max(1, Math.ceil(entry.createdAtMs / 1000));
       const s = scopeFor(scope);
-      s.changes++;
       const before = s.table.size;
       // Already past the window (a restore reading old records): the key is as good as unknown.
       if (createdAtSec < cutoffSec()) {
@@ -165,7 +161,6 @@ export function createDedupStore(options: DedupStoreOptions): DedupStore {
     delete(scope, key) {
       const s = find(scope);
       if (!s) return;
-      s.changes++;
       if (s.table.delete(hashKey(key))) total--;
     },
     dropScope,
@@ -194,7 +189,6 @@ export function createDedupStore(options: DedupStoreOptions): DedupStore {
       if (total > maxEntries) evict();
     },
     scopeSize: (scope) => find(scope)?.table.size ?? 0,
-    changes: (scope) => find(scope)?.changes ?? 0,
     size: () => total,
     evicted: () => evictedCount,
   };
