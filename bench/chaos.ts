@@ -30,7 +30,7 @@ import {
 import { readTopic } from '../src/replay/read-topic.ts';
 import { grantConnectorAcls, securedKafka } from '../scripts/lib/secured-kafka.ts';
 import { planChaosEvents } from './lib/chaos-events.ts';
-import { createInstances } from './lib/instances.ts';
+import { createInstances, type Instances } from './lib/instances.ts';
 import { runRecoveryScenario } from './lib/recovery-scenario.ts';
 import { startResultsVerifier } from './lib/results-verifier.ts';
 import { runScript } from './lib/run-script.ts';
@@ -122,6 +122,8 @@ async function main(): Promise<number> {
   const topics = ownTopics(runId);
   const groupId = `${runId}-connector`;
   let chaosOn = true;
+  /** Instances whose next start dies in its first checkpoint write (the checkpoint phase). */
+  const killInCheckpoint = new Set<number>();
   const instances = createInstances({
     root,
     configFile: writeConfig(stack.logsDir, {
@@ -151,7 +153,7 @@ async function main(): Promise<number> {
       ...(stack.secure ? { KAFKA_PASSWORD: stack.secure.security.users.connector } : {}),
       ...(chaosOn
         ? {
-            CXONE_CONNECTOR_TEST_CRASH_POINTS: `after-call=${values['crash-after-call']},during-commit=${values['crash-during-commit']},during-checkpoint=${values['crash-during-checkpoint']}`,
+            CXONE_CONNECTOR_TEST_CRASH_POINTS: `after-call=${values['crash-after-call']},during-commit=${values['crash-during-commit']},during-checkpoint=${killInCheckpoint.delete(index) ? 1 : values['crash-during-checkpoint']}`,
           }
         : {}),
     }),
@@ -262,6 +264,7 @@ async function main(): Promise<number> {
     const produceError = await producing;
     if (produceError) throw produceError;
     await Promise.all(events);
+    tampered += await checkpointPhase(instances, stack.logsDir, opt.instances, killInCheckpoint);
     chaosOn = false;
     say('chaos over; waiting for the group to catch up');
 
@@ -330,6 +333,12 @@ async function main(): Promise<number> {
       kills_random: instances.plannedKills(),
       kills_at_crash_points: instances.unplannedDeaths(),
       checkpoints_tampered: tampered,
+      checkpoints_refused: countLines(stack.logsDir, /^connector-\d+\.log$/, 'dedup checkpoint not used'),
+      kills_in_checkpoint_write: countLines(
+        stack.logsDir,
+        /^connector-\d+\.log$/,
+        'crash point during-checkpoint',
+      ),
       checkpoints_written: countFiles(stack.logsDir, /^state-/, '.ckpt'),
       broker_restarts: brokerRestarts,
       brokers: stack.kafka.nodes.length,
@@ -417,6 +426,38 @@ function listFiles(dir: string, suffix: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith(suffix))
     .map((name) => join(dir, name));
+}
+
+/**
+ * The kills above come too fast for a claim to finish its restore, so few checkpoints exist yet. Let
+ * every instance write some, then alter one of each instance's and restart them all, the first one
+ * set to die inside its next checkpoint write. Returns how many checkpoints were altered.
+ */
+async function checkpointPhase(
+  instances: Instances,
+  logsDir: string,
+  count: number,
+  killInCheckpoint: Set<number>,
+): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  const dirs = Array.from({ length: count }, (_, i) => join(logsDir, `state-${i}`));
+  while (dirs.some((d) => listFiles(d, '.ckpt').length === 0) && Date.now() < deadline) await sleep(500);
+  let altered = 0;
+  for (const dir of dirs) if (tamperCheckpoint(dir, random)) altered++;
+  say(
+    `checkpoint phase: ${altered} checkpoints altered; every instance restarted, instance 0 to die in a checkpoint write`,
+  );
+  killInCheckpoint.add(0);
+  instances.restartAll();
+  // Long enough for the restarts' claims (and instance 0's death and second start) to happen under load.
+  await sleep(15_000);
+  return altered;
+}
+
+function countLines(dir: string, file: RegExp, text: string): number {
+  return readdirSync(dir)
+    .filter((name) => file.test(name))
+    .reduce((n, name) => n + readFileSync(join(dir, name), 'utf8').split(text).length - 1, 0);
 }
 
 function countFiles(dir: string, folder: RegExp, suffix: string): number {

@@ -13,11 +13,15 @@
  *   - fleet (not in the default modes): 1, 2, 4 and 4 → 2 instances of one group
  *     under the tenant limit, and their scaling at a slow CXone (bench/lib/fleet-run.ts);
  *   - rebalance (not in the default modes): what a second instance joining costs, with claims
- *     kept across the rebalance and claimed afresh (bench/lib/rebalance-run.ts).
+ *     kept across the rebalance and claimed afresh (bench/lib/rebalance-run.ts);
+ *   - state (not in the default modes): the dedup store at --keys keys in one partition: the
+ *     window held, memory, restore rates, claims from a checkpoint and crash recovery
+ *     (bench/lib/state-run.ts).
  *
  *   npm run bench -- [--events 50000] [--partitions 12] [--contacts 10000]
  *                    [--latency-ms 20] [--limit-rps 200] [--json bench.json]
- *                    [--modes ceiling,full,serial,latency,ratelimit,fleet,rebalance]
+ *                    [--modes ceiling,full,serial,latency,ratelimit,fleet,rebalance,state]
+ *                    [--keys 5000000]
  *
  * It prints a table and the summary; it asserts nothing (targets are read
  * from the numbers, never enforced by a timed test).
@@ -48,6 +52,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     /** The connector's V8 heap, as a memory-limited container would size it (see README "Memory"). */
     'heap-mb': { type: 'string', default: '192' },
+    keys: { type: 'string', default: '5000000' },
   },
 });
 const opt: BenchOptions = {
@@ -64,6 +69,7 @@ const opt: BenchOptions = {
   modes: new Set(values.modes.split(',').map((m) => m.trim())),
   profile: values.profile,
   heapMb: Number(values['heap-mb']),
+  keys: Number(values.keys),
 };
 
 async function main(): Promise<number> {

@@ -14,6 +14,8 @@ import { benchConfig, type BenchMode } from './bench-config.ts';
 export interface BenchConnector {
   child: ChildProcess;
   metricsPort: number;
+  /** Its stdout and stderr. */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -69,13 +71,15 @@ export async function startConnector(
     env: { ...process.env, CXONE_CLIENT_SECRET: 'sim-secret' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = createWriteStream(join(context.stack.logsDir, `${name}.log`));
+  const logFile = join(context.stack.logsDir, `${name}.log`);
+  const log = createWriteStream(logFile);
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
     metricsPort,
+    logFile,
     async stop() {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);

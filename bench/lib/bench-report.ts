@@ -57,6 +57,7 @@ export function summarize(opt: BenchOptions, r: BenchResults): Record<string, un
     stages_latency: latency?.stages ?? null,
     ...(r.fleet ?? {}),
     ...(r.rebalance ?? {}),
+    ...(r.state ?? {}),
   };
 }
 
@@ -66,9 +67,56 @@ export function printTable(
   results: Partial<Record<BenchMode, ModeResult>>,
   latency: LatencyResult | undefined,
 ): void {
+  const rows: [string, string][] = [['simulator latency', `${opt.latencyMs} ms per request`]];
+  if (opt.modes.has('state')) rows.push(...stateRows(summary));
+  if ([...opt.modes].some((m) => m !== 'state')) rows.push(...throughputRows(opt, summary, results, latency));
+  const width = Math.max(...rows.map(([k]) => k.length));
+  process.stdout.write(`\n${'═'.repeat(width + 40)}\n`);
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+  process.stdout.write(`${'═'.repeat(width + 40)}\n\n`);
+}
+
+function stateRows(s: Record<string, unknown>): [string, string][] {
+  return [
+    [
+      'state: keys in the partition',
+      `${String(s.keys)} (${String(s.keys_through_product)} through the product)`,
+    ],
+    [
+      'state: the oldest re-sent',
+      `${String(s.window_duplicate_ratio)} DUPLICATE, ${String(s.cxone_calls_during_resend)} CXone calls`,
+    ],
+    [
+      'state: connector RSS',
+      `${String(s.rss_mb)} MB (peak ${String(s.peak_rss_mb)} MB), checkpoint ${String(s.disk_mb)} MB`,
+    ],
+    [
+      'state: dedup topic',
+      `${String(s.dedup_topic_records)} records, ${String(s.dedup_topic_mb)} MB; ${String(s.live_keys)} live keys`,
+    ],
+    [
+      'state: fresh restore',
+      `${String(s.restore_entries_per_s_fresh)} entries/s (${String(s.restore_s_fresh)} s)`,
+    ],
+    [
+      'state: claim with a checkpoint',
+      `${String(s.claim_s_with_checkpoint)} s (ready ${String(s.ready_s_with_checkpoint)} s after spawn)`,
+    ],
+    [
+      'state: SIGKILL to first commit',
+      `restarted ${String(s.crash_recovery_s_restarted)} s, survivor ${String(s.crash_recovery_s_survivor)} s (from ${String(s.survivor_restored_from)})`,
+    ],
+  ];
+}
+
+function throughputRows(
+  opt: BenchOptions,
+  summary: Record<string, unknown>,
+  results: Partial<Record<BenchMode, ModeResult>>,
+  latency: LatencyResult | undefined,
+): [string, string][] {
   const rows: [string, string][] = [
     ['events / partitions / contacts', `${opt.events} / ${opt.partitions} / ${opt.contacts}`],
-    ['simulator latency', `${opt.latencyMs} ms per request`],
   ];
   for (const mode of ['serial', 'ceiling', 'full'] as const) {
     const r = results[mode];
@@ -100,8 +148,5 @@ export function printTable(
       `${String(summary.ratelimit_achieved_rps_over_limit)}/s, 429s ${String(summary.ratelimit_429_ratio_over_limit)}`,
     ],
   );
-  const width = Math.max(...rows.map(([k]) => k.length));
-  process.stdout.write(`\n${'═'.repeat(width + 40)}\n`);
-  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
-  process.stdout.write(`${'═'.repeat(width + 40)}\n\n`);
+  return rows;
 }

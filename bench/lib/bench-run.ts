@@ -22,6 +22,7 @@ import { memoryMb } from './process-probe.ts';
 import { setSimFaults, simCounts, type SimCounts } from './sim-counts.ts';
 import { stageTimings, type StageTimings } from './stage-timings.ts';
 import { createTopics } from '../../src/kafka/create-topics.ts';
+import { runState, type StateResult } from './state-run.ts';
 
 export interface BenchOptions {
   events: number;
@@ -41,6 +42,8 @@ export interface BenchOptions {
   profile: boolean;
   /** The connector's V8 heap, as a memory-limited container would size it (see README "Memory"). */
   heapMb: number;
+  /** The state mode's dedup keys in its one partition. */
+  keys: number;
 }
 
 export interface ModeResult {
@@ -65,6 +68,7 @@ export interface BenchResults {
   overLimit: RateLimitResult | undefined;
   fleet: FleetResult | undefined;
   rebalance: { rebalance_keep_claims: RebalanceCost; rebalance_claim_afresh: RebalanceCost } | undefined;
+  state: StateResult | undefined;
 }
 
 interface Context {
@@ -119,12 +123,15 @@ export async function runBenchmark(opt: BenchOptions): Promise<BenchResults> {
     const input = `${runId}.events`;
     const producedStart = performance.now();
     const context: Context = { opt, stack, admin, runId, input, stackPids };
-    await createEventsTopic(context, kafka, input, opt.events, runId);
-    say(
-      `${opt.events} events for ${opt.contacts} contacts on ${opt.partitions} partitions in ${((performance.now() - producedStart) / 1000).toFixed(1)} s`,
-    );
-
-    await warmUp(context, opt.warmupEvents);
+    // The state mode brings its own events; the others share the run's input topic.
+    const throughputModes = [...opt.modes].some((m) => m !== 'state');
+    if (throughputModes) {
+      await createEventsTopic(context, kafka, input, opt.events, runId);
+      say(
+        `${opt.events} events for ${opt.contacts} contacts on ${opt.partitions} partitions in ${((performance.now() - producedStart) / 1000).toFixed(1)} s`,
+      );
+      await warmUp(context, opt.warmupEvents);
+    }
     const modes: Partial<Record<BenchMode, ModeResult>> = {};
     for (const mode of ['ceiling', 'full', 'serial'] as const) {
       if (opt.modes.has(mode)) modes[mode] = await runMode(context, mode);
@@ -166,7 +173,10 @@ export async function runBenchmark(opt: BenchOptions): Promise<BenchResults> {
           rebalance_keep_claims: await measureRebalance(context, admin, true, Math.min(8000, opt.events / 4)),
         }
       : undefined;
-    return { modes, latency, steadyRate, atLimit, overLimit, fleet, rebalance };
+    const state = opt.modes.has('state')
+      ? await runState({ ...context, kafka, say }, { keys: opt.keys, loadEps: 50 })
+      : undefined;
+    return { modes, latency, steadyRate, atLimit, overLimit, fleet, rebalance, state };
   } finally {
     await admin.disconnect();
     await stack.stop();

@@ -218,6 +218,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
       const low = BigInt(end?.low ?? '0');
       const high = BigInt(end?.high ?? '0');
       const scope = { topic: inputTopic, partition };
+      const startedAt = performance.now();
       const checkpoint = deps.checkpoints
         ? await deps.checkpoints.read(scope, {
             low,
@@ -263,6 +264,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
             from: restoredFrom,
             fromOffset: from.toString(),
             entries: store.scopeSize(scope),
+            durationMs: Math.round(performance.now() - startedAt),
           },
           'dedup partition restored',
         );
