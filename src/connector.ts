@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import { compileConfig } from './config/compile-config.ts';
 import type { ConnectorConfig } from './config/schema.ts';
 import { createCxoneClients, type CxoneClients } from './cxone/cxone-clients.ts';
-import { createEventDecoder } from './decode/event-decoder.ts';
 import { createSchemaRegistry, redactUrl } from './output/registry-client.ts';
 import { StartupError } from './errors.ts';
 import type { ConnectorMetrics } from './observability/metrics.ts';
@@ -21,6 +20,7 @@ import { createGroupCommitter } from './output/group-committer.ts';
 import { createTransactionalCommitter } from './output/transactional-committer.ts';
 import { createDedupStore } from './dedup/dedup-store.ts';
 import { createDedupRestorer, type DedupRestorer } from './dedup/dedup-restorer.ts';
+import { createDedupEntryReader } from './dedup/dedup-entry-reader.ts';
 import { createCheckpointKeeper, type CheckpointKeeper } from './dedup/checkpoint-keeper.ts';
 import { assertStateDir } from './dedup/dedup-checkpoint.ts';
 import { createPartitionClaims } from './source/partition-claims.ts';
@@ -165,8 +165,8 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         topic: topics.dedup,
         groupPrefix: commitSettings.groupId,
         store,
-        onRestoreRead: () => deps.metrics.dedupRestoreReads.inc(),
-        decoder: createEventDecoder(registry),
+        onRestoreRead: (records) => deps.metrics.dedupRestoreReads.inc(records),
+        entries: createDedupEntryReader(registry),
         logger: logger.child({ component: 'dedup' }),
         timeoutMs: dedup.restoreTimeoutMs,
         ...(checkpoints ? { checkpoints } : {}),

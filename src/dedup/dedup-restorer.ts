@@ -23,8 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { EventDecoder } from '../decode/event-decoder.ts';
-import { parseDedupRecordKey } from '../contracts/dedup-key.ts';
+import type { DedupEntryFields, DedupEntryReader } from './dedup-entry-reader.ts';
 import type { DedupStore } from './dedup-store.ts';
 import type { CheckpointKeeper } from './checkpoint-keeper.ts';
 
@@ -55,14 +54,18 @@ export interface DedupRestorerDeps {
   /** The restorer's throwaway consumer groups are named `<groupPrefix>.dedup-restore-<uuid>`, inside the connector's group ACL. */
   groupPrefix: string;
   store: DedupStore;
-  decoder: EventDecoder;
+  /** Reads the dedup topic's values. */
+  entries: DedupEntryReader;
   logger: Logger;
   timeoutMs: number;
-  /** Told of every dedup record read while a scope is being restored (the restore volume). */
-  onRestoreRead?: () => void;
+  /** Told of the dedup records read while a scope is being restored (the restore volume), per batch. */
+  onRestoreRead?: (records: number) => void;
   /** Local checkpoints (dedup.stateDir): a claim with one reads only the tail past it. */
   checkpoints?: CheckpointKeeper;
 }
+
+const SLASH = 0x2f;
+const COLON = 0x3a;
 
 interface Waiter {
   target: bigint;
@@ -119,33 +122,32 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
     waiters.set(partition, still);
   }
 
-  async function apply(partition: number, key: Buffer | null, value: Buffer | null): Promise<void> {
+  /**
+   * One dedup record into the store, when its scope is being restored. Synchronous, as every record of
+   * a partition's history passes here: the key is split and hashed as bytes (a "/" or ":" byte never
+   * occurs inside a multi-byte UTF-8 character), and `entry` is its value, already read.
+   */
+  function apply(partition: number, key: Buffer, entry: DedupEntryFields | null): void {
     const topics = restoring.get(partition);
-    if (key === null || !topics || topics.size === 0) return;
-    deps.onRestoreRead?.();
-    const recordKey = key.toString('utf8');
-    const parsed = parseDedupRecordKey(recordKey);
-    if (value === null) {
+    if (!topics || topics.size === 0) return;
+    const slash = key.indexOf(SLASH);
+    const colon = key.indexOf(COLON);
+    const named = slash > 0 && (colon === -1 || slash < colon);
+    const recordTopic = named ? key.toString('utf8', 0, slash) : undefined;
+    const idempotencyKey = named ? key.subarray(slash + 1) : key;
+    if (entry === null) {
       // A tombstone of the old format names no topic: it ends the key in every scope being restored.
-      for (const topic of parsed.topic === undefined ? topics.keys() : [parsed.topic]) {
-        if (topics.has(topic)) store.delete({ topic, partition }, parsed.key);
+      for (const topic of recordTopic === undefined ? topics.keys() : [recordTopic]) {
+        if (topics.has(topic)) store.delete({ topic, partition }, idempotencyKey);
       }
       return;
     }
-    if (parsed.topic !== undefined && !topics.has(parsed.topic)) return;
-    const { value: decoded } = await deps.decoder.decode(value);
-    const { createdAt, outcome, attempt, sourceTopic } = decoded as {
-      createdAt: number;
-      outcome: string;
-      attempt?: number;
-      sourceTopic: string;
-    };
-    const topic = parsed.topic ?? sourceTopic;
+    const topic = recordTopic ?? entry.sourceTopic;
     if (!topics.has(topic)) return;
-    store.set({ topic, partition }, parsed.key, {
-      createdAtMs: Number(createdAt),
-      outcome,
-      attempt: attempt ?? 0,
+    store.set({ topic, partition }, idempotencyKey, {
+      createdAtMs: Number(entry.createdAt),
+      outcome: entry.outcome,
+      attempt: entry.attempt ?? 0,
     });
   }
 
@@ -194,12 +196,27 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
         eachBatch: async (payload) => {
           const { batch } = payload;
           if (payload.isStale()) return;
-          const epoch = epochs.get(batch.partition);
-          for (const message of batch.messages) {
-            // A newer restore rewound the partition meanwhile: the rest comes again from the start.
-            if (epochs.get(batch.partition) !== epoch) return;
-            await apply(batch.partition, message.key, message.value);
+          const { partition } = batch;
+          const epoch = epochs.get(partition);
+          let read = 0;
+          for (const { key, value } of batch.messages) {
+            if (key === null) continue;
+            let entry: DedupEntryFields | null = null;
+            if (value !== null) {
+              let known = deps.entries.read(value);
+              if (known === undefined) {
+                await deps.entries.learn(value);
+                // A newer restore rewound the partition meanwhile: the rest comes again from the start.
+                if (epochs.get(partition) !== epoch) break;
+                known = deps.entries.read(value);
+                if (known === undefined) throw new Error('a learnt dedup entry schema was not kept');
+              }
+              entry = known;
+            }
+            if (restoring.get(partition)?.size) read++;
+            apply(partition, key, entry);
           }
+          if (read > 0) deps.onRestoreRead?.(read);
         },
       });
       // Nothing is owned yet: read nothing until a partition is assigned.

@@ -15,9 +15,10 @@ import type { DedupEntry } from '../contracts/records.ts';
 import { hashKey, KeyTable } from './key-table.ts';
 
 export interface DedupStore {
-  get(scope: DedupScope, key: string): DedupEntry | undefined;
-  set(scope: DedupScope, key: string, entry: DedupEntry): void;
-  delete(scope: DedupScope, key: string): void;
+  /** `key`: an idempotency key, as text or as its UTF-8 bytes. */
+  get(scope: DedupScope, key: string | Uint8Array): DedupEntry | undefined;
+  set(scope: DedupScope, key: string | Uint8Array, entry: DedupEntry): void;
+  delete(scope: DedupScope, key: string | Uint8Array): void;
   dropScope(scope: DedupScope): void;
   /** A copy of the scope's table, for a checkpoint; undefined when the scope holds nothing. */
   exportScope(scope: DedupScope): ScopeSnapshot | undefined;

@@ -20,7 +20,8 @@ export const MAX_ATTEMPT = 0xff_ffff;
 /** A key's 96-bit digest, as three unsigned words. */
 export type KeyHash = readonly [number, number, number];
 
-export function hashKey(key: string): KeyHash {
+/** `key` as text, or as its UTF-8 bytes: both give the same digest. */
+export function hashKey(key: string | Uint8Array): KeyHash {
   const digest = hash('sha256', key, 'buffer');
   return [digest.readUInt32LE(0), digest.readUInt32LE(4), digest.readUInt32LE(8)];
 }

@@ -14,7 +14,7 @@ import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { pino } from 'pino';
 import { createDedupRestorer, type DedupRestorer } from '../../src/dedup/dedup-restorer.ts';
 import { createDedupStore, type DedupStore } from '../../src/dedup/dedup-store.ts';
-import { createEventDecoder } from '../../src/decode/event-decoder.ts';
+import { createDedupEntryReader } from '../../src/dedup/dedup-entry-reader.ts';
 import { dedupRecordKey } from '../../src/contracts/dedup-key.ts';
 import type { DedupEntryRecord } from '../../src/output/output-records.ts';
 import { registerOutputSchema, type OutputEncoder } from '../../src/output/output-schemas.ts';
@@ -79,7 +79,7 @@ async function startRestorer(o: {
   registry: SchemaRegistry;
   topic: string;
   store: DedupStore;
-  onRestoreRead?: () => void;
+  onRestoreRead?: (records: number) => void;
 }): Promise<DedupRestorer> {
   const restorer = createDedupRestorer({
     kafka: o.kafka,
@@ -87,7 +87,7 @@ async function startRestorer(o: {
     topic: o.topic,
     groupPrefix: o.topic,
     store: o.store,
-    decoder: createEventDecoder(o.registry),
+    entries: createDedupEntryReader(o.registry),
     logger: pino({ level: 'silent' }),
     timeoutMs: 20_000,
     ...(o.onRestoreRead ? { onRestoreRead: o.onRestoreRead } : {}),
@@ -154,7 +154,7 @@ describe('dedup restore on the real broker', { timeout: 50_000 }, () => {
       registry,
       topic,
       store,
-      onRestoreRead: () => restoreReads++,
+      onRestoreRead: (records) => (restoreReads += records),
     });
   });
 

@@ -19,6 +19,12 @@ describe('KeyTable', () => {
     for (const word of hashKey('x')) assert.ok(Number.isInteger(word) && word >= 0 && word < 2 ** 32);
   });
 
+  it('hashes a key given as its UTF-8 bytes (a restore reads keys as bytes) as it hashes the text', () => {
+    for (const key of ['route:abc', 'welcome:ünïcødé-€-𝄞', '']) {
+      assert.deepEqual(hashKey(Buffer.from(key, 'utf8')), hashKey(key));
+    }
+  });
+
   it('holds a value per key, sets it again in place, and deletes it', () => {
     const table = new KeyTable();
     const h = hashKey('a');

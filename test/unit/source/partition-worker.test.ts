@@ -52,7 +52,7 @@ function setup(options: Setup) {
       await options.commit?.(commit);
       commits.push(commit);
     },
-    dedup: { set: (_partition, key) => remembered.push(key) },
+    dedup: { set: (_partition, key) => remembered.push(Buffer.from(key).toString()) },
     gate: options.gate ?? createConcurrencyGate(1000),
     budget,
     limits: { ...LIMITS, ...options.limits },
