@@ -23,6 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { DedupEntry } from '../contracts/records.ts';
 import type { DedupEntryFields, DedupEntryReader } from './dedup-entry-reader.ts';
 import type { DedupStore } from './dedup-store.ts';
 import type { CheckpointKeeper } from './checkpoint-keeper.ts';
@@ -66,6 +67,27 @@ export interface DedupRestorerDeps {
 
 const SLASH = 0x2f;
 const COLON = 0x3a;
+
+const topicBytes = new Map<string, Buffer>();
+
+/** The topic being restored that a record key's `<topic>/` prefix (its first `slash` bytes) names, if any. */
+function restoringTopic(key: Buffer, slash: number, topics: ReadonlyMap<string, number>): string | undefined {
+  for (const topic of topics.keys()) {
+    let bytes = topicBytes.get(topic);
+    if (!bytes) {
+      bytes = Buffer.from(topic, 'utf8');
+      topicBytes.set(topic, bytes);
+    }
+    if (bytes.length === slash && key.compare(bytes, 0, slash, 0, slash) === 0) return topic;
+  }
+  return undefined;
+}
+
+const fromEntry = (entry: DedupEntryFields): DedupEntry => ({
+  createdAtMs: Number(entry.createdAt),
+  outcome: entry.outcome,
+  attempt: entry.attempt ?? 0,
+});
 
 interface Waiter {
   target: bigint;
@@ -132,23 +154,22 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
     if (!topics || topics.size === 0) return;
     const slash = key.indexOf(SLASH);
     const colon = key.indexOf(COLON);
-    const named = slash > 0 && (colon === -1 || slash < colon);
-    const recordTopic = named ? key.toString('utf8', 0, slash) : undefined;
-    const idempotencyKey = named ? key.subarray(slash + 1) : key;
-    if (entry === null) {
-      // A tombstone of the old format names no topic: it ends the key in every scope being restored.
-      for (const topic of recordTopic === undefined ? topics.keys() : [recordTopic]) {
-        if (topics.has(topic)) store.delete({ topic, partition }, idempotencyKey);
-      }
+    if (slash > 0 && (colon === -1 || slash < colon)) {
+      // `<topic>/<key>`: compared as bytes, so no string is made of the topic of every record.
+      const topic = restoringTopic(key, slash, topics);
+      if (topic === undefined) return;
+      const idempotencyKey = key.subarray(slash + 1);
+      if (entry === null) store.delete({ topic, partition }, idempotencyKey);
+      else store.set({ topic, partition }, idempotencyKey, fromEntry(entry));
       return;
     }
-    const topic = recordTopic ?? entry.sourceTopic;
-    if (!topics.has(topic)) return;
-    store.set({ topic, partition }, idempotencyKey, {
-      createdAtMs: Number(entry.createdAt),
-      outcome: entry.outcome,
-      attempt: entry.attempt ?? 0,
-    });
+    // Written before keys named their topic.
+    if (entry === null) {
+      // A tombstone of the old format names no topic: it ends the key in every scope being restored.
+      for (const topic of topics.keys()) store.delete({ topic, partition }, key);
+    } else if (topics.has(entry.sourceTopic)) {
+      store.set({ topic: entry.sourceTopic, partition }, key, fromEntry(entry));
+    }
   }
 
   async function highWatermark(partition: number): Promise<bigint> {

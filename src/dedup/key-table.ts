@@ -9,7 +9,7 @@
  * and `outcome code | attempt << 8`. Open addressing with linear probing,
  * backward-shift deletion (no tombstones to sweep), grown ×1.5 past 85 % load.
  */
-import { hash } from 'node:crypto';
+import { sha256Prefix96 } from './sha256-prefix.ts';
 
 const WORDS = 5;
 const MAX_LOAD = 0.85;
@@ -22,8 +22,7 @@ export type KeyHash = readonly [number, number, number];
 
 /** `key` as text, or as its UTF-8 bytes: both give the same digest. */
 export function hashKey(key: string | Uint8Array): KeyHash {
-  const digest = hash('sha256', key, 'buffer');
-  return [digest.readUInt32LE(0), digest.readUInt32LE(4), digest.readUInt32LE(8)];
+  return sha256Prefix96(key);
 }
 
 export interface SlotValue {

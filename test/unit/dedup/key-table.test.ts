@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { hash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { sha256Prefix96 } from '../../../src/dedup/sha256-prefix.ts';
 import { hashKey, KeyTable, MAX_ATTEMPT, type KeyHash } from '../../../src/dedup/key-table.ts';
 
 /** mulberry32: a seeded generator, so a failure replays exactly. */
@@ -100,5 +103,36 @@ describe('KeyTable', () => {
       table.set(hashKey(`k${i}`), { createdAtSec: 1000 + i, code: 0, attempt: 0 });
     assert.deepEqual(table.ageRange(), { oldestSec: 1000, newestSec: 1099 });
     assert.deepEqual([...table.countByAge(1000, 50, 2)], [50, 50]);
+  });
+});
+
+describe('sha256Prefix96', () => {
+  const reference = (key: string | Uint8Array): number[] => {
+    const digest = hash('sha256', key, 'buffer');
+    return [digest.readUInt32LE(0), digest.readUInt32LE(4), digest.readUInt32LE(8)];
+  };
+
+  it('is the first 96 bits of node:crypto SHA-256 for any bytes, across block boundaries', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        assert.deepEqual(sha256Prefix96(bytes), reference(bytes));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('hashes text as its UTF-8, lone surrogates included (as U+FFFD, like Buffer.from)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 120 }),
+        fc.string({ unit: 'grapheme', maxLength: 40 }),
+        (a, b) => {
+          assert.deepEqual(sha256Prefix96(a), reference(a));
+          assert.deepEqual(sha256Prefix96(b), reference(b));
+          assert.deepEqual(sha256Prefix96(`${a}\ud800${b}`), reference(`${a}\ud800${b}`));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
