@@ -55,7 +55,7 @@ if (hits !== probes || misses !== probes)
 const dir = mkdtempSync(join(tmpdir(), 'dedup-bench-'));
 const id = { groupId: 'bench', dedupTopic: 'cxone.dedup', partition: 0, inputTopic: 'cdp.events' };
 started = performance.now();
-const snapshot = store.exportScope(scope(0))!;
+const snapshot = store.viewScope(scope(0))!;
 await writeCheckpoint(dir, id, { offset: 1n, writtenAtMs: now, snapshot });
 const writeS = (performance.now() - started) / 1000;
 const fileBytes = statSync(checkpointPath(dir, id)).size;

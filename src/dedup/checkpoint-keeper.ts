@@ -20,7 +20,8 @@ import type { DedupStore } from './dedup-store.ts';
 import {
   readCheckpoint,
   removeCheckpoint,
-  writeCheckpoint,
+  commitCheckpoint,
+  stageCheckpoint,
   type Checkpoint,
   type CheckpointIdentity,
 } from './dedup-checkpoint.ts';
@@ -58,25 +59,24 @@ export function createCheckpointKeeper(deps: CheckpointKeeperDeps): CheckpointKe
   let queue: Promise<void> = Promise.resolve();
 
   function write(scope: DedupScope, offset: bigint): void {
-    // Copied now, while the table holds exactly what was restored.
-    const snapshot = deps.store.exportScope(scope);
+    const failed = (error: unknown): void =>
+      deps.logger.warn(
+        { err: error, topic: scope.topic, partition: scope.partition },
+        'dedup checkpoint failed; a restart restores more of the dedup topic',
+      );
+    // Written out now, while the table holds exactly what was restored; made durable in the queue.
+    const snapshot = deps.store.viewScope(scope);
     if (!snapshot) return;
-    queue = queue.then(async () => {
-      const started = deps.now();
-      try {
-        await writeCheckpoint(
-          deps.stateDir,
-          id(scope),
-          { offset, writtenAtMs: started, snapshot },
-          deps.faultPoint,
-        );
-      } catch (error) {
-        deps.logger.warn(
-          { err: error, topic: scope.topic, partition: scope.partition },
-          'dedup checkpoint failed; a restart restores more of the dedup topic',
-        );
-      }
-    });
+    let staged: string;
+    try {
+      staged = stageCheckpoint(deps.stateDir, id(scope), { offset, writtenAtMs: deps.now(), snapshot });
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    queue = queue.then(() =>
+      commitCheckpoint(deps.stateDir, id(scope), staged, deps.faultPoint).catch(failed),
+    );
   }
 
   return {

@@ -17,6 +17,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writevSync } from 'node:fs';
 import { access, mkdir, open, readFile, rename, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DedupStateError, describeError } from '../errors.ts';
@@ -138,22 +139,45 @@ export async function readCheckpoint(stateDir: string, id: CheckpointIdentity): 
   return decodeCheckpoint(bytes, id);
 }
 
-/** Writes the checkpoint whole or not at all (temporary file, fsync, rename, fsync of the folder). */
-export async function writeCheckpoint(
+/**
+ * The checkpoint's bytes in a temporary file beside its path, not yet durable. Synchronous, so that
+ * the table is written as it is at the call, with no copy of it (a copy was as large again as the
+ * table, 150 MB at 5,000,000 keys): the caller's table may change as soon as this returns.
+ */
+export function stageCheckpoint(stateDir: string, id: CheckpointIdentity, checkpoint: Checkpoint): string {
+  const path = checkpointPath(stateDir, id);
+  const temporary = `${path}.${randomUUID().slice(0, 8)}.tmp`;
+  try {
+    mkdirSync(join(path, '..'), { recursive: true });
+    const buffers = encodeCheckpoint(id, checkpoint);
+    const fd = openSync(temporary, 'w');
+    try {
+      const written = writevSync(fd, buffers);
+      const expected = buffers.reduce((n, b) => n + b.length, 0);
+      if (written !== expected) throw new Error(`wrote ${written} of ${expected} bytes`);
+    } finally {
+      closeSync(fd);
+    }
+    return temporary;
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw stateDirError(stateDir, 'cannot write a dedup checkpoint to it', error);
+  }
+}
+
+/** Makes a staged checkpoint durable and puts it in place: fsync, rename, fsync of the folder. */
+export async function commitCheckpoint(
   stateDir: string,
   id: CheckpointIdentity,
-  checkpoint: Checkpoint,
+  temporary: string,
   /** Test-only: the chaos run's crash point between the temporary file and the rename. */
   faultPoint?: (name: string) => void,
 ): Promise<void> {
   const path = checkpointPath(stateDir, id);
   const dir = join(path, '..');
-  const temporary = `${path}.${randomUUID().slice(0, 8)}.tmp`;
   try {
-    await mkdir(dir, { recursive: true });
-    const file = await open(temporary, 'w');
+    const file = await open(temporary, 'r+');
     try {
-      await file.writev(encodeCheckpoint(id, checkpoint));
       await file.sync();
     } finally {
       await file.close();
@@ -170,6 +194,16 @@ export async function writeCheckpoint(
     await rm(temporary, { force: true }).catch(() => undefined);
     throw stateDirError(stateDir, 'cannot write a dedup checkpoint to it', error);
   }
+}
+
+/** Writes the checkpoint whole or not at all (temporary file, fsync, rename, fsync of the folder). */
+export async function writeCheckpoint(
+  stateDir: string,
+  id: CheckpointIdentity,
+  checkpoint: Checkpoint,
+  faultPoint?: (name: string) => void,
+): Promise<void> {
+  await commitCheckpoint(stateDir, id, stageCheckpoint(stateDir, id, checkpoint), faultPoint);
 }
 
 /** Removes the scope's checkpoint (one that was refused, so it is not read again). */

@@ -20,8 +20,11 @@ export interface DedupStore {
   set(scope: DedupScope, key: string | Uint8Array, entry: DedupEntry): void;
   delete(scope: DedupScope, key: string | Uint8Array): void;
   dropScope(scope: DedupScope): void;
-  /** A copy of the scope's table, for a checkpoint; undefined when the scope holds nothing. */
-  exportScope(scope: DedupScope): ScopeSnapshot | undefined;
+  /**
+   * The scope's table itself (not a copy), for a checkpoint to write out before the table changes;
+   * undefined when the scope holds nothing.
+   */
+  viewScope(scope: DedupScope): ScopeSnapshot | undefined;
   /** Replaces the scope's entries with a checkpoint's. */
   importScope(scope: DedupScope, snapshot: ScopeSnapshot): void;
   /** Entries held for the scope. */
@@ -165,10 +168,10 @@ export function createDedupStore(options: DedupStoreOptions): DedupStore {
       if (s.table.delete(hashKey(key))) total--;
     },
     dropScope,
-    exportScope(scope) {
+    viewScope(scope) {
       const s = find(scope);
       if (!s) return undefined;
-      return { words: s.table.words().slice(), outcomes: [...outcomes] };
+      return { words: s.table.words(), outcomes: [...outcomes] };
     },
     importScope(scope, snapshot) {
       const words = snapshot.words;

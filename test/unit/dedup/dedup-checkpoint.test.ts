@@ -28,7 +28,7 @@ function snapshotOf(keys: number) {
   const scope = { topic: ID.inputTopic, partition: ID.partition };
   for (let i = 0; i < keys; i++)
     store.set(scope, `k${i}`, { createdAtMs: NOW, outcome: i % 2 ? 'ACCEPTED' : 'FAILED', attempt: i % 3 });
-  return store.exportScope(scope)!;
+  return store.viewScope(scope)!;
 }
 
 const bytesOf = (parts: Buffer[]) => Buffer.concat(parts);
