@@ -40,6 +40,7 @@ export interface ConnectorDeps {
   metrics: ConnectorMetrics;
   now?: () => number;
   version: string;
+  /** This process's name when `kafka.instanceId` is unset (the logs carry the same one). */
   instanceId?: string;
   /** Settings that came from `${file:}` secrets (loadConfig), read again at use. */
   secretFiles?: Readonly<Record<string, string>>;
@@ -68,7 +69,8 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   const options = compileConfig(config, deps.secretFiles);
   const logger = deps.logger;
   const now = deps.now ?? Date.now;
-  const instanceId = deps.instanceId ?? options.committer.instanceId ?? randomUUID();
+  const stableInstanceId = options.committer.instanceId !== undefined;
+  const instanceId = options.committer.instanceId ?? deps.instanceId ?? randomUUID();
   let state: ConnectorState = 'idle';
   const timers = createTimerSet();
   let finish: (s: ConnectorState) => void = () => undefined;
@@ -204,6 +206,8 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
           ? createGroupCommitter({
               ...shared,
               transactionalId: `${commitSettings.transactionalIdPrefix}-${instanceId}`,
+              // A random id per start is never shared; a configured one can be, by mistake.
+              ...(stableInstanceId ? { onTakenOver: stopOnTakeOver } : {}),
             })
           : createTransactionalCommitter({
               ...shared,
@@ -312,6 +316,13 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       finish('failed');
       throw error;
     }
+  }
+
+  function stopOnTakeOver(error: Error): void {
+    if (state !== 'running') return;
+    logger.error({ err: error }, 'stopping: this instance name is in use by another live process');
+    setState('failed');
+    finish('failed');
   }
 
   let currentAssignment: Record<string, number[]> = {};

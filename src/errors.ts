@@ -54,6 +54,8 @@ export const ERROR_CODES = [
   'STARTUP_FAILED',
   // Kafka / outputs
   'KAFKA_ERROR',
+  // another live process runs with this kafka.instanceId: its start fenced this one's transactions
+  'INSTANCE_ID_IN_USE',
   // Kafka security: the principal is not who it says (SASL), the broker's certificate is not
   // trusted, or the principal lacks an ACL the connector needs
   'KAFKA_AUTH_FAILED',
@@ -125,6 +127,7 @@ export const FAILURE_CLASSES: Record<ErrorCode, FailureClass> = {
   RECORD_HELD: 'config',
   STARTUP_FAILED: 'config',
   KAFKA_ERROR: 'transient',
+  INSTANCE_ID_IN_USE: 'config',
   KAFKA_AUTH_FAILED: 'config',
   KAFKA_TLS_UNTRUSTED: 'config',
   KAFKA_ACCESS_DENIED: 'config',
@@ -233,7 +236,10 @@ export class StartupError extends ConnectorError {
 
 export class KafkaOutputError extends ConnectorError {
   constructor(
-    code: Extract<ErrorCode, 'KAFKA_ERROR' | 'OUTPUT_ENCODE_FAILED' | 'DEDUP_TOO_FEW_PARTITIONS'>,
+    code: Extract<
+      ErrorCode,
+      'KAFKA_ERROR' | 'OUTPUT_ENCODE_FAILED' | 'DEDUP_TOO_FEW_PARTITIONS' | 'INSTANCE_ID_IN_USE'
+    >,
     message: string,
     options: ConnectorErrorOptions = {},
   ) {

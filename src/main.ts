@@ -431,7 +431,8 @@ async function runCommand(values: OptionValues, { debug }: CommandContext): Prom
   ]);
   const loaded = loadConfig(path, process.env);
   const { config } = loaded;
-  const instanceId = randomUUID();
+  // The configured name (the chart's pod name), so that logs and the transactional id agree.
+  const instanceId = config.kafka.instanceId ?? randomUUID();
   const logger = createLogger({ level: debug ? 'debug' : config.observability.logLevel, instanceId });
   const logLevel = createLogLevelControl(logger);
   const metrics = createMetrics();

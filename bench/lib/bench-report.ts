@@ -88,7 +88,7 @@ function stateRows(s: Record<string, unknown>): [string, string][] {
     ],
     [
       'state: connector RSS',
-      `${String(s.rss_mb)} MB (peak ${String(s.peak_rss_mb)} MB), checkpoint ${String(s.disk_mb)} MB`,
+      `${String(s.rss_mb)} MB (peak ${String(s.state_peak_rss_mb)} MB), checkpoint ${String(s.disk_mb)} MB`,
     ],
     [
       'state: dedup topic',

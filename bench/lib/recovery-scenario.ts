@@ -83,7 +83,13 @@ export async function runRecoveryScenario(o: RecoveryOptions): Promise<Record<st
         clientSecret: `\${file:${secretFile}}`,
       },
       {
-        kafka: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000 },
+        // Each instance keeps its name and its dedup checkpoints across restarts, as a StatefulSet pod.
+        kafka: {
+          sessionTimeoutMs: 10_000,
+          heartbeatIntervalMs: 1_000,
+          instanceId: '${env:CXONE_INSTANCE_ID}',
+        },
+        dedup: { stateDir: '${env:CXONE_STATE_DIR}' },
         cxone: {
           // No scope parameter: the token carries what the application is granted, as many tenants do.
           auth: { scopes: [] },
@@ -121,7 +127,15 @@ export async function runRecoveryScenario(o: RecoveryOptions): Promise<Record<st
     writeFileSync(configFile, JSON.stringify(config));
   };
   writeConfig(false);
-  const instances = createInstances({ root: o.root, configFile, logsDir: stack.logsDir, env: () => ({}) });
+  const instances = createInstances({
+    root: o.root,
+    configFile,
+    logsDir: stack.logsDir,
+    env: (index) => ({
+      CXONE_INSTANCE_ID: `recovery-${index}`,
+      CXONE_STATE_DIR: join(stack.logsDir, `state-${index}`),
+    }),
+  });
   const produced: CdpEvent[] = [];
   let producing = true;
   try {

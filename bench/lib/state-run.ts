@@ -51,7 +51,7 @@ export interface StateResult {
   window_duplicate_ratio: number;
   cxone_calls_during_resend: number;
   rss_mb: number;
-  peak_rss_mb: number;
+  state_peak_rss_mb: number;
   disk_mb: number;
   dedup_topic_records: number;
   dedup_topic_mb: number;
@@ -187,7 +187,7 @@ export async function runState(context: StateContext, opt: StateOptions): Promis
         window_duplicate_ratio: ratio,
         cxone_calls_during_resend: callsDuring,
         rss_mb: round(memory.rssMb),
-        peak_rss_mb: round(memory.peakRssMb),
+        state_peak_rss_mb: round(memory.peakRssMb),
         disk_mb: round(diskMb),
         dedup_topic_records: topicSize.records,
         dedup_topic_mb: round(topicSize.bytes / 2 ** 20),

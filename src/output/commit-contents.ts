@@ -54,6 +54,18 @@ export function isFencedError(error: unknown): boolean {
 }
 
 /**
+ * Fenced because a producer with the same transactional id initialised after this one (not because
+ * the broker forgot an idle id, INVALID_PRODUCER_ID_MAPPING).
+ */
+export function isTakenOverError(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const type = (e as { type?: string }).type;
+    if (type === 'PRODUCER_FENCED' || type === 'INVALID_PRODUCER_EPOCH') return true;
+  }
+  return false;
+}
+
+/**
  * A transactional producer, connected, with its InitProducerId done: kafkajs sends it with the
  * transactional id only when the first transaction begins, so beginning (and dropping) an empty
  * one does it now. That bumps the epoch (fencing a previous holder of the id) and waits out a

@@ -26,6 +26,7 @@ import {
   collectTopicMessages,
   connectTransactionalProducer,
   isFencedError,
+  isTakenOverError,
   type GroupMembership,
   type OutputPartitions,
   type OutputTopics,
@@ -57,6 +58,12 @@ export interface GroupCommitterDeps {
   onAbort?: (reason: AbortReason) => void;
   /** Every committed transaction: how many input partitions and records it held. */
   onTransaction?: (partitions: number, records: number) => void;
+  /**
+   * A producer with the same transactional id started after this one. With a stable kafka.instanceId
+   * that is a second live process given the same name (a restarted pod's predecessor is dead): the
+   * two would fence each other back and forth and could stall, so the connector stops this one.
+   */
+  onTakenOver?: (error: KafkaOutputError) => void;
   logger: Logger;
 }
 
@@ -179,6 +186,15 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
       // After a failed transaction the kafkajs producer refuses the next one: a new one re-initialises
       // the same transactional id.
       await discard();
+      if (isTakenOverError(error)) {
+        deps.onTakenOver?.(
+          new KafkaOutputError(
+            'INSTANCE_ID_IN_USE',
+            `another process started with transactional id ${deps.transactionalId} and fenced this one: two live instances have the same kafka.instanceId; give each its own (the chart uses the pod name)`,
+            { cause: error, retryable: false },
+          ),
+        );
+      }
       const reason: AbortReason = isFencedError(error)
         ? 'fenced'
         : GENERATION_OVER.has(kafkaErrorType(error) ?? '')
