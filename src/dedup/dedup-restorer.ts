@@ -221,7 +221,8 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
           const epoch = epochs.get(partition);
           let read = 0;
           for (const { key, value } of batch.messages) {
-            if (key === null) continue;
+            // Not being restored (a read still in flight when it ended): nothing to decode.
+            if (key === null || !restoring.get(partition)?.size) continue;
             let entry: DedupEntryFields | null = null;
             if (value !== null) {
               let known = deps.entries.read(value);
@@ -234,7 +235,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
               }
               entry = known;
             }
-            if (restoring.get(partition)?.size) read++;
+            read++;
             apply(partition, key, entry);
           }
           if (read > 0) deps.onRestoreRead?.(read);
