@@ -20,7 +20,6 @@
  *
  * It measures and reports; it asserts nothing.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -344,11 +343,12 @@ async function dedupTopicSize(
 ): Promise<{ records: number; bytes: number }> {
   const offsets = await admin.fetchTopicOffsets(topic);
   const records = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
-  const du = spawnSync('find', [stackDir, '-type', 'd', '-name', `${topic}-*`], { encoding: 'utf8' });
-  const bytes = du.stdout
-    .split('\n')
-    .filter(Boolean)
-    .reduce((sum, dir) => sum + folderBytes(dir), 0);
+  // The topic's partition folders (`<topic>-<n>`) under the broker's log.dirs, wherever the stack keeps them.
+  const isPartitionFolder = (name: string): boolean =>
+    name.startsWith(`${topic}-`) && /^\d+$/.test(name.slice(topic.length + 1));
+  const bytes = readdirSync(stackDir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && isPartitionFolder(entry.name))
+    .reduce((sum, entry) => sum + folderBytes(join(entry.parentPath, entry.name)), 0);
   return { records, bytes };
 }
 

@@ -18,12 +18,20 @@ export function dedupRecordKey(topic: string, idempotencyKey: string): string {
   return `${topic}/${idempotencyKey}`;
 }
 
-/** The input topic (undefined for a key written before topics were named) and the idempotency key. */
-export function parseDedupRecordKey(recordKey: string): { topic: string | undefined; key: string } {
+/**
+ * Where a record key's topic ends (the index of its "/"), or -1 for a key written before keys named
+ * their topic. The same on the text and on its UTF-8 bytes (a restore reads keys as bytes): "/" and
+ * ":" never occur inside a multi-byte character.
+ */
+export function dedupKeyTopicEnd(recordKey: string | Buffer): number {
   const slash = recordKey.indexOf('/');
   const colon = recordKey.indexOf(':');
-  if (slash > 0 && (colon === -1 || slash < colon)) {
-    return { topic: recordKey.slice(0, slash), key: recordKey.slice(slash + 1) };
-  }
-  return { topic: undefined, key: recordKey };
+  return slash > 0 && (colon === -1 || slash < colon) ? slash : -1;
+}
+
+/** The input topic (undefined for a key written before topics were named) and the idempotency key. */
+export function parseDedupRecordKey(recordKey: string): { topic: string | undefined; key: string } {
+  const slash = dedupKeyTopicEnd(recordKey);
+  if (slash === -1) return { topic: undefined, key: recordKey };
+  return { topic: recordKey.slice(0, slash), key: recordKey.slice(slash + 1) };
 }

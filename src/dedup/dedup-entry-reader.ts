@@ -22,10 +22,10 @@ export interface DedupEntryFields {
 }
 
 export interface DedupEntryReader {
-  /** The entry, or undefined when its writer schema is not known yet: `learn` it, then read again. */
+  /** The entry, or undefined when its writer schema is not known yet (then `learn` reads it). */
   read(value: Buffer): DedupEntryFields | undefined;
-  /** Fetches the writer schema of `value` from the registry. */
-  learn(value: Buffer): Promise<void>;
+  /** Fetches the writer schema of `value` from the registry, keeps it, and reads the entry. */
+  learn(value: Buffer): Promise<DedupEntryFields>;
 }
 
 export function createDedupEntryReader(registry: Pick<SchemaRegistry, 'getSchema'>): DedupEntryReader {
@@ -38,45 +38,51 @@ export function createDedupEntryReader(registry: Pick<SchemaRegistry, 'getSchema
     return value.readInt32BE(1);
   }
 
+  function decode(type: Type, schemaId: number, value: Buffer): DedupEntryFields {
+    let decoded: { value: DedupEntryFields; offset: number };
+    try {
+      decoded = type.decode(value, HEADER_BYTES);
+    } catch (error) {
+      throw new DecodeError(
+        'DECODE_AVRO',
+        `a dedup topic value does not decode with schema id ${schemaId}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    if (decoded.offset !== value.length) {
+      throw new DecodeError(
+        'DECODE_AVRO',
+        `a dedup topic value does not decode with schema id ${schemaId} (truncated or corrupt Avro)`,
+      );
+    }
+    return decoded.value;
+  }
+
   return {
     read(value) {
       const schemaId = schemaIdOf(value);
       const type = types.get(schemaId);
-      if (!type) return undefined;
-      let decoded: { value: DedupEntryFields; offset: number };
-      try {
-        decoded = type.decode(value, HEADER_BYTES);
-      } catch (error) {
-        throw new DecodeError(
-          'DECODE_AVRO',
-          `a dedup topic value does not decode with schema id ${schemaId}: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-      const { value: entry, offset } = decoded;
-      if (offset !== value.length) {
-        throw new DecodeError(
-          'DECODE_AVRO',
-          `a dedup topic value does not decode with schema id ${schemaId} (truncated or corrupt Avro)`,
-        );
-      }
-      return entry;
+      return type ? decode(type, schemaId, value) : undefined;
     },
     async learn(value) {
       const schemaId = schemaIdOf(value);
-      if (types.has(schemaId)) return;
-      try {
-        types.set(schemaId, guardedType((await registry.getSchema(schemaId)) as unknown as Type));
-      } catch (error) {
-        const status = (error as { status?: number }).status;
-        throw new DecodeError(
-          status === 404 ? 'DECODE_UNKNOWN_SCHEMA' : 'REGISTRY_UNAVAILABLE',
-          status === 404
-            ? `schema id ${schemaId} of a dedup topic value is not in the schema registry`
-            : `schema registry did not answer for schema id ${schemaId}: ${(error as Error).message}`,
-          { cause: error },
-        );
+      let type = types.get(schemaId);
+      if (!type) {
+        try {
+          type = guardedType((await registry.getSchema(schemaId)) as unknown as Type);
+        } catch (error) {
+          const status = (error as { status?: number }).status;
+          throw new DecodeError(
+            status === 404 ? 'DECODE_UNKNOWN_SCHEMA' : 'REGISTRY_UNAVAILABLE',
+            status === 404
+              ? `schema id ${schemaId} of a dedup topic value is not in the schema registry`
+              : `schema registry did not answer for schema id ${schemaId}: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+        types.set(schemaId, type);
       }
+      return decode(type, schemaId, value);
     },
   };
 }

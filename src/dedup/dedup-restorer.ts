@@ -23,6 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { dedupKeyTopicEnd } from '../contracts/dedup-key.ts';
 import type { DedupEntry } from '../contracts/records.ts';
 import type { DedupEntryFields, DedupEntryReader } from './dedup-entry-reader.ts';
 import type { DedupStore } from './dedup-store.ts';
@@ -65,12 +66,12 @@ export interface DedupRestorerDeps {
   checkpoints?: CheckpointKeeper;
 }
 
-const SLASH = 0x2f;
-const COLON = 0x3a;
-
 const topicBytes = new Map<string, Buffer>();
 
-/** The topic being restored that a record key's `<topic>/` prefix (its first `slash` bytes) names, if any. */
+/**
+ * The topic being restored that a record key's `<topic>/` prefix (its first `slash` bytes) names, if
+ * any: compared as bytes, so that no string is made of every record's topic.
+ */
 function restoringTopic(key: Buffer, slash: number, topics: ReadonlyMap<string, number>): string | undefined {
   for (const topic of topics.keys()) {
     let bytes = topicBytes.get(topic);
@@ -145,17 +146,18 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
   }
 
   /**
-   * One dedup record into the store, when its scope is being restored. Synchronous, as every record of
-   * a partition's history passes here: the key is split and hashed as bytes (a "/" or ":" byte never
-   * occurs inside a multi-byte UTF-8 character), and `entry` is its value, already read.
+   * One dedup record into the store, for the scopes of its partition being restored (`topics`).
+   * Synchronous, as every record of a partition's history passes here; the key stays bytes, split
+   * and hashed as such.
    */
-  function apply(partition: number, key: Buffer, entry: DedupEntryFields | null): void {
-    const topics = restoring.get(partition);
-    if (!topics || topics.size === 0) return;
-    const slash = key.indexOf(SLASH);
-    const colon = key.indexOf(COLON);
-    if (slash > 0 && (colon === -1 || slash < colon)) {
-      // `<topic>/<key>`: compared as bytes, so no string is made of the topic of every record.
+  function apply(
+    partition: number,
+    topics: ReadonlyMap<string, number>,
+    key: Buffer,
+    entry: DedupEntryFields | null,
+  ): void {
+    const slash = dedupKeyTopicEnd(key);
+    if (slash !== -1) {
       const topic = restoringTopic(key, slash, topics);
       if (topic === undefined) return;
       const idempotencyKey = key.subarray(slash + 1);
@@ -221,22 +223,17 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
           const epoch = epochs.get(partition);
           let read = 0;
           for (const { key, value } of batch.messages) {
+            // A newer restore rewound the partition meanwhile: the rest comes again from the start.
+            if (epochs.get(partition) !== epoch) break;
+            const topics = restoring.get(partition);
             // Not being restored (a read still in flight when it ended): nothing to decode.
-            if (key === null || !restoring.get(partition)?.size) continue;
-            let entry: DedupEntryFields | null = null;
-            if (value !== null) {
-              let known = deps.entries.read(value);
-              if (known === undefined) {
-                await deps.entries.learn(value);
-                // A newer restore rewound the partition meanwhile: the rest comes again from the start.
-                if (epochs.get(partition) !== epoch) break;
-                known = deps.entries.read(value);
-                if (known === undefined) throw new Error('a learnt dedup entry schema was not kept');
-              }
-              entry = known;
-            }
+            if (key === null || !topics?.size) continue;
+            const entry =
+              value === null ? null : (deps.entries.read(value) ?? (await deps.entries.learn(value)));
+            // The learn above may have waited for the registry: look again.
+            if (epochs.get(partition) !== epoch) break;
             read++;
-            apply(partition, key, entry);
+            apply(partition, topics, key, entry);
           }
           if (read > 0) deps.onRestoreRead?.(read);
         },

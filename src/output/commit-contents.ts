@@ -46,24 +46,23 @@ export interface GroupMembership {
 
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
 
-export function isFencedError(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if (FENCED.has((e as { type?: string }).type ?? '')) return true;
-  }
-  return false;
-}
-
 /**
  * Fenced because a producer with the same transactional id initialised after this one (not because
  * the broker forgot an idle id, INVALID_PRODUCER_ID_MAPPING).
  */
-export function isTakenOverError(error: unknown): boolean {
+const TAKEN_OVER = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
+
+/** Whether the error, or one of its causes, is a Kafka error of one of `types`. */
+function hasKafkaErrorType(error: unknown, types: ReadonlySet<string>): boolean {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    const type = (e as { type?: string }).type;
-    if (type === 'PRODUCER_FENCED' || type === 'INVALID_PRODUCER_EPOCH') return true;
+    if (types.has((e as { type?: string }).type ?? '')) return true;
   }
   return false;
 }
+
+export const isFencedError = (error: unknown): boolean => hasKafkaErrorType(error, FENCED);
+
+export const isTakenOverError = (error: unknown): boolean => hasKafkaErrorType(error, TAKEN_OVER);
 
 /**
  * A transactional producer, connected, with its InitProducerId done: kafkajs sends it with the
