@@ -11,6 +11,10 @@ const OTHER_BITS = 0x7f // 127
 const UNSIGNED_INT32_MAX_NUMBER = 0xffffff80
 const UNSIGNED_INT64_MAX_NUMBER = 0xffffffffffffff80n
 
+// Integers whose 64-bit zigzag encoding equals the 32-bit one (|value| < 2^30).
+const isSmallInteger = value =>
+  typeof value === 'number' && Number.isInteger(value) && value >= -0x40000000 && value < 0x40000000
+
 module.exports = class Encoder {
   static encodeZigZag(value) {
     return (value << 1) ^ (value >> 31)
@@ -34,6 +38,7 @@ module.exports = class Encoder {
   }
 
   static sizeOfVarLong(value) {
+    if (isSmallInteger(value)) return Encoder.sizeOfVarInt(value)
     let longValue = Encoder.encodeZigZag64(value)
     let bytes = 1
 
@@ -64,8 +69,12 @@ module.exports = class Encoder {
    *
    * @param {number} [initialSize] initial size
    */
+  // cxone-connector fork: allocUnsafe (from Node's pool while small) where this was
+  // Buffer.alloc: an encoder only ever exposes the bytes it wrote (buf.slice(0, offset)), and the
+  // zero-fill of a fresh 512-byte buffer per record, per header and per request was a good part of
+  // the producer's garbage.
   constructor(initialSize = 511) {
-    this.buf = Buffer.alloc(Encoder.nextPowerOfTwo(initialSize))
+    this.buf = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(initialSize))
     this.offset = 0
   }
 
@@ -82,7 +91,7 @@ module.exports = class Encoder {
   ensureAvailable(length) {
     if (this.offset + length > this.buf.length) {
       const newLength = Encoder.nextPowerOfTwo(this.offset + length)
-      const newBuffer = Buffer.alloc(newLength)
+      const newBuffer = Buffer.allocUnsafe(newLength)
       this.buf.copy(newBuffer, 0, 0, this.offset)
       this.buf = newBuffer
     }
@@ -363,18 +372,22 @@ module.exports = class Encoder {
     return this.writeUVarInt(Encoder.encodeZigZag(value))
   }
 
+  // cxone-connector fork: written in place, where an array and a Buffer were made for
+  // every varint (six or more per record).
   writeUVarInt(value) {
-    const byteArray = []
+    this.ensureAvailable(5)
     while ((value & UNSIGNED_INT32_MAX_NUMBER) !== 0) {
-      byteArray.push((value & OTHER_BITS) | MOST_SIGNIFICANT_BIT)
+      this.buf[this.offset++] = (value & OTHER_BITS) | MOST_SIGNIFICANT_BIT
       value >>>= 7
     }
-    byteArray.push(value & OTHER_BITS)
-    this.writeBufferInternal(Buffer.from(byteArray))
+    this.buf[this.offset++] = value & OTHER_BITS
     return this
   }
 
   writeVarLong(value) {
+    // cxone-connector fork: a record's timestamp delta is a small number; its zigzag
+    // form is the 32-bit one, written without the Long objects the general case makes.
+    if (isSmallInteger(value)) return this.writeVarInt(value)
     const byteArray = []
     let longValue = Encoder.encodeZigZag64(value)
 
