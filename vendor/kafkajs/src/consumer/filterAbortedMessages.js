@@ -1,9 +1,9 @@
 const Long = require('../utils/long')
 const ABORTED_MESSAGE_KEY = Buffer.from([0, 0, 0, 0])
 
-const isAbortMarker = ({ key }) => {
-  // Handle null/undefined keys.
-  if (!key) return false
+const isAbortMarker = ({ key, isControlRecord }) => {
+  // Only a control record can be a marker; handle null/undefined keys.
+  if (!isControlRecord || !key) return false
   // Cast key to buffer defensively
   return Buffer.from(key).equals(ABORTED_MESSAGE_KEY)
 }
@@ -11,54 +11,42 @@ const isAbortMarker = ({ key }) => {
 /**
  * Remove messages marked as aborted according to the aborted transactions list.
  *
- * Start of an aborted transaction is determined by message offset.
- * End of an aborted transaction is determined by control messages.
+ * Patched (cxone-connector fork, CHANGES.md): like the Java consumer, the aborted
+ * transactions are taken in order of their first offset, and every one that has begun by a
+ * message's offset is active for it. The original took the list as sorted and activated at most
+ * one transaction per message, so with several transactional producers interleaved in a partition
+ * a fetch that started inside two aborted transactions returned records of one of them.
+ *
  * @param {Message[]} messages
  * @param {Transaction[]} [abortedTransactions]
  * @returns {Message[]} Messages which did not participate in an aborted transaction
- *
- * @typedef {object} Message
- * @param {Buffer} key
- * @param {lastOffset} key  Int64
- * @param {RecordBatch}  batchContext
- *
- * @typedef {object} Transaction
- * @param {string} firstOffset  Int64
- * @param {string} producerId  Int64
- *
- * @typedef {object} RecordBatch
- * @param {string}  producerId  Int64
- * @param {boolean}  inTransaction
  */
 module.exports = ({ messages, abortedTransactions }) => {
-  const currentAbortedTransactions = new Map()
-
   if (!abortedTransactions || !abortedTransactions.length) {
     return messages
   }
 
-  const remainingAbortedTransactions = [...abortedTransactions]
+  const remainingAbortedTransactions = [...abortedTransactions].sort((a, b) =>
+    Long.fromValue(a.firstOffset).compare(Long.fromValue(b.firstOffset))
+  )
+  const currentAbortedTransactions = new Set()
 
   return messages.filter(message => {
-    // If the message offset is GTE the first offset of the next aborted transaction
-    // then we have stepped into an aborted transaction.
-    if (
+    const offset = Long.fromValue(message.offset)
+    while (
       remainingAbortedTransactions.length &&
-      Long.fromValue(message.offset).gte(remainingAbortedTransactions[0].firstOffset)
+      offset.gte(remainingAbortedTransactions[0].firstOffset)
     ) {
-      const { producerId } = remainingAbortedTransactions.shift()
-      currentAbortedTransactions.set(producerId, true)
+      currentAbortedTransactions.add(String(remainingAbortedTransactions.shift().producerId))
     }
 
     const { producerId, inTransaction } = message.batchContext
 
     if (isAbortMarker(message)) {
       // Transaction is over, we no longer need to ignore messages from this producer
-      currentAbortedTransactions.delete(producerId)
-    } else if (currentAbortedTransactions.has(producerId) && inTransaction) {
-      return false
+      currentAbortedTransactions.delete(String(producerId))
+      return true
     }
-
-    return true
+    return !(inTransaction && currentAbortedTransactions.has(String(producerId)))
   })
 }
