@@ -520,7 +520,10 @@ export type Admin = {
     topics?: string[]
     resolveOffsets?: boolean
   }): Promise<Array<{ topic: string; partitions: FetchOffsetsPartition[] }>>
-  fetchTopicOffsets(topic: string): Promise<Array<SeekEntry & { high: string; low: string }>>
+  fetchTopicOffsets(
+    topic: string,
+    options?: { isolationLevel?: number }
+  ): Promise<Array<SeekEntry & { high: string; low: string }>>
   fetchTopicOffsetsByTimestamp(topic: string, timestamp?: number): Promise<Array<SeekEntry>>
   describeCluster(): Promise<{
     brokers: Array<{ nodeId: number; host: string; port: number }>
@@ -819,6 +822,10 @@ export type Producer = Sender & {
 
 export type Transaction = Sender & {
   sendOffsets(offsets: Offsets & { consumerGroupId: string }): Promise<void>
+  /** Adds partitions to the transaction without writing to them (cxone-connector fork). */
+  addPartitions(
+    topicData: Array<{ topic: string; partitions: Array<{ partition: number }> }>
+  ): Promise<void>
   commit(): Promise<void>
   abort(): Promise<void>
   isActive(): boolean

@@ -295,7 +295,9 @@ module.exports = ({
    * @param {string} topic
    */
 
-  const fetchTopicOffsets = async topic => {
+  // { isolationLevel } (cxone-connector fork): 0 for the high watermark as `high`,
+  // past any open transaction; by default the last stable offset.
+  const fetchTopicOffsets = async (topic, { isolationLevel } = {}) => {
     if (!topic || typeof topic !== 'string') {
       throw new KafkaJSNonRetriableError(`Invalid topic ${topic}`)
     }
@@ -308,13 +310,16 @@ module.exports = ({
         await cluster.refreshMetadataIfNecessary()
 
         const metadata = cluster.findTopicPartitionMetadata(topic)
-        const high = await cluster.fetchTopicsOffset([
-          {
-            topic,
-            fromBeginning: false,
-            partitions: metadata.map(p => ({ partition: p.partitionId })),
-          },
-        ])
+        const high = await cluster.fetchTopicsOffset(
+          [
+            {
+              topic,
+              fromBeginning: false,
+              partitions: metadata.map(p => ({ partition: p.partitionId })),
+            },
+          ],
+          { isolationLevel }
+        )
 
         const low = await cluster.fetchTopicsOffset([
           {

@@ -450,7 +450,9 @@ module.exports = class Cluster {
    *                            },
    *                          ]
    */
-  async fetchTopicsOffset(topics) {
+  // isolationLevel (cxone-connector fork): READ_UNCOMMITTED (0) gives the high
+  // watermark, READ_COMMITTED (1) the last stable offset; the cluster's own level by default.
+  async fetchTopicsOffset(topics, { isolationLevel = this.isolationLevel } = {}) {
     const partitionsPerBroker = {}
     const topicConfigurations = {}
 
@@ -485,7 +487,7 @@ module.exports = class Cluster {
       const partitions = partitionsPerBroker[nodeId]
 
       const { responses: topicOffsets } = await broker.listOffsets({
-        isolationLevel: this.isolationLevel,
+        isolationLevel,
         topics: keys(partitions).map(topic => ({
           topic,
           partitions: partitions[topic].map(addDefaultOffset(topic)),

@@ -165,6 +165,15 @@ module.exports = ({
       sendBatch: transactionGuard(sendBatchTxn),
       send: transactionGuard(sendTxn),
       /**
+       * Patched (cxone-connector fork): adds partitions to the transaction without writing to them
+       * (AddPartitionsToTxn), so WRITE on a topic can be checked before any record is written.
+       *
+       * @param {Array<{ topic: string, partitions: Array<{ partition: number }> }>} topicData
+       */
+      addPartitions: transactionGuard(topicData =>
+        transactionalEosManager.addPartitionsToTransaction(topicData)
+      ),
+      /**
        * Abort the ongoing transaction.
        *
        * @throws {KafkaJSNonRetriableError} If transaction has ended
