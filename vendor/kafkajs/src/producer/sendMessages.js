@@ -16,14 +16,25 @@ const { keys } = Object
  */
 module.exports = ({ logger, cluster, partitioner, eosManager, retrier }) => {
   return async ({ acks, timeout, compression, topicMessages }) => {
-    /** @type {Map<import("../../types").Broker, any[]>} */
-    const responsePerBroker = new Map()
+    /*
+     * Patched (cxone-connector fork, CHANGES.md): progress is kept per partition, not
+     * per broker. The original retried only the brokers without a response and re-sent every
+     * partition each such broker led at the time of the retry. After a leader change (a broker
+     * killed, its partitions moved to another that had already answered) that lost the moved
+     * partitions' messages, or re-sent partitions that had succeeded elsewhere under a new
+     * sequence number, which the broker then stored twice. Here a retry sends exactly the
+     * partitions not acknowledged yet, to their current leaders, with the messages grouped once.
+     */
+    /** topic -> partition -> messages, grouped once so a retry never re-partitions them */
+    const messagesPerTopic = new Map()
+    /** `${topic}\u0000${partition}` -> that partition's response entries */
+    const done = new Map()
+    const doneKey = (topic, partition) => `${topic}\u0000${partition}`
 
-    /** @param {Map<import("../../types").Broker, any[]>} responsePerBroker */
-    const createProducerRequests = async responsePerBroker => {
-      const topicMetadata = new Map()
-
+    const createProducerRequests = async () => {
       await cluster.refreshMetadataIfNecessary()
+      /** nodeId -> topic data of the partitions it leads that still wait for an acknowledgement */
+      const perLeader = new Map()
 
       for (const { topic, messages } of topicMessages) {
         const partitionMetadata = cluster.findTopicPartitionMetadata(topic)
@@ -37,47 +48,44 @@ module.exports = ({ logger, cluster, partitioner, eosManager, retrier }) => {
           throw new KafkaJSMetadataNotLoaded('Producing to topic without metadata')
         }
 
-        const messagesPerPartition = groupMessagesPerPartition({
-          topic,
-          partitionMetadata,
-          messages,
-          partitioner,
-        })
+        let messagesPerPartition = messagesPerTopic.get(topic)
+        if (!messagesPerPartition) {
+          messagesPerPartition = groupMessagesPerPartition({
+            topic,
+            partitionMetadata,
+            messages,
+            partitioner,
+          })
+          messagesPerTopic.set(topic, messagesPerPartition)
+        }
 
-        const partitions = keys(messagesPerPartition)
-        const partitionsPerLeader = cluster.findLeaderForPartitions(topic, partitions)
-        const leaders = keys(partitionsPerLeader)
-
-        topicMetadata.set(topic, {
-          partitionsPerLeader,
-          messagesPerPartition,
-        })
-
-        for (const nodeId of leaders) {
-          const broker = await cluster.findBroker({ nodeId })
-          if (!responsePerBroker.has(broker)) {
-            responsePerBroker.set(broker, null)
-          }
+        const pending = keys(messagesPerPartition).filter(
+          partition => !done.has(doneKey(topic, partition))
+        )
+        const partitionsPerLeader = cluster.findLeaderForPartitions(topic, pending)
+        for (const nodeId of keys(partitionsPerLeader)) {
+          const list = perLeader.get(nodeId) || []
+          list.push({ topic, partitions: partitionsPerLeader[nodeId], messagesPerPartition })
+          perLeader.set(nodeId, list)
         }
       }
 
-      const brokers = Array.from(responsePerBroker.keys())
-      const brokersWithoutResponse = brokers.filter(broker => !responsePerBroker.get(broker))
-
-      return brokersWithoutResponse.map(async broker => {
-        const entries = Array.from(topicMetadata.entries())
-        const topicDataForBroker = entries
-          .filter(([_, { partitionsPerLeader }]) => !!partitionsPerLeader[broker.nodeId])
-          .map(([topic, { partitionsPerLeader, messagesPerPartition, sequencePerPartition }]) => ({
-            topic,
-            partitions: partitionsPerLeader[broker.nodeId],
-            messagesPerPartition,
-          }))
-
-        const topicData = createTopicData(topicDataForBroker)
+      return Array.from(perLeader.entries()).map(async ([nodeId, topicDataForBroker]) => {
+        const broker = await cluster.findBroker({ nodeId })
 
         await eosManager.acquireBrokerLock(broker)
         try {
+          // An earlier attempt still in flight when this one began may have finished meanwhile.
+          const topicData = createTopicData(
+            topicDataForBroker
+              .map(entry => ({
+                ...entry,
+                partitions: entry.partitions.filter(p => !done.has(doneKey(entry.topic, p))),
+              }))
+              .filter(entry => entry.partitions.length > 0)
+          )
+          if (topicData.length === 0) return
+
           if (eosManager.isTransactional()) {
             await eosManager.addPartitionsToTransaction(topicData)
           }
@@ -103,6 +111,7 @@ module.exports = ({ logger, cluster, partitioner, eosManager, retrier }) => {
               topicData,
             })
           } catch (e) {
+            // Sent again with the same sequence numbers: what the broker did store is deduplicated.
             topicData.forEach(({ topic, partitions }) => {
               partitions.forEach(entry => {
                 eosManager.updateSequence(topic, entry.partition, -entry.messages.length)
@@ -113,11 +122,16 @@ module.exports = ({ logger, cluster, partitioner, eosManager, retrier }) => {
 
           const expectResponse = acks !== 0
           const formattedResponse = expectResponse ? responseSerializer(response) : []
-
-          responsePerBroker.set(broker, formattedResponse)
-        } catch (e) {
-          responsePerBroker.delete(broker)
-          throw e
+          topicData.forEach(({ topic, partitions }) => {
+            partitions.forEach(({ partition }) => {
+              done.set(
+                doneKey(topic, partition),
+                formattedResponse.filter(
+                  r => r.topicName === topic && Number(r.partition) === Number(partition)
+                )
+              )
+            })
+          })
         } finally {
           await eosManager.releaseBrokerLock(broker)
         }
@@ -129,9 +143,9 @@ module.exports = ({ logger, cluster, partitioner, eosManager, retrier }) => {
       await cluster.addMultipleTargetTopics(topics)
 
       try {
-        const requests = await createProducerRequests(responsePerBroker)
+        const requests = await createProducerRequests()
         await Promise.all(requests)
-        return Array.from(responsePerBroker.values()).flat()
+        return Array.from(done.values()).flat()
       } catch (e) {
         if (e.name === 'KafkaJSConnectionClosedError') {
           cluster.removeBroker({ host: e.host, port: e.port })
