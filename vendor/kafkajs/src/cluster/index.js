@@ -382,6 +382,9 @@ module.exports = class Cluster {
    * @returns {Promise<Object>}
    */
   async findGroupCoordinatorMetadata({ groupId, coordinatorType }) {
+    // Patched (cxone-connector fork): the last broker's error is kept as the cause, so that an
+    // authorization failure (GROUP_/TRANSACTIONAL_ID_AUTHORIZATION_FAILED) is not lost.
+    let lastError
     const brokerMetadata = await this.brokerPool.withBroker(async ({ nodeId, broker }) => {
       return await this.retrier(async (bail, retryCount, retryTime) => {
         try {
@@ -408,6 +411,7 @@ module.exports = class Cluster {
             throw e
           }
 
+          lastError = e
           bail(e)
         }
       })
@@ -417,7 +421,9 @@ module.exports = class Cluster {
       return brokerMetadata
     }
 
-    throw new KafkaJSGroupCoordinatorNotFound('Failed to find group coordinator')
+    throw new KafkaJSGroupCoordinatorNotFound('Failed to find group coordinator', {
+      cause: lastError,
+    })
   }
 
   /**

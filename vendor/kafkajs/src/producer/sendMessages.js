@@ -161,6 +161,11 @@ module.exports = ({ logger, cluster, partitioner, eosManager, retrier }) => {
           throw e
         }
 
+        // cxone-connector fork: CONCURRENT_TRANSACTIONS (AddPartitionsToTxn while the
+        // coordinator still writes the previous transaction's markers) says nothing about metadata:
+        // retried without the Metadata request a refresh costs.
+        if (e.type === 'CONCURRENT_TRANSACTIONS') throw e
+
         // This is necessary in case the metadata is stale and the number of partitions
         // for this topic has increased in the meantime
         if (

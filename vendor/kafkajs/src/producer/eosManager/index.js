@@ -24,7 +24,14 @@ const COMMIT_RETRIABLE_PROTOCOL_ERRORS = [
   'UNKNOWN_TOPIC_OR_PARTITION',
   'COORDINATOR_LOAD_IN_PROGRESS',
 ]
-const COMMIT_STALE_COORDINATOR_PROTOCOL_ERRORS = ['COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR']
+// cxone-connector fork: kafkajs's own names for COORDINATOR_NOT_AVAILABLE (15) and
+// NOT_COORDINATOR (16); the Java names alone never matched, so a moved coordinator was never retried.
+const MOVED_COORDINATOR_PROTOCOL_ERRORS = ['GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP']
+const COMMIT_STALE_COORDINATOR_PROTOCOL_ERRORS = [
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR',
+  ...MOVED_COORDINATOR_PROTOCOL_ERRORS,
+]
 
 /**
  * @typedef {Object} EosManager
@@ -88,12 +95,50 @@ module.exports = ({
     }
   })
 
-  const findTransactionCoordinator = () => {
-    return cluster.findGroupCoordinator({
-      groupId: transactionalId,
-      coordinatorType: COORDINATOR_TYPES.TRANSACTION,
-    })
+  // cxone-connector fork: the coordinators' node ids are kept, as the Java client keeps
+  // them, instead of a FindCoordinator request before every AddPartitionsToTxn, AddOffsetsToTxn,
+  // TxnOffsetCommit and EndTxn (four extra round trips per transaction). A kept coordinator is
+  // forgotten when it cannot be reached or says it no longer is one; the next request looks it up.
+  const coordinatorNodeIds = new Map()
+
+  const findCoordinator = async (groupId, coordinatorType) => {
+    const key = `${coordinatorType}:${groupId}`
+    const nodeId = coordinatorNodeIds.get(key)
+    if (nodeId !== undefined) {
+      try {
+        return await cluster.findBroker({ nodeId })
+      } catch (e) {
+        coordinatorNodeIds.delete(key)
+      }
+    }
+    const broker = await cluster.findGroupCoordinator({ groupId, coordinatorType })
+    coordinatorNodeIds.set(key, broker.nodeId)
+    return broker
   }
+
+  const withCoordinator = async (groupId, coordinatorType, request) => {
+    const key = `${coordinatorType}:${groupId}`
+    const kept = coordinatorNodeIds.has(key)
+    const broker = await findCoordinator(groupId, coordinatorType)
+    try {
+      return await request(broker)
+    } catch (e) {
+      // An answer such as CONCURRENT_TRANSACTIONS came from the coordinator: it is still the one.
+      if (e.name === 'KafkaJSProtocolError' && !MOVED_COORDINATOR_PROTOCOL_ERRORS.includes(e.type)) {
+        throw e
+      }
+      coordinatorNodeIds.delete(key)
+      // The kept coordinator says it no longer is one: the request was refused, not done, so it is
+      // sent again to the one a fresh lookup names (what a lookup per request would have done).
+      if (kept && MOVED_COORDINATOR_PROTOCOL_ERRORS.includes(e.type)) {
+        return request(await findCoordinator(groupId, coordinatorType))
+      }
+      throw e
+    }
+  }
+
+  const withTransactionCoordinator = request =>
+    withCoordinator(transactionalId, COORDINATOR_TYPES.TRANSACTION, request)
 
   const transactionalGuard = () => {
     if (!transactional) {
@@ -149,14 +194,14 @@ module.exports = ({
             await cluster.refreshMetadataIfNecessary()
 
             // If non-transactional we can request the PID from any broker
-            const broker = await (transactional
-              ? findTransactionCoordinator()
-              : cluster.findControllerBroker())
-
-            const result = await broker.initProducerId({
-              transactionalId: transactional ? transactionalId : undefined,
-              transactionTimeout,
-            })
+            const init = broker =>
+              broker.initProducerId({
+                transactionalId: transactional ? transactionalId : undefined,
+                transactionTimeout,
+              })
+            const result = transactional
+              ? await withTransactionCoordinator(init)
+              : await init(await cluster.findControllerBroker())
 
             stateMachine.transitionTo(STATES.READY)
             producerId = result.producerId
@@ -271,8 +316,9 @@ module.exports = ({
         }))
 
         if (topics.length) {
-          const broker = await findTransactionCoordinator()
-          await broker.addPartitionsToTxn({ transactionalId, producerId, producerEpoch, topics })
+          await withTransactionCoordinator(broker =>
+            broker.addPartitionsToTxn({ transactionalId, producerId, producerEpoch, topics })
+          )
         }
 
         topics.forEach(({ topic, partitions }) => {
@@ -296,13 +342,14 @@ module.exports = ({
           return
         }
 
-        const broker = await findTransactionCoordinator()
-        await broker.endTxn({
-          producerId,
-          producerEpoch,
-          transactionalId,
-          transactionResult: true,
-        })
+        await withTransactionCoordinator(broker =>
+          broker.endTxn({
+            producerId,
+            producerEpoch,
+            transactionalId,
+            transactionResult: true,
+          })
+        )
 
         stateMachine.transitionTo(STATES.READY)
       },
@@ -321,13 +368,14 @@ module.exports = ({
           return
         }
 
-        const broker = await findTransactionCoordinator()
-        await broker.endTxn({
-          producerId,
-          producerEpoch,
-          transactionalId,
-          transactionResult: false,
-        })
+        await withTransactionCoordinator(broker =>
+          broker.endTxn({
+            producerId,
+            producerEpoch,
+            transactionalId,
+            transactionResult: false,
+          })
+        )
 
         stateMachine.transitionTo(STATES.READY)
       },
@@ -379,32 +427,38 @@ module.exports = ({
         assert(consumerGroupId, 'Missing consumerGroupId')
         assert(topics, 'Missing offset topics')
 
-        const transactionCoordinator = await findTransactionCoordinator()
-
         // Do we need to add offsets if we've already done so for this consumer group?
-        await transactionCoordinator.addOffsetsToTxn({
-          transactionalId,
-          producerId,
-          producerEpoch,
-          groupId: consumerGroupId,
+        // cxone-connector fork: retried on CONCURRENT_TRANSACTIONS, which the coordinator
+        // answers while it still writes the previous transaction's markers (as the Java client does).
+        await retrier(async bail => {
+          try {
+            await withTransactionCoordinator(transactionCoordinator =>
+              transactionCoordinator.addOffsetsToTxn({
+                transactionalId,
+                producerId,
+                producerEpoch,
+                groupId: consumerGroupId,
+              })
+            )
+          } catch (e) {
+            if (e.type === 'CONCURRENT_TRANSACTIONS') throw e
+            bail(e)
+          }
         })
 
         hasOffsetsAddedToTransaction = true
 
-        let groupCoordinator = await cluster.findGroupCoordinator({
-          groupId: consumerGroupId,
-          coordinatorType: COORDINATOR_TYPES.GROUP,
-        })
-
         return retrier(async (bail, retryCount, retryTime) => {
           try {
-            await groupCoordinator.txnOffsetCommit({
-              transactionalId,
-              producerId,
-              producerEpoch,
-              groupId: consumerGroupId,
-              topics,
-            })
+            await withCoordinator(consumerGroupId, COORDINATOR_TYPES.GROUP, groupCoordinator =>
+              groupCoordinator.txnOffsetCommit({
+                transactionalId,
+                producerId,
+                producerEpoch,
+                groupId: consumerGroupId,
+                topics,
+              })
+            )
           } catch (e) {
             if (COMMIT_RETRIABLE_PROTOCOL_ERRORS.includes(e.type)) {
               logger.debug('Group coordinator is not ready yet, retrying', {
@@ -433,11 +487,7 @@ module.exports = ({
                 }
               )
 
-              groupCoordinator = await cluster.findGroupCoordinator({
-                groupId: consumerGroupId,
-                coordinatorType: COORDINATOR_TYPES.GROUP,
-              })
-
+              // withCoordinator forgot it: the retry looks the coordinator up again.
               throw e
             }
 
