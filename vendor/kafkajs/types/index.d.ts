@@ -519,6 +519,7 @@ export type Admin = {
     groupId: string
     topics?: string[]
     resolveOffsets?: boolean
+    requireStable?: boolean
   }): Promise<Array<{ topic: string; partitions: FetchOffsetsPartition[] }>>
   fetchTopicOffsets(
     topic: string,
@@ -821,7 +822,12 @@ export type Producer = Sender & {
 }
 
 export type Transaction = Sender & {
-  sendOffsets(offsets: Offsets & { consumerGroupId: string }): Promise<void>
+  sendOffsets(
+    offsets: Offsets & {
+      consumerGroupId: string
+      consumerGroupMetadata?: { generationId: number; memberId: string; groupInstanceId?: string | null }
+    }
+  ): Promise<void>
   /** Adds partitions to the transaction without writing to them (cxone-connector fork). */
   addPartitions(
     topicData: Array<{ topic: string; partitions: Array<{ partition: number }> }>

@@ -416,7 +416,9 @@ module.exports = ({
    * @param {boolean} [resolveOffsets=false]
    * @return {Promise}
    */
-  const fetchOffsets = async ({ groupId, topics, resolveOffsets = false }) => {
+  // requireStable (cxone-connector fork, KIP-447): UNSTABLE_OFFSET_COMMIT instead of an
+  // offset that an open transaction's offset commit may still replace.
+  const fetchOffsets = async ({ groupId, topics, resolveOffsets = false, requireStable = false }) => {
     if (!groupId) {
       throw new KafkaJSNonRetriableError(`Invalid groupId ${groupId}`)
     }
@@ -440,6 +442,7 @@ module.exports = ({
     let { responses: consumerOffsets } = await coordinator.offsetFetch({
       groupId,
       topics: topicsToFetch,
+      requireStable,
     })
 
     if (resolveOffsets) {

@@ -517,9 +517,9 @@ module.exports = class Broker {
    *                  ]
    * @returns {Promise}
    */
-  async offsetFetch({ groupId, topics }) {
+  async offsetFetch({ groupId, topics, requireStable = false }) {
     const offsetFetch = this.lookupRequest(apiKeys.OffsetFetch, requests.OffsetFetch)
-    return await this[PRIVATE.SEND_REQUEST](offsetFetch({ groupId, topics }))
+    return await this[PRIVATE.SEND_REQUEST](offsetFetch({ groupId, topics, requireStable }))
   }
 
   /**
@@ -717,10 +717,28 @@ module.exports = class Broker {
    *
    * @returns {Promise}
    */
-  async txnOffsetCommit({ transactionalId, groupId, producerId, producerEpoch, topics }) {
+  async txnOffsetCommit({
+    transactionalId,
+    groupId,
+    producerId,
+    producerEpoch,
+    generationId,
+    memberId,
+    groupInstanceId,
+    topics,
+  }) {
     const txnOffsetCommit = this.lookupRequest(apiKeys.TxnOffsetCommit, requests.TxnOffsetCommit)
     return await this[PRIVATE.SEND_REQUEST](
-      txnOffsetCommit({ transactionalId, groupId, producerId, producerEpoch, topics })
+      txnOffsetCommit({
+        transactionalId,
+        groupId,
+        producerId,
+        producerEpoch,
+        generationId,
+        memberId,
+        groupInstanceId,
+        topics,
+      })
     )
   }
 

@@ -343,6 +343,9 @@ module.exports = class ConsumerGroup {
         const payload = {
           groupId: this.groupId,
           memberId: this.memberId,
+          // Patched (cxone-connector fork): which generation this assignment belongs to, so a member can
+          // tell that it kept a partition from the generation just before (nobody else had it).
+          generationId: this.generationId,
           leaderId: this.leaderId,
           isLeader: this.isLeader(),
           memberAssignment,

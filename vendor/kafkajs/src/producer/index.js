@@ -196,8 +196,8 @@ module.exports = ({
        *
        * @throws {KafkaJSNonRetriableError} If transaction has ended
        */
-      sendOffsets: transactionGuard(async ({ consumerGroupId, topics }) => {
-        await transactionalEosManager.sendOffsets({ consumerGroupId, topics })
+      sendOffsets: transactionGuard(async ({ consumerGroupId, topics, consumerGroupMetadata }) => {
+        await transactionalEosManager.sendOffsets({ consumerGroupId, topics, consumerGroupMetadata })
 
         for (const topicOffsets of topics) {
           const { topic, partitions } = topicOffsets

@@ -423,7 +423,10 @@ module.exports = ({
        * @property {number} partition
        * @property {number} offset
        */
-      async sendOffsets({ consumerGroupId, topics }) {
+      // consumerGroupMetadata (cxone-connector fork, KIP-447): { generationId, memberId,
+      // groupInstanceId } of the consumer that owns the partitions: the broker refuses the offsets
+      // (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) once that member's generation is over.
+      async sendOffsets({ consumerGroupId, topics, consumerGroupMetadata = {} }) {
         assert(consumerGroupId, 'Missing consumerGroupId')
         assert(topics, 'Missing offset topics')
 
@@ -456,6 +459,9 @@ module.exports = ({
                 producerId,
                 producerEpoch,
                 groupId: consumerGroupId,
+                generationId: consumerGroupMetadata.generationId,
+                memberId: consumerGroupMetadata.memberId,
+                groupInstanceId: consumerGroupMetadata.groupInstanceId,
                 topics,
               })
             )

@@ -19,6 +19,12 @@ const versions = {
     const response = require('./v4/response')
     return { request: request({ groupId, topics }), response }
   },
+  // cxone-connector fork: KIP-447's require_stable.
+  7: ({ groupId, topics, requireStable }) => {
+    const request = require('./v7/request')
+    const response = require('./v7/response')
+    return { request: request({ groupId, topics, requireStable }), response }
+  },
 }
 
 module.exports = {

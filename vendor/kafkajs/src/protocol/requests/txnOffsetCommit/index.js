@@ -15,6 +15,33 @@ const versions = {
       response,
     }
   },
+  // cxone-connector fork: KIP-447, the consumer group's generation and member.
+  3: ({
+    transactionalId,
+    groupId,
+    producerId,
+    producerEpoch,
+    generationId,
+    memberId,
+    groupInstanceId,
+    topics,
+  }) => {
+    const request = require('./v3/request')
+    const response = require('./v3/response')
+    return {
+      request: request({
+        transactionalId,
+        groupId,
+        producerId,
+        producerEpoch,
+        generationId,
+        memberId,
+        groupInstanceId,
+        topics,
+      }),
+      response,
+    }
+  },
 }
 
 module.exports = {
