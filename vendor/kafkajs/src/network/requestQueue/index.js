@@ -313,6 +313,12 @@ module.exports = class RequestQueue extends EventEmitter {
     if (!this.throttleCheckTimeoutId) {
       if (this.pending.length > 0) {
         scheduleAt = scheduleAt > 0 ? scheduleAt : CHECK_PENDING_REQUESTS_INTERVAL
+      } else if (scheduleAt <= 0) {
+        // cxone-connector fork (kafkajs#1751, #1704): nothing waits and nothing throttles, so
+        // there is nothing to check. Scheduling anyway passed setTimeout a negative delay
+        // (throttledUntil starts at -1: Node 24's TimeoutNegativeWarning) and, since that
+        // delay runs as 1 ms, kept a timer spinning on every connection.
+        return
       }
       this.throttleCheckTimeoutId = setTimeout(() => {
         this.throttleCheckTimeoutId = null
