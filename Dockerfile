@@ -21,13 +21,13 @@ ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY patches ./patches
+# vendor/kafkajs: our fork of kafkajs 2.2.4 (vendor/kafkajs/CHANGES.md), an npm
+# workspace that npm ci links as node_modules/kafkajs.
+COPY vendor ./vendor
 # --ignore-scripts: the only install scripts in the tree are the `node`
 # devDependency's (it downloads a second Node binary we do not need: the base
-# image has Node 24) and protobufjs's version notice. The kafkajs patch is
-# applied explicitly: its type declarations (KIP-447's sendOffsets and
-# fetchOffsets options) are what the TypeScript build compiles against.
-RUN npm ci --ignore-scripts --no-audit --no-fund && npx patch-package
+# image has Node 24) and protobufjs's version notice.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -36,11 +36,8 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY patches ./patches
-# patches/: a fix to kafkajs's read_committed filtering (see the patch file);
-# applied explicitly because --ignore-scripts skips the postinstall that does it elsewhere.
+COPY vendor ./vendor
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npx patch-package \
  && npm cache clean --force
 
 # --- runtime ----------------------------------------------------------------
@@ -56,6 +53,8 @@ WORKDIR /app
 # process cannot modify its own code, and the root filesystem can be mounted
 # read-only (the connector writes nothing to disk).
 COPY --from=prod-deps /app/node_modules ./node_modules
+# node_modules/kafkajs is a link to the workspace: the fork itself.
+COPY --from=prod-deps /app/vendor ./vendor
 COPY package.json ./
 COPY --from=build /app/dist ./dist
 # Read at runtime relative to dist/ (dist/output/output-schemas.js -> /app/schemas/).

@@ -61,7 +61,7 @@ function layerRules() {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.stack/', 'helm/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.stack/', 'helm/', 'coverage/', 'vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

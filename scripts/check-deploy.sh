@@ -141,21 +141,23 @@ else
   # the `node` devDependency installs no binary of its own.
   export PATH="$ROOT/node_modules/node/bin:$PATH"
   NPM_FLAGS=(--ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
-  for f in package.json package-lock.json patches/; do
+  for f in package.json package-lock.json vendor/; do
     grep -q "^!$f$" .dockerignore || fail ".dockerignore does not let $f in"
   done
   mkdir -p "$WORK/build" "$WORK/app"
-  cp -R package.json package-lock.json patches tsconfig.json tsconfig.build.json src "$WORK/build/"
-  (cd "$WORK/build" && npm ci "${NPM_FLAGS[@]}" >/dev/null && npx patch-package >/dev/null && npm run --silent build) \
-    || fail "build stage: npm ci + patch-package + npm run build"
-  ok "build stage: npm ci --ignore-scripts && patch-package && npm run build"
-  cp -R package.json package-lock.json patches "$WORK/app/"
-  (cd "$WORK/app" && npm ci --omit=dev "${NPM_FLAGS[@]}" >/dev/null && npx patch-package >/dev/null) \
-    || fail "runtime stage: npm ci --omit=dev + patch-package"
-  grep -q "cxone-connector, patches/kafkajs" "$WORK/app/node_modules/kafkajs/src/consumer/filterAbortedMessages.js" \
-    || fail "runtime stage: the kafkajs patch is not applied"
+  cp -R package.json package-lock.json vendor tsconfig.json tsconfig.build.json src "$WORK/build/"
+  (cd "$WORK/build" && npm ci "${NPM_FLAGS[@]}" >/dev/null && npm run --silent build) \
+    || fail "build stage: npm ci + npm run build"
+  ok "build stage: npm ci --ignore-scripts && npm run build"
+  cp -R package.json package-lock.json vendor "$WORK/app/"
+  (cd "$WORK/app" && npm ci --omit=dev "${NPM_FLAGS[@]}" >/dev/null) \
+    || fail "runtime stage: npm ci --omit=dev"
+  [[ "$(readlink -f "$WORK/app/node_modules/kafkajs")" == "$WORK/app/vendor/kafkajs" ]] \
+    || fail "runtime stage: node_modules/kafkajs is not the vendored fork"
+  grep -q "cxone-connector fork" "$WORK/app/node_modules/kafkajs/src/consumer/filterAbortedMessages.js" \
+    || fail "runtime stage: node_modules/kafkajs is not the fork"
   cp -R "$WORK/build/dist" schemas examples "$WORK/app/"
-  ok "runtime stage: npm ci --omit=dev + patch-package + dist/ schemas/ examples/ package.json"
+  ok "runtime stage: npm ci --omit=dev (kafkajs: the vendor/kafkajs workspace) + dist/ schemas/ examples/ package.json"
   (
     cd "$WORK/app"
     export NODE_ENV=production NODE_OPTIONS="--enable-source-maps --max-semi-space-size=16 --max-old-space-size=192"

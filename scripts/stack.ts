@@ -18,14 +18,6 @@ import type { StackHandle, StackOptions } from './stack/index.ts';
 import { repoRoot } from './stack/paths.ts';
 import { isListening } from './stack/ports.ts';
 
-// kafkajs 2.2.4 passes a negative delay to setTimeout on every response
-// (throttledUntil starts at -1); Node 24 warns about it each time. Harmless,
-// so keep it out of the output, and print every other warning as before.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') console.error(`${warning.name}: ${warning.message}`);
-});
-
 const usage = `usage: node scripts/stack.ts <up|down|status|fetch> [options]
   up       start Kafka + Apicurio Registry in the background (state in <dir>/state.json)
              --brokers <n>       a KRaft cluster of n nodes (replication factor n, min.insync.replicas n-1)

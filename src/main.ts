@@ -24,19 +24,6 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-/**
- * kafkajs 2.2.4 hands setTimeout a negative delay on every response
- * (throttledUntil starts at -1; see its requestQueue), and Node 24 warns each
- * time. Harmless; keep every other warning visible.
- */
-function silenceKafkajsTimerWarning(): void {
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (warning.name !== 'TimeoutNegativeWarning')
-      process.stderr.write(`${warning.name}: ${warning.message}\n`);
-  });
-}
-
 /** A usage problem found after parsing (a bad option value): exit 2 with the command's usage. */
 class UsageError extends Error {}
 
@@ -211,7 +198,6 @@ const USAGE = [
 const HELP = new Set(['--help', '-h', 'help']);
 
 export async function main(argv: string[]): Promise<number> {
-  silenceKafkajsTimerWarning();
   const envDebug = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
   const [first, ...rest] = argv;
   if (first === undefined) {

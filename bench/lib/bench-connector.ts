@@ -93,7 +93,6 @@ export async function startConnector(
 export function connectorNodeFlags(heapMb: number): string[] {
   const extra = process.env.BENCH_NODE_FLAGS;
   return [
-    '--disable-warning=TimeoutNegativeWarning',
     ...(extra !== undefined
       ? extra.split(' ').filter(Boolean)
       : ['--max-semi-space-size=16', `--max-old-space-size=${heapMb}`]),

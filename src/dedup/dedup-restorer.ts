@@ -175,7 +175,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
   }
 
   async function highWatermark(partition: number): Promise<bigint> {
-    // 0: READ_UNCOMMITTED, whose end is the high watermark (patches/kafkajs).
+    // 0: READ_UNCOMMITTED, whose end is the high watermark (our kafkajs fork).
     const offsets = await deps.admin.fetchTopicOffsets(topic, { isolationLevel: 0 });
     return BigInt(offsets.find((o) => o.partition === partition)?.high ?? '0');
   }
@@ -245,7 +245,7 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
     async restore(inputTopic, partition, signal, options = {}) {
       if (!consumer) throw new Error('dedup restorer not started');
       await readLeaders();
-      // 0: READ_UNCOMMITTED, whose end is the high watermark (patches/kafkajs).
+      // 0: READ_UNCOMMITTED, whose end is the high watermark (our kafkajs fork).
       const offsets = await deps.admin.fetchTopicOffsets(
         topic,
         options.throughOpenTransactions ? { isolationLevel: 0 } : {},

@@ -38,11 +38,6 @@ export interface AccessCheck {
   error?: unknown;
 }
 
-/** kafkajs's transaction as patched (patches/kafkajs+2.2.4.patch): partitions added without a write. */
-type ProbeTransaction = Transaction & {
-  addPartitions(topicData: { topic: string; partitions: { partition: number }[] }[]): Promise<void>;
-};
-
 /** Every check, in order, each with its outcome; a failure of anything but authorization is thrown. */
 export async function probeKafkaAccess(kafka: Kafka, plan: AccessPlan): Promise<AccessCheck[]> {
   const transactionalId = `${plan.transactionalIdPrefix}-access-check-${randomUUID().slice(0, 8)}`;
@@ -89,12 +84,12 @@ export async function probeKafkaAccess(kafka: Kafka, plan: AccessPlan): Promise<
 async function probe(producer: Producer, idNeed: AclNeed, plan: AccessPlan): Promise<AccessCheck[]> {
   const results: AccessCheck[] = [];
   // kafkajs asks for the producer id (InitProducerId, WRITE on the id) at the first transaction.
-  let transaction: ProbeTransaction | undefined;
+  let transaction: Transaction | undefined;
   const ok = await attempt(results, idNeed, async () => {
     await producer.connect();
-    transaction = (await producer.transaction()) as ProbeTransaction;
+    transaction = await producer.transaction();
   });
-  const txn: ProbeTransaction | undefined = transaction;
+  const txn: Transaction | undefined = transaction;
   if (!ok || !txn) return results;
   try {
     for (const topic of plan.writeTopics) {

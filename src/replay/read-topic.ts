@@ -122,7 +122,7 @@ async function settledEnds(
   topic: string,
   waitMs: number,
 ): Promise<{ ends: Map<number, bigint>; pinned: TopicContents['pinned'] }> {
-  // 0: READ_UNCOMMITTED, whose end is the high watermark (patches/kafkajs).
+  // 0: READ_UNCOMMITTED, whose end is the high watermark (our kafkajs fork).
   const highs = new Map(
     (await admin.fetchTopicOffsets(topic, { isolationLevel: 0 })).map((o) => [o.partition, BigInt(o.high)]),
   );

@@ -45,7 +45,7 @@ export async function runInputConsumer(
   onJoin?: (membership: { generationId: number; memberId: string }) => void,
 ): Promise<void> {
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    // Added by patches/kafkajs+2.2.4.patch (consumerGroup.js).
+    // Added by our kafkajs fork (vendor/kafkajs, consumerGroup.js).
     const { generationId } = event.payload as { generationId?: number };
     if (generationId !== undefined) onJoin?.({ generationId, memberId: event.payload.memberId });
     supervisor.onAssignment(event.payload.memberAssignment, generationId);

@@ -4,7 +4,7 @@
  * results and audit topics (and a CDP's transactional producers may in the
  * input): a consumer that starts inside two aborted transactions must see
  * none of their records. kafkajs 2.2.4 returned some of them; the project
- * patches it (patches/kafkajs+2.2.4.patch) and this test keeps the patch honest.
+ * fixes it in its fork (vendor/kafkajs) and this test keeps the fix honest.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

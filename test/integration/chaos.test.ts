@@ -23,7 +23,6 @@ describe('chaos run (small)', { timeout: 150_000 }, () => {
       const child = spawn(
         process.execPath,
         [
-          '--disable-warning=TimeoutNegativeWarning',
           join(root, 'bench/chaos.ts'),
           '--events',
           '2500',

@@ -5,7 +5,7 @@
  * partition: after a leader moved to a broker that had already answered, it
  * dropped the moved partitions' messages or re-sent finished ones under new
  * sequence numbers (stored twice), and then stuck on OUT_OF_ORDER_SEQUENCE_NUMBER
- * (patches/kafkajs+2.2.4.patch, sendMessages.js).
+ * (vendor/kafkajs, sendMessages.js).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * KIP-447 as patched into kafkajs (patches/kafkajs+2.2.4.patch), on the real
+ * KIP-447 as added to our kafkajs fork (vendor/kafkajs), on the real
  * broker: TxnOffsetCommit v3 carries the consumer group's generation and
  * member, so the broker itself refuses offsets from a member of an old
  * generation (a zombie) or from no member at all; OffsetFetch v7 with
