@@ -151,6 +151,9 @@ module.exports = class Client {
     maxInFlightRequests,
     readUncommitted = false,
     rackId = '',
+    // cxone-connector fork: KIP-345 static membership (see consumer/consumerGroup.js).
+    groupInstanceId = null,
+    leaveGroupOnShutdown = groupInstanceId == null,
   } = {}) {
     const isolationLevel = readUncommitted
       ? ISOLATION_LEVEL.READ_UNCOMMITTED
@@ -182,6 +185,8 @@ module.exports = class Client {
       instrumentationEmitter,
       rackId,
       metadataMaxAge,
+      groupInstanceId,
+      leaveGroupOnShutdown,
     })
   }
 

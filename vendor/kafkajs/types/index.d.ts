@@ -165,6 +165,10 @@ export interface ConsumerConfig {
   maxInFlightRequests?: number
   readUncommitted?: boolean
   rackId?: string
+  /** KIP-345 static membership (cxone-connector fork): this member's stable name in the group. */
+  groupInstanceId?: string | null
+  /** Send LeaveGroup on disconnect; by default only a dynamic member does (cxone-connector fork). */
+  leaveGroupOnShutdown?: boolean
 }
 
 export type PartitionAssigner = (config: {
@@ -949,6 +953,10 @@ export type ConsumerGroupJoinEvent = InstrumentationEvent<{
   groupProtocol: string
   memberId: string
   memberAssignment: IMemberAssignment
+  /** The generation this assignment belongs to (cxone-connector fork). */
+  generationId: number
+  /** The member's static instance id, null for a dynamic member (cxone-connector fork). */
+  groupInstanceId: string | null
 }>
 export type ConsumerFetchStartEvent = InstrumentationEvent<{ nodeId: number }>
 export type ConsumerFetchEvent = InstrumentationEvent<{

@@ -82,6 +82,8 @@ module.exports = class ConsumerGroup {
     isolationLevel,
     rackId,
     metadataMaxAge,
+    groupInstanceId = null,
+    leaveGroupOnShutdown = groupInstanceId == null,
   }) {
     /** @type {import("../../types").Cluster} */
     this.cluster = cluster
@@ -105,6 +107,14 @@ module.exports = class ConsumerGroup {
     this.isolationLevel = isolationLevel
     this.rackId = rackId
     this.metadataMaxAge = metadataMaxAge
+    /**
+     * cxone-connector fork, KIP-345 static membership: a member with a group instance id keeps its
+     * place in the group across a restart. The broker hands the instance's assignment to whichever
+     * process joins under that id next, without waiting for the old member's session to expire
+     * and without a rebalance of the others, and fences the old process (FENCED_INSTANCE_ID).
+     */
+    this.groupInstanceId = groupInstanceId
+    this.leaveGroupOnShutdown = leaveGroupOnShutdown
 
     this.seekOffset = new SeekOffsets()
     this.coordinator = null
@@ -130,7 +140,7 @@ module.exports = class ConsumerGroup {
     this.lastRequest = Date.now()
 
     this[PRIVATE.SHARED_HEARTBEAT] = sharedPromiseTo(async ({ interval }) => {
-      const { groupId, generationId, memberId } = this
+      const { groupId, generationId, memberId, groupInstanceId } = this
       const now = Date.now()
 
       if (memberId && now >= this.lastRequest + interval) {
@@ -138,6 +148,7 @@ module.exports = class ConsumerGroup {
           groupId,
           memberId,
           groupGenerationId: generationId,
+          groupInstanceId,
         }
 
         await this.coordinator.heartbeat(payload)
@@ -162,7 +173,7 @@ module.exports = class ConsumerGroup {
   }
 
   async [PRIVATE.JOIN]() {
-    const { groupId, sessionTimeout, rebalanceTimeout } = this
+    const { groupId, sessionTimeout, rebalanceTimeout, groupInstanceId } = this
 
     this.coordinator = await this.cluster.findGroupCoordinator({ groupId })
 
@@ -170,6 +181,7 @@ module.exports = class ConsumerGroup {
       groupId,
       sessionTimeout,
       rebalanceTimeout,
+      groupInstanceId,
       memberId: this.memberId || '',
       groupProtocols: this.assigners.map(assigner =>
         assigner.protocol({
@@ -186,9 +198,16 @@ module.exports = class ConsumerGroup {
   }
 
   async leave() {
-    const { groupId, memberId } = this
+    const { groupId, memberId, groupInstanceId } = this
     if (memberId) {
-      await this.coordinator.leaveGroup({ groupId, memberId })
+      // cxone-connector fork: by default a static member does not leave on shutdown, as the Java
+      // consumer does not: a restart under the same instance id takes its partitions back at once,
+      // where a LeaveGroup would move them to the others and back; the partitions of an instance
+      // that never returns move when its session times out. leaveGroupOnShutdown: true leaves
+      // (LeaveGroup v3 names the instance, so the broker removes the static member at once).
+      if (this.leaveGroupOnShutdown) {
+        await this.coordinator.leaveGroup({ groupId, memberId, groupInstanceId })
+      }
       this.memberId = null
     }
   }
@@ -234,6 +253,7 @@ module.exports = class ConsumerGroup {
       groupId,
       generationId,
       memberId,
+      groupInstanceId: this.groupInstanceId,
       groupAssignment: assignment,
     })
 
@@ -346,6 +366,7 @@ module.exports = class ConsumerGroup {
           // Patched (cxone-connector fork): which generation this assignment belongs to, so a member can
           // tell that it kept a partition from the generation just before (nobody else had it).
           generationId: this.generationId,
+          groupInstanceId: this.groupInstanceId,
           leaderId: this.leaderId,
           isLeader: this.isLeader(),
           memberAssignment,

@@ -40,6 +40,8 @@ const specialOffsets = [
  * @param {number} [params.maxWaitTimeInMs]
  * @param {number} [params.isolationLevel]
  * @param {string} [params.rackId]
+ * @param {string|null} [params.groupInstanceId] KIP-345 static membership (cxone-connector fork)
+ * @param {boolean} [params.leaveGroupOnShutdown] send LeaveGroup on disconnect (static members: no by default)
  * @param {InstrumentationEventEmitter} [params.instrumentationEmitter]
  * @param {number} params.metadataMaxAge
  *
@@ -62,6 +64,8 @@ module.exports = ({
   rackId = '',
   instrumentationEmitter: rootInstrumentationEmitter,
   metadataMaxAge,
+  groupInstanceId = null,
+  leaveGroupOnShutdown = groupInstanceId == null,
 }) => {
   if (!groupId) {
     throw new KafkaJSNonRetriableError('Consumer groupId must be a non-empty string.')
@@ -221,6 +225,8 @@ module.exports = ({
         isolationLevel,
         rackId,
         metadataMaxAge,
+        groupInstanceId,
+        leaveGroupOnShutdown,
         autoCommit,
         autoCommitInterval,
         autoCommitThreshold,
