@@ -11,11 +11,12 @@ import type { ConnectorConfig } from './config/schema.ts';
 import { createCxoneClients, type CxoneClients } from './cxone/cxone-clients.ts';
 import { createSchemaRegistry, redactUrl } from './output/registry-client.ts';
 import { StartupError } from './errors.ts';
+import { kafkaErrorType } from './contracts/kafka-access.ts';
 import type { ConnectorMetrics } from './observability/metrics.ts';
 import { assertKafkaAccess } from './kafka/access-check.ts';
 import { explainConnectFailure } from './kafka/connect-failure.ts';
 import { createKafkaClient } from './kafka/kafka-client.ts';
-import type { TransactionalCommitter } from './output/commit-contents.ts';
+import { instanceIdInUse, type TransactionalCommitter } from './output/commit-contents.ts';
 import { createGroupCommitter } from './output/group-committer.ts';
 import { createTransactionalCommitter } from './output/transactional-committer.ts';
 import { createDedupStore } from './dedup/dedup-store.ts';
@@ -289,6 +290,16 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       theConsumer.on(theConsumer.events.GROUP_JOIN, () => deps.metrics.rebalances.inc());
       theConsumer.on(theConsumer.events.CRASH, (event) => {
         const { error, restart } = event.payload;
+        // A static member whose instance id a newer process joined under: the same name twice.
+        if (kafkaErrorType(error) === 'FENCED_INSTANCE_ID') {
+          stopOnTakeOver(
+            instanceIdInUse(
+              `joined the consumer group as ${options.consumer.groupInstanceId ?? 'this member'}`,
+              error,
+            ),
+          );
+          return;
+        }
         logger.error({ err: error, restart }, 'Kafka consumer crashed');
         if (!restart && state === 'running') {
           setState('failed');

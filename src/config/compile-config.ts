@@ -85,6 +85,8 @@ export function compileConfig(
       metadataMaxAgeMs: kafka.metadataMaxAgeMs,
       fetchMaxBytes: kafka.fetchMaxBytes,
       fetchMaxBytesPerPartition: kafka.fetchMaxBytesPerPartition,
+      groupInstanceId: kafka.staticMembership ? kafka.instanceId : undefined,
+      leaveGroupOnShutdown: kafka.leaveGroupOnShutdown,
     },
     topics: kafka.topics,
     committer: {

@@ -165,6 +165,20 @@ const kafkaSchema = z
       .regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, ".", "_" and "-" only (at most 200)')
       .optional(),
     /**
+     * With kafka.instanceId set, the consumer is a static group member under that name (KIP-345,
+     * brokers 2.3 and later): an instance that crashed and restarts under the same name takes its
+     * partitions back at once, without a rebalance and without waiting for its old session to
+     * time out. false: a dynamic member. Without an instanceId it has no effect.
+     */
+    staticMembership: z.boolean().default(true),
+    /**
+     * A static member leaves the group when it shuts down, so its partitions move at once. Set it
+     * to false where the same name comes back (a StatefulSet pod): a rolling restart then moves no
+     * partition at all, and those of an instance that never returns move after sessionTimeoutMs.
+     * A dynamic member always leaves.
+     */
+    leaveGroupOnShutdown: z.boolean().default(true),
+    /**
      * The broker aborts a transaction open this long (Kafka Streams' exactly-once default). With
      * group fencing, the new owners of a crashed instance's partitions wait up to this (plus the
      * broker's 10 s cleanup interval) for its open transaction to end.

@@ -5,6 +5,7 @@
  */
 import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { RecordOutputs } from '../contracts/records.ts';
+import { KafkaOutputError } from '../errors.ts';
 
 export interface OutputTopics {
   results: string;
@@ -42,6 +43,8 @@ export interface TransactionalCommitter {
 export interface GroupMembership {
   generationId: number;
   memberId: string;
+  /** The static member's instance id (kafka.instanceId with kafka.staticMembership), else null. */
+  groupInstanceId: string | null;
 }
 
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
@@ -132,4 +135,16 @@ export function collectTopicMessages(
     }
   }
   return [results, audit, dlq, dedup].filter((t) => t.messages.length > 0);
+}
+
+/**
+ * INSTANCE_ID_IN_USE: a newer live process took this one's name, found through `how` (its
+ * transactional producer fenced, or its static group membership).
+ */
+export function instanceIdInUse(how: string, cause: unknown): KafkaOutputError {
+  return new KafkaOutputError(
+    'INSTANCE_ID_IN_USE',
+    `another process ${how} and fenced this one: two live instances have the same kafka.instanceId; give each its own (the chart uses the pod name)`,
+    { cause, retryable: false },
+  );
 }

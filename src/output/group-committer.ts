@@ -27,6 +27,7 @@ import {
   connectTransactionalProducer,
   isFencedError,
   isTakenOverError,
+  instanceIdInUse,
   type GroupMembership,
   type OutputPartitions,
   type OutputTopics,
@@ -187,13 +188,7 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
       // the same transactional id.
       await discard();
       if (isTakenOverError(error)) {
-        deps.onTakenOver?.(
-          new KafkaOutputError(
-            'INSTANCE_ID_IN_USE',
-            `another process started with transactional id ${deps.transactionalId} and fenced this one: two live instances have the same kafka.instanceId; give each its own (the chart uses the pod name)`,
-            { cause: error, retryable: false },
-          ),
-        );
+        deps.onTakenOver?.(instanceIdInUse(`started with transactional id ${deps.transactionalId}`, error));
       }
       const reason: AbortReason = isFencedError(error)
         ? 'fenced'

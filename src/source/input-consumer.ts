@@ -4,6 +4,7 @@
  * itself, and a handler that only hands batches over.
  */
 import type { Consumer, Kafka } from 'kafkajs';
+import type { GroupMembership } from '../output/commit-contents.ts';
 import type { PartitionSupervisor } from './partition-supervisor.ts';
 
 /** The `kafka` settings of the input consumer, under their config names. */
@@ -18,6 +19,13 @@ export interface InputConsumerOptions {
   /** One fetch response at most; what is buffered can exceed the processing bounds by this. */
   fetchMaxBytes: number;
   fetchMaxBytesPerPartition: number;
+  /**
+   * KIP-345 static membership: kafka.instanceId when kafka.staticMembership is on. A restart under
+   * the same name takes its partitions back without a rebalance or waiting for its old session.
+   */
+  groupInstanceId: string | undefined;
+  /** A static member leaves the group on shutdown (a dynamic one always does). */
+  leaveGroupOnShutdown: boolean;
 }
 
 /** kafkajs waits this long on an empty fetch; with every partition paused it is also the heartbeat cadence. */
@@ -33,6 +41,8 @@ export function createInputConsumer(kafka: Kafka, config: InputConsumerOptions):
     maxBytes: config.fetchMaxBytes,
     maxBytesPerPartition: config.fetchMaxBytesPerPartition,
     maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+    groupInstanceId: config.groupInstanceId ?? null,
+    leaveGroupOnShutdown: config.groupInstanceId === undefined || config.leaveGroupOnShutdown,
   });
 }
 
@@ -42,12 +52,12 @@ export async function runInputConsumer(
   config: InputConsumerOptions,
   supervisor: PartitionSupervisor,
   /** Every generation joined, before the supervisor hears of its assignment (group fencing sends it). */
-  onJoin?: (membership: { generationId: number; memberId: string }) => void,
+  onJoin?: (membership: GroupMembership) => void,
 ): Promise<void> {
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    // Added by our kafkajs fork (vendor/kafkajs, consumerGroup.js).
-    const { generationId } = event.payload as { generationId?: number };
-    if (generationId !== undefined) onJoin?.({ generationId, memberId: event.payload.memberId });
+    // generationId and groupInstanceId: added by our kafkajs fork (vendor/kafkajs, consumerGroup.js).
+    const { generationId, memberId, groupInstanceId } = event.payload;
+    onJoin?.({ generationId, memberId, groupInstanceId });
     supervisor.onAssignment(event.payload.memberAssignment, generationId);
   });
   await consumer.connect();

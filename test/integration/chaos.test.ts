@@ -14,10 +14,10 @@ import { describe, it } from 'node:test';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-describe('chaos run (small)', { timeout: 150_000 }, () => {
+describe('chaos run (small)', { timeout: 250_000 }, () => {
   it(
     'keeps every invariant while processes, the broker and the network misbehave',
-    { timeout: 140_000 },
+    { timeout: 240_000 },
     async () => {
       const json = join(mkdtempSync(join(tmpdir(), 'chaos-test-')), 'summary.json');
       const child = spawn(

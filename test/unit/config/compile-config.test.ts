@@ -40,6 +40,15 @@ describe('compileConfig', () => {
     assert.deepEqual(compileConfig(none).cxone.auth.scopes, []);
   });
 
+  it('kafka.instanceId makes the consumer a static member unless kafka.staticMembership is false', () => {
+    const kafka = (extra: Record<string, unknown>) =>
+      compileConfig(testConfig({ ...ROUTES, kafka: { brokers: ['b:9092'], ...extra } })).consumer
+        .groupInstanceId;
+    assert.equal(kafka({}), undefined, 'no name, a dynamic member');
+    assert.equal(kafka({ instanceId: 'pod-0' }), 'pod-0');
+    assert.equal(kafka({ instanceId: 'pod-0', staticMembership: false }), undefined);
+  });
+
   it('kafka.startFrom: earliest, latest or a time', () => {
     const at = (startFrom: string) =>
       compileConfig(testConfig({ ...ROUTES, kafka: { brokers: ['b:9092'], startFrom } }));
