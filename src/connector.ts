@@ -291,7 +291,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       theConsumer.on(theConsumer.events.CRASH, (event) => {
         const { error, restart } = event.payload;
         // A static member whose instance id a newer process joined under: the same name twice.
-        if (kafkaErrorType(error) === 'FENCED_INSTANCE_ID') {
+        if (kafkaErrorType(error) === 'FENCED_INSTANCE_ID' && state === 'running') {
           stopOnTakeOver(
             instanceIdInUse(
               `joined the consumer group as ${options.consumer.groupInstanceId ?? 'this member'}`,
