@@ -24,7 +24,7 @@ export interface InputConsumerOptions {
    * the same name takes its partitions back without a rebalance or waiting for its old session.
    */
   groupInstanceId: string | undefined;
-  /** A static member leaves the group on shutdown (a dynamic one always does). */
+  /** A static member leaves the group on shutdown (the fork makes a dynamic one always leave). */
   leaveGroupOnShutdown: boolean;
 }
 
@@ -42,7 +42,7 @@ export function createInputConsumer(kafka: Kafka, config: InputConsumerOptions):
     maxBytesPerPartition: config.fetchMaxBytesPerPartition,
     maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
     groupInstanceId: config.groupInstanceId ?? null,
-    leaveGroupOnShutdown: config.groupInstanceId === undefined || config.leaveGroupOnShutdown,
+    leaveGroupOnShutdown: config.leaveGroupOnShutdown,
   });
 }
 

@@ -45,24 +45,32 @@ describe('static group membership (KIP-345) on the real broker', { timeout: 80_0
     await admin.disconnect();
   });
 
+  interface MemberOptions {
+    /** Errors it stopped on. */
+    crashes?: Error[];
+    leaveGroupOnShutdown?: boolean;
+    group?: string;
+    /** No retries, so a refusal such as FENCED_INSTANCE_ID stops it at once. */
+    failFast?: boolean;
+  }
+
   /**
-   * A member under `instance`; `joins` gets each assignment, `crashes` each error it stopped on.
-   * The session is long (45 s), so anything that happens well before it is not a timeout.
+   * A member under `instance`; `joins` gets each assignment. The session is long (45 s), so
+   * anything that happens well before it is not a timeout.
    */
   async function member(
     instance: string | null,
     joins: Join[],
-    crashes: Error[] = [],
-    leaveGroupOnShutdown = false,
+    { crashes = [], leaveGroupOnShutdown = false, group = groupId, failFast = true }: MemberOptions = {},
   ): Promise<Consumer> {
     const consumer = kafka.consumer({
-      groupId,
+      groupId: group,
       groupInstanceId: instance,
       leaveGroupOnShutdown,
       sessionTimeout: 45_000,
       rebalanceTimeout: 20_000,
       heartbeatInterval: 300,
-      retry: { retries: 0 },
+      ...(failFast ? { retry: { retries: 0 } } : {}),
     });
     consumers.push(consumer);
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -89,7 +97,7 @@ describe('static group membership (KIP-345) on the real broker', { timeout: 80_0
   it('a restarted member takes its partitions back, and nobody else rebalances', async () => {
     const aJoins: Join[] = [];
     const a = await member('pod-0', aJoins);
-    await member('pod-1', bJoins, bCrashes);
+    await member('pod-1', bJoins, { crashes: bCrashes });
     // Both in one generation with two partitions each.
     await waitFor('both members in one generation with two partitions each', async () => {
       const [ja, jb] = [aJoins.at(-1), bJoins.at(-1)];
@@ -131,31 +139,12 @@ describe('static group membership (KIP-345) on the real broker', { timeout: 80_0
     const leaverJoins: Join[] = [];
     const stayerJoins: Join[] = [];
     const otherGroup = `${groupId}-leave`;
-    const make = async (instance: string, joins: Join[], leave: boolean) => {
-      const consumer = kafka.consumer({
-        groupId: otherGroup,
-        groupInstanceId: instance,
-        leaveGroupOnShutdown: leave,
-        sessionTimeout: 45_000,
-        rebalanceTimeout: 20_000,
-        heartbeatInterval: 300,
-      });
-      consumers.push(consumer);
-      consumer.on(consumer.events.GROUP_JOIN, (event) => {
-        const { generationId, groupInstanceId, memberAssignment } = event.payload;
-        joins.push({
-          generationId,
-          groupInstanceId,
-          partitions: [...(memberAssignment[topic] ?? [])].sort(),
-        });
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic] });
-      await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
-      return consumer;
-    };
-    const leaver = await make('leaver', leaverJoins, true);
-    await make('stayer', stayerJoins, false);
+    const leaver = await member('leaver', leaverJoins, {
+      group: otherGroup,
+      leaveGroupOnShutdown: true,
+      failFast: false,
+    });
+    await member('stayer', stayerJoins, { group: otherGroup, failFast: false });
     await waitFor('two members with two partitions each', async () =>
       leaverJoins.at(-1)?.partitions.length === 2 && stayerJoins.at(-1)?.partitions.length === 2
         ? true

@@ -167,7 +167,7 @@ export interface ConsumerConfig {
   rackId?: string
   /** KIP-345 static membership (cxone-connector fork): this member's stable name in the group. */
   groupInstanceId?: string | null
-  /** Send LeaveGroup on disconnect; by default only a dynamic member does (cxone-connector fork). */
+  /** A static member sends LeaveGroup on disconnect (default no); a dynamic one always does (cxone-connector fork). */
   leaveGroupOnShutdown?: boolean
 }
 

@@ -114,7 +114,8 @@ module.exports = class ConsumerGroup {
      * and without a rebalance of the others, and fences the old process (FENCED_INSTANCE_ID).
      */
     this.groupInstanceId = groupInstanceId
-    this.leaveGroupOnShutdown = leaveGroupOnShutdown
+    // Only a static member may stay: a dynamic member's id dies with the process.
+    this.leaveGroupOnShutdown = groupInstanceId == null || leaveGroupOnShutdown
 
     this.seekOffset = new SeekOffsets()
     this.coordinator = null
