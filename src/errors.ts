@@ -213,15 +213,19 @@ export type CxoneErrorCode = Extract<ErrorCode, `CXONE_${string}`>;
 
 export class CxoneError extends ConnectorError {
   readonly status: number | undefined;
-  readonly responseBody: string | undefined;
+  /**
+   * CXone's own error codes from the response body. The body itself is never kept: it can echo
+   * a person's fields, and an error travels to logs, dead letters and `/status`.
+   */
+  readonly cxoneCodes: readonly string[] | undefined;
   constructor(
     code: CxoneErrorCode,
     message: string,
-    options: ConnectorErrorOptions & { status?: number; responseBody?: string } = {},
+    options: ConnectorErrorOptions & { status?: number; cxoneCodes?: readonly string[] } = {},
   ) {
     super(code, 'cxone', message, options);
     this.status = options.status;
-    this.responseBody = options.responseBody;
+    this.cxoneCodes = options.cxoneCodes;
   }
 }
 

@@ -3,8 +3,14 @@
  * seed documents ("Common Errors & Debugging": 400, 401, 403, 404, 422, 429,
  * 504) each get a specific message that tells the operator what to fix.
  * 408/425/429/5xx and 409 (same Idempotency-Key still in flight) are retryable.
+ *
+ * A message names the endpoint's template and the status, never the filled
+ * path or the body: both can carry a person's ids or mapped fields, and the
+ * message reaches logs, dead-letter headers, `errorMessage` and `/status`.
+ * From the body it keeps only CXone's error codes and the names of refused fields.
  */
 import { CxoneError, type CxoneErrorCode } from '../errors.ts';
+import { errorBodyDetail } from './error-detail.ts';
 
 export interface HttpResponseLike {
   status: number;
@@ -15,10 +21,9 @@ export interface HttpResponseLike {
 export interface RequestContext {
   endpoint: string;
   method: string;
-  path: string;
+  /** The path template (`/api/v1/contacts/{contactId}`), not the filled path. */
+  template: string;
 }
-
-const MAX_BODY_IN_MESSAGE = 300;
 
 /** The scope each endpoint needs (seed 000 "Error: 403", seed 002 "Prerequisites" and "Error: 403"). */
 const SCOPE_BY_ENDPOINT: Record<string, string> = {
@@ -29,25 +34,6 @@ const SCOPE_BY_ENDPOINT: Record<string, string> = {
   invoke: 'data-actions:execute',
   'invoke-status': 'data-actions:execute',
 };
-
-/** `inputs.x: message; …` from a seed 002 error body `{ errors: [{ code, message, field }] }`. */
-function describeFieldErrors(bodyText: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-  const errors = (parsed as { errors?: unknown } | null)?.errors;
-  if (!Array.isArray(errors) || errors.length === 0) return undefined;
-  return errors
-    .map((entry: unknown) => {
-      const { field, message } = (entry ?? {}) as { field?: unknown; message?: unknown };
-      const text = typeof message === 'string' ? message : 'invalid';
-      return typeof field === 'string' ? `${field}: ${text}` : text;
-    })
-    .join('; ');
-}
 
 /** Parses Retry-After in both forms: delta-seconds, or an HTTP-date. */
 export function parseRetryAfterMs(value: string | string[] | undefined, nowMs: number): number | undefined {
@@ -67,17 +53,18 @@ export function classifyResponse(
 ): CxoneError | undefined {
   const { status } = response;
   if (status >= 200 && status < 300) return undefined;
-  const where = `${context.method} ${context.path}`;
-  const detail = summarizeBody(response.bodyText);
+  const where = `${context.method} ${context.template}`;
+  const { codes, fields } = errorBodyDetail(response.bodyText);
+  const detail = codes.length > 0 ? `: ${codes.join(', ')}` : '';
   const make = (
     code: CxoneErrorCode,
     message: string,
     retryable: boolean,
     retryAfterMs?: number,
   ): CxoneError =>
-    new CxoneError(code, `${message} [${where} → ${status}${detail ? `: ${detail}` : ''}]`, {
+    new CxoneError(code, `${message} [${where} → ${status}${detail}]`, {
       status,
-      responseBody: response.bodyText.slice(0, 2000),
+      ...(codes.length > 0 ? { cxoneCodes: codes } : {}),
       retryable,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
@@ -137,11 +124,10 @@ export function classifyResponse(
         retryAfterMs,
       );
     case 422: {
-      const fields = describeFieldErrors(response.bodyText);
       return make(
         'CXONE_UNPROCESSABLE',
-        fields
-          ? `CXone refused these fields: ${fields}; fix the route's input mapping (or, for Idempotency-Key, the key template: one key was used for two different bodies)`
+        fields.length > 0
+          ? `CXone refused these fields: ${fields.join(', ')}; fix the route's input mapping (or, for Idempotency-Key, the key template: one key was used for two different bodies)`
           : 'CXone could not process the request (input validation failed, or the Idempotency-Key was reused with a different body): fix the mapped inputs',
         false,
       );
@@ -174,9 +160,4 @@ function oauthErrorCode(bodyText: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function summarizeBody(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_BODY_IN_MESSAGE ? `${flat.slice(0, MAX_BODY_IN_MESSAGE)}…` : flat;
 }

@@ -84,14 +84,17 @@ export function createDataActionClient(
     const cached = definitions.get(actionId);
     if (cached && cached.expiresAtMs > now()) return cached;
     const path = paths.dataAction({ actionId });
-    const { value } = await call({ endpoint: 'data-action', method: 'GET', path }, signal);
+    const { value } = await call(
+      { endpoint: 'data-action', method: 'GET', path, template: paths.dataAction.template },
+      signal,
+    );
     const body = parseJsonObject(value, 'data action definition');
     const inputs = parseInputDefinitions(body);
     if (!inputs) {
       throw new CxoneError(
         'CXONE_BAD_RESPONSE',
         `the definition of data action ${actionId} has no readable inputs list: check cxone.paths.dataAction`,
-        { retryable: false, status: value.status, responseBody: value.bodyText.slice(0, 2000) },
+        { retryable: false, status: value.status },
       );
     }
     const outputs = parseInputDefinitions({ inputs: body.outputs }) ?? [];
@@ -115,7 +118,10 @@ export function createDataActionClient(
     let status = 'queued';
     while (now() < deadline) {
       await deps.sleep(Math.min(waitMs, Math.max(0, deadline - now())), signal);
-      const { value } = await call({ endpoint: 'invoke-status', method: 'GET', path }, signal);
+      const { value } = await call(
+        { endpoint: 'invoke-status', method: 'GET', path, template: paths.invokeStatus.template },
+        signal,
+      );
       const body = parseJsonObject(value, 'invocation status');
       status = typeof body.status === 'string' ? body.status : 'unknown';
       if (TERMINAL.has(status)) return { status, body };
@@ -173,6 +179,7 @@ export function createDataActionClient(
             endpoint: 'invoke',
             method: 'POST',
             path: paths.invoke({ actionId }),
+            template: paths.invoke.template,
             headers: { 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey },
             body: sentBody,
           },

@@ -6,6 +6,7 @@
  * luck), a coercion that could lose or invent information is an error: a
  * guess sent to CXone is an effect we cannot take back.
  */
+import { describeShape } from '../contracts/value-shape.ts';
 
 export interface InputDefinition {
   name: string;
@@ -21,14 +22,6 @@ const INTEGER_TEXT = /^[+-]?\d+$/;
 const ok = (value: unknown): CoercionResult => ({ ok: true, value });
 const fail = (reason: string): CoercionResult => ({ ok: false, reason });
 
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${JSON.stringify(value) ?? ''}`;
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -40,14 +33,14 @@ export function coerceValue(value: unknown, type: string): CoercionResult {
       if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') {
         return ok(String(value));
       }
-      return fail(`expected a string, got ${describe(value)}`);
+      return fail(`expected a string, got ${describeShape(value)}`);
     case 'number':
       if (typeof value === 'number' && Number.isFinite(value)) return ok(value);
       if (typeof value === 'string' && NUMBER_TEXT.test(value.trim())) {
         const parsed = Number(value.trim());
         if (Number.isFinite(parsed)) return ok(parsed);
       }
-      return fail(`expected a number, got ${describe(value)}`);
+      return fail(`expected a number, got ${describeShape(value)}`);
     case 'integer':
       if (typeof value === 'number' && Number.isSafeInteger(value)) return ok(value);
       if (typeof value === 'string' && INTEGER_TEXT.test(value.trim())) {
@@ -55,7 +48,7 @@ export function coerceValue(value: unknown, type: string): CoercionResult {
         // Beyond 2^53 the number would silently change: refuse rather than round.
         if (Number.isSafeInteger(parsed)) return ok(parsed);
       }
-      return fail(`expected an integer, got ${describe(value)}`);
+      return fail(`expected an integer, got ${describeShape(value)}`);
     case 'boolean':
       if (typeof value === 'boolean') return ok(value);
       if (typeof value === 'string') {
@@ -63,11 +56,11 @@ export function coerceValue(value: unknown, type: string): CoercionResult {
         if (text === 'true') return ok(true);
         if (text === 'false') return ok(false);
       }
-      return fail(`expected a boolean (or "true"/"false"), got ${describe(value)}`);
+      return fail(`expected a boolean (or "true"/"false"), got ${describeShape(value)}`);
     case 'array':
-      return Array.isArray(value) ? ok(value) : fail(`expected an array, got ${describe(value)}`);
+      return Array.isArray(value) ? ok(value) : fail(`expected an array, got ${describeShape(value)}`);
     case 'object':
-      return isPlainObject(value) ? ok(value) : fail(`expected an object, got ${describe(value)}`);
+      return isPlainObject(value) ? ok(value) : fail(`expected an object, got ${describeShape(value)}`);
     default:
       // A type this connector does not know yet: send it untouched and let CXone judge it.
       return ok(value);

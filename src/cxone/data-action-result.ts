@@ -6,6 +6,7 @@
  */
 import { CxoneError, type CxoneErrorCode } from '../errors.ts';
 import type { CallOutcome } from './call-outcome.ts';
+import { errorDetail } from './error-detail.ts';
 import { coerceValue } from './data-action-inputs.ts';
 
 export interface FinishedInvocation {
@@ -18,17 +19,10 @@ export interface FinishedInvocation {
 
 type Base = Pick<CallOutcome, 'attempts' | 'latencyMs' | 'httpStatus' | 'sentBody' | 'replayed'>;
 
-function resultErrors(body: Record<string, unknown>): { code: unknown; message: string; field?: string }[] {
+function resultErrors(body: Record<string, unknown>): { code: unknown }[] {
   const errors = body.errors;
   if (!Array.isArray(errors)) return [];
-  return errors.map((entry: unknown) => {
-    const { code, message, field } = (entry ?? {}) as Record<string, unknown>;
-    return {
-      code,
-      message: typeof message === 'string' ? message : 'no message',
-      ...(typeof field === 'string' ? { field } : {}),
-    };
-  });
+  return errors.map((entry: unknown) => ({ code: ((entry ?? {}) as Record<string, unknown>).code }));
 }
 
 function typedOutputs(outputs: unknown, outputTypes: ReadonlyMap<string, string>): Record<string, unknown> {
@@ -54,7 +48,12 @@ export function finishInvocation(done: FinishedInvocation, base: Base): CallOutc
       outputs: typedOutputs(done.body.outputs, done.outputTypes),
     };
   }
-  const listed = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ');
+  // Codes and field names only: an error's free text can echo the inputs, which are a person's data.
+  const { codes, fields } = errorDetail(done.body);
+  const listed = [
+    ...(codes.length > 0 ? [`codes ${codes.join(', ')}`] : []),
+    ...(fields.length > 0 ? [`fields ${fields.join(', ')}`] : []),
+  ].join('; ');
   const where = `data action ${done.actionId}${done.invokeId ? ` (invokeId ${done.invokeId})` : ''}`;
   const code = Number(errors[0]?.code);
   let errorCode: CxoneErrorCode = 'CXONE_ACTION_FAILED';
@@ -71,7 +70,7 @@ export function finishInvocation(done: FinishedInvocation, base: Base): CallOutc
   }
   const error = new CxoneError(errorCode, message, {
     retryable: false,
-    responseBody: JSON.stringify(done.body).slice(0, 2000),
+    ...(codes.length > 0 ? { cxoneCodes: codes } : {}),
   });
   return { ...base, ...reference, outcome: code === 422 ? 'REJECTED' : 'FAILED', error };
 }

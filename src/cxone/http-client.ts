@@ -18,6 +18,11 @@ export interface CxoneRequest {
   endpoint: string;
   method: 'GET' | 'POST';
   path: string;
+  /**
+   * The path's template (`/api/v1/contacts/{contactId}`): the only form of the path that
+   * messages, logs and dead letters carry, since the filled one can identify a person.
+   */
+  template: string;
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
@@ -162,7 +167,7 @@ function transportError(
   timedOut: boolean,
   timeoutMs: number,
 ): CxoneError {
-  const where = `${request.method} ${request.path}`;
+  const where = `${request.method} ${request.template}`;
   if (timedOut) {
     return new CxoneError('CXONE_TIMEOUT', `no response from CXone within ${timeoutMs} ms [${where}]`, {
       retryable: true,

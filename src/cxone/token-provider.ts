@@ -95,6 +95,7 @@ export function createTokenProvider(http: CxoneHttp, options: TokenProviderOptio
       endpoint: 'token',
       method: 'POST',
       path: options.tokenPath,
+      template: options.tokenPath,
       headers,
       body,
       ...(signal ? { signal } : {}),

@@ -5,11 +5,11 @@
  * Pure: no I/O, no clock. The body is serialized once here and that exact
  * string is what is sent, size-checked and hashed for the audit record.
  */
+import { describeShape } from '../contracts/value-shape.ts';
 import { MappingError } from '../errors.ts';
 import { deriveIdempotencyKey } from './idempotency-key.ts';
 import type { JourneyTriggerBody, JourneyTriggerRequest } from './journey-trigger-request.ts';
 import {
-  describe,
   isRecord,
   requireRecord,
   requireSize,
@@ -47,7 +47,7 @@ export function buildJourneyTrigger(
   if (!isRecord(values.identifiers)) {
     throw new MappingError(
       'IDENTIFIERS_MISSING',
-      `field "${fields.identifiers}" must be a record of contact identifiers, got ${describe(values.identifiers)}`,
+      `field "${fields.identifiers}" must be a record of contact identifiers, got ${describeShape(values.identifiers)}`,
     );
   }
   const presentIdentifiers = withoutEmpty(values.identifiers);

@@ -3,6 +3,7 @@
  * MappingError with a stable code and a message naming the expression, so a
  * dead-lettered event says exactly which mapping to fix.
  */
+import { describeShape } from '../contracts/value-shape.ts';
 import { MappingError } from '../errors.ts';
 
 export function requireText(value: unknown, source: string, what: string): string {
@@ -10,7 +11,7 @@ export function requireText(value: unknown, source: string, what: string): strin
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   throw new MappingError(
     'MAPPING_FAILED',
-    `${what} field "${source}" must be a non-empty string, got ${describe(value)}`,
+    `${what} field "${source}" must be a non-empty string, got ${describeShape(value)}`,
   );
 }
 
@@ -27,7 +28,7 @@ export function toIsoTimestamp(value: unknown, source: string): string {
   if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
   throw new MappingError(
     'MAPPING_FAILED',
-    `timestamp field "${source}" must be epoch millis or an ISO-8601 string, got ${describe(value)}`,
+    `timestamp field "${source}" must be epoch millis or an ISO-8601 string, got ${describeShape(value)}`,
   );
 }
 
@@ -44,7 +45,10 @@ export function requireRecord(
 ): Record<string, unknown> {
   if (isRecord(value)) return value;
   if (optional && (value === undefined || value === null)) return {};
-  throw new MappingError('MAPPING_FAILED', `${what} "${source}" must be a record, got ${describe(value)}`);
+  throw new MappingError(
+    'MAPPING_FAILED',
+    `${what} "${source}" must be a record, got ${describeShape(value)}`,
+  );
 }
 
 export function withoutEmpty(record: Record<string, unknown>): Record<string, unknown> {
@@ -78,11 +82,4 @@ export function requireSize(serialized: string, maxBytes: number, what: string):
       `${what} is ${bytes} bytes, over the ${maxBytes}-byte limit of CXone`,
     );
   }
-}
-
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'string' ? `"${value.slice(0, 40)}"` : typeof value;
 }

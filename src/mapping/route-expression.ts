@@ -39,6 +39,18 @@ export function expressionProblem(source: string): string | undefined {
   }
 }
 
+/** Whether a JSONata message repeats a value (as JSONata prints one: JSON, or bare text). */
+function quotes(message: string, value: unknown): boolean {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  const bare = typeof value === 'string' ? value : undefined;
+  return [json, bare].some((text) => text !== undefined && text !== '' && message.includes(text));
+}
+
 export function compileExpression(source: string): RouteExpression {
   const compiled = jsonata(source);
   const steps = isDotPath(source) ? source.split('.') : undefined;
@@ -46,13 +58,22 @@ export function compileExpression(source: string): RouteExpression {
     try {
       return normalise(await compiled.evaluate(event));
     } catch (error) {
-      const { message, position } = error as { message?: string; position?: number };
+      // Not kept as the cause, and its message only when it quotes no value: JSONata fills
+      // `{{value}}` with the event's data ("Unable to cast value to a number: \"ada@…\""), which
+      // would carry a person's fields into logs and dead-letter headers.
+      const { message, position, code, value, value2 } = error as {
+        message?: string;
+        position?: number;
+        code?: string;
+        value?: unknown;
+        value2?: unknown;
+      };
       const at = typeof position === 'number' ? ` (position ${position})` : '';
-      throw new MappingError(
-        'MAPPING_EXPRESSION_FAILED',
-        `expression "${source}" failed${at}: ${message ?? String(error)}`,
-        { cause: error },
+      const quotesData = [value, value2].some(
+        (v) => v !== undefined && message !== undefined && quotes(message, v),
       );
+      const why = quotesData || message === undefined ? `JSONata error ${code ?? 'unknown'}` : message;
+      throw new MappingError('MAPPING_EXPRESSION_FAILED', `expression "${source}" failed${at}: ${why}`);
     }
   }
   if (steps === undefined) return { source, evaluate: viaJsonata, evaluateNow: () => NEEDS_EVALUATE };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyResponse, parseRetryAfterMs } from '../../../src/cxone/classify-response.ts';
 
-const ctx = { endpoint: 'trigger', method: 'POST', path: '/api/v1/journeys/j/trigger' };
+const ctx = { endpoint: 'trigger', method: 'POST', template: '/api/v1/journeys/{journeyId}/trigger' };
 const classify = (status: number, headers: Record<string, string> = {}, bodyText = '') =>
   classifyResponse({ status, headers, bodyText }, ctx, Date.parse('2026-11-23T12:00:00Z'));
 
@@ -28,18 +28,32 @@ describe('classifyResponse', () => {
   ];
   for (const [status, code, retryable, message] of rows) {
     it(`maps ${status} to ${code} (retryable: ${retryable}) with an actionable message`, () => {
-      const error = classify(status, {}, '{"error":"detail from cxone"}');
+      const error = classify(status, {}, '{"error":"detail_code","message":"ada@example.com is not valid"}');
       assert.ok(error);
       assert.equal(error.code, code);
       assert.equal(error.retryable, retryable);
       assert.equal(error.status, status);
       assert.match(error.message, message);
-      assert.match(
-        error.message,
-        /POST \/api\/v1\/journeys\/j\/trigger → \d+: \{"error":"detail from cxone"\}/,
-      );
+      // The template and CXone's code, never the body's free text (it can echo a person's fields).
+      assert.match(error.message, /\[POST \/api\/v1\/journeys\/\{journeyId\}\/trigger → \d+: detail_code\]$/);
+      assert.doesNotMatch(error.message, /ada@example\.com/);
+      assert.deepEqual(error.cxoneCodes, ['detail_code']);
     });
   }
+
+  it('422: names the refused fields and their codes, never their messages', () => {
+    const body = JSON.stringify({
+      errors: [
+        { code: 'INVALID_FORMAT', field: 'inputs.email', message: 'ada@example.com is not an email' },
+        { code: 422, field: 'inputs.phone', message: '+44 20 7946 0000 too short' },
+        { code: 'free text with spaces', field: 'a field with @ada', message: 'x' },
+      ],
+    });
+    const error = classify(422, {}, body);
+    assert.match(error?.message ?? '', /CXone refused these fields: inputs\.email, inputs\.phone;/);
+    assert.match(error?.message ?? '', /→ 422: INVALID_FORMAT, 422\]$/);
+    assert.doesNotMatch(error?.message ?? '', /ada|7946|free text/);
+  });
 
   it('carries Retry-After on retryable errors', () => {
     assert.equal(classify(429, { 'retry-after': '3' })?.retryAfterMs, 3000);

@@ -12,12 +12,12 @@ describe('data action input coercion', () => {
     ['number', 1.5, { value: 1.5 }],
     ['number', '1.5', { value: 1.5 }],
     ['number', '1e3', { value: 1000 }],
-    ['number', '12abc', /expected a number, got "12abc"/],
+    ['number', '12abc', /expected a number, got a string of 5 characters$/],
     ['number', true, /expected a number/],
     ['integer', 12, { value: 12 }],
     ['integer', '12', { value: 12 }],
-    ['integer', '12abc', /expected an integer, got "12abc"/],
-    ['integer', 1.5, /expected an integer, got number 1.5/],
+    ['integer', '12abc', /expected an integer, got a string of 5 characters$/],
+    ['integer', 1.5, /expected an integer, got a fractional number$/],
     ['integer', '1.5', /expected an integer/],
     ['integer', '9007199254740993', /expected an integer/],
     ['boolean', true, { value: true }],
@@ -53,7 +53,7 @@ describe('validateInputs', () => {
     const { problems } = validateInputs({ maxResults: '3x', colour: 'red' }, defs);
     assert.deepEqual(problems, [
       'inputs.customerId: required (string) but missing',
-      'inputs.maxResults: expected an integer, got "3x"',
+      'inputs.maxResults: expected an integer, got a string of 2 characters',
       'inputs.colour: unknown parameter (the action accepts customerId, maxResults)',
     ]);
   });

@@ -97,7 +97,7 @@ describe('journey trigger client', () => {
     assert.equal(outcome.attempts, 0);
   });
 
-  it('rejected (400 row): a malformed body → REJECTED with the body and a message naming the mapping', async () => {
+  it('rejected (400 row): a malformed body → REJECTED, a message naming the mapping and the template, never the body or the id', async () => {
     const outcome = await client().trigger(
       request('c-000001', 'j-welcome', { attributes: { external_id: 'x' } }),
     );
@@ -105,7 +105,9 @@ describe('journey trigger client', () => {
     assert.equal(outcome.httpStatus, 400);
     assert.equal(outcome.error?.code, 'CXONE_BAD_REQUEST');
     assert.match(outcome.error?.message ?? '', /route mapping/);
-    assert.match(outcome.error?.responseBody ?? '', /attributes\.email/);
+    assert.match(outcome.error?.message ?? '', /POST \/api\/v1\/journeys\/\{journeyId\}\/trigger → 400/);
+    assert.doesNotMatch(outcome.error?.message ?? '', /c-000001|j-welcome|attributes\.email/);
+    assert.equal('responseBody' in (outcome.error ?? {}), false);
   });
 
   it('rejected (404 row): an unknown journey is a permanent CXONE_NOT_FOUND naming cxone.paths', async () => {

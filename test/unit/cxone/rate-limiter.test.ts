@@ -16,7 +16,12 @@ const CONFIG = {
   recoveryPerSecond: 10,
   minRequestsPerSecond: 1,
 };
-const CONTACT = { endpoint: 'contact', method: 'GET', path: '/api/v1/contacts/c-000001' } as const;
+const CONTACT = {
+  endpoint: 'contact',
+  method: 'GET',
+  path: '/api/v1/contacts/c-000001',
+  template: '/api/v1/contacts/{contactId}',
+} as const;
 
 describe('rate limiter', () => {
   it('holds the configured rate against the simulator (±15% over ~2 s), counting the token request', async () => {

@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 import { withRetry } from '../../../src/cxone/retry.ts';
 import { FAST_RETRY, startStack } from './cxone-harness.ts';
 
-const CONTACT = { endpoint: 'contact', method: 'GET', path: '/api/v1/contacts/c-000001' } as const;
+const CONTACT = {
+  endpoint: 'contact',
+  method: 'GET',
+  path: '/api/v1/contacts/c-000001',
+  template: '/api/v1/contacts/{contactId}',
+} as const;
 
 describe('Retry-After (429 row) against the simulator', () => {
   for (const [format, seconds] of [

@@ -6,7 +6,12 @@ import { CxoneError, failureClass } from '../../../src/errors.ts';
 import { createManualClock } from '../sim/sim-harness.ts';
 import { count, startStack, type CxoneStack } from './cxone-harness.ts';
 
-const CONTACT = { endpoint: 'contact', method: 'GET', path: '/api/v1/contacts/c-000001' } as const;
+const CONTACT = {
+  endpoint: 'contact',
+  method: 'GET',
+  path: '/api/v1/contacts/c-000001',
+  template: '/api/v1/contacts/{contactId}',
+} as const;
 
 describe('token provider (OAuth2 client credentials)', () => {
   for (const style of ['basic', 'form', 'access-key', 'password'] as const) {
@@ -111,7 +116,7 @@ describe('token provider (OAuth2 client credentials)', () => {
         assert.equal(error.status, 401);
         assert.match(error.message, /cxone\.auth\.clientId\/clientSecret/);
         assert.doesNotMatch(error.message, /not-the-secret-xyz/);
-        assert.doesNotMatch(error.responseBody ?? '', /not-the-secret-xyz/);
+        assert.doesNotMatch(JSON.stringify(error), /not-the-secret-xyz/);
         return true;
       });
     });

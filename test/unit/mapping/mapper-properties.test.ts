@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { ConnectorError, ERROR_CODES } from '../../../src/errors.ts';
 import { mapRoute } from '../../../src/mapping/map-route.ts';
@@ -69,6 +70,55 @@ describe('mapper properties', () => {
         for (const route of routes) await settles(() => mapRoute(event, route, { maxPayloadBytes: 2_000 }));
       }),
       { numRuns: 1500 },
+    );
+  });
+});
+
+/** Strings shaped like a person's data, long and distinctive enough that a match is a leak, not chance. */
+const piiValue = fc.oneof(
+  fc.emailAddress().filter((e) => e.length >= 8),
+  fc.stringMatching(/^\+44 7\d{3} \d{6}$/),
+  fc.stringMatching(/^cust-[a-z0-9]{10}$/),
+);
+const piiEvent = fc.record({
+  pii: fc.array(piiValue, { minLength: 4, maxLength: 4 }),
+  shape: fc.constantFrom('string', 'array', 'object'),
+});
+
+describe('mapper properties: messages', () => {
+  it('never repeat a mapped value, whatever the mapping fault', async () => {
+    await fc.assert(
+      fc.asyncProperty(piiEvent, async ({ pii, shape }) => {
+        const [a = '', b = '', c = '', d = ''] = pii;
+        const wrong = shape === 'string' ? a : shape === 'array' ? [a] : { email: a };
+        const event = {
+          eventId: b,
+          eventType: wrong,
+          contactId: wrong,
+          occurredAt: c,
+          identifiers: shape === 'object' ? d : { email: d },
+          properties: { amount: c, tier: d },
+          items: d,
+        };
+        const attempts = [
+          () => matchRoutes(event, compiled),
+          ...routes.map((route) => () => mapRoute(event, route, { maxPayloadBytes: 40 })),
+        ];
+        let failures = 0;
+        for (const attempt of attempts) {
+          try {
+            await attempt();
+          } catch (error) {
+            failures++;
+            assert.ok(error instanceof ConnectorError);
+            // The message and everything an error log line serializes (the cause too).
+            const seen = `${error.message} ${inspect(error, { depth: 5 })}`;
+            for (const value of [a, c, d]) assert.ok(!seen.includes(value), seen);
+          }
+        }
+        assert.ok(failures > 0, 'the event was built to fail mapping');
+      }),
+      { numRuns: 500 },
     );
   });
 });
