@@ -24,6 +24,7 @@ import { createDedupRestorer, type DedupRestorer } from './dedup/dedup-restorer.
 import { createDedupEntryReader } from './dedup/dedup-entry-reader.ts';
 import { createCheckpointKeeper, type CheckpointKeeper } from './dedup/checkpoint-keeper.ts';
 import { assertStateDir } from './dedup/dedup-checkpoint.ts';
+import { assertFirstStartChosen } from './source/first-start.ts';
 import { createPartitionClaims } from './source/partition-claims.ts';
 import { buildRecordProcessor } from './pipeline/build-record-processor.ts';
 import { createRouteBlocks, type RouteBlock } from './pipeline/route-blocks.ts';
@@ -146,6 +147,12 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
             restore: { topic: topics.dedup, groupId: `${commitSettings.groupId}.dedup-restore-check` },
           }),
       );
+      // Outside step(): it is a configuration fault with its own message, not a failed connection.
+      await assertFirstStartChosen(theAdmin, {
+        groupId: commitSettings.groupId,
+        inputTopics: options.consumer.inputTopics,
+        chosen: options.start.chosen,
+      });
       const store = createDedupStore({ maxEntries: dedup.maxEntries, windowMs: dedup.windowMs, now });
       deps.metrics.dedupMaxEntries.set(dedup.maxEntries);
       checkpoints =

@@ -278,9 +278,11 @@ async function validateCommand(values: OptionValues): Promise<number> {
   const path = configPath(values);
   const { loadConfigFile } = await import('./config/load-config.ts');
   const config = loadConfigFile(path, process.env);
+  const { riskySettings } = await import('./config/risky-settings.ts');
   process.stdout.write(
     `config ${path} is valid: ${config.routes.length} route(s), input ${config.kafka.inputTopics.join(', ')}\n${firstStart(config)}\n`,
   );
+  for (const note of riskySettings(config)) process.stdout.write(`! ${note}\n`);
   return 0;
 }
 
@@ -305,6 +307,8 @@ async function checkCommand(values: OptionValues): Promise<number> {
       );
     },
   });
+  const { riskySettings } = await import('./config/risky-settings.ts');
+  for (const note of riskySettings(loaded.config)) process.stdout.write(`! ${note}\n`);
   process.stdout.write(passed ? 'all checks passed\n' : 'some checks failed: fix them and run check again\n');
   return passed ? 0 : 1;
 }
@@ -387,8 +391,11 @@ function toBigInt(value: number | undefined): bigint | undefined {
 /** What a group that has never committed does on its first start, so the first deployment is no surprise. */
 function firstStart(config: ConnectorConfig): string {
   const { startFrom, groupId } = config.kafka;
+  if (startFrom === undefined && config.processing.maxEventAgeMs === undefined) {
+    return `first start of group ${groupId} (no committed offsets): refused until kafka.startFrom (latest, a time, or earliest for the whole retention) or processing.maxEventAgeMs is set; a group that has committed starts where it left off`;
+  }
   const where =
-    startFrom === 'earliest'
+    startFrom === undefined || startFrom === 'earliest'
       ? 'the earliest record each input partition still holds: the whole retained topic is acted on'
       : startFrom === 'latest'
         ? 'the end of each input partition: only events published after that start are acted on'
@@ -397,7 +404,7 @@ function firstStart(config: ConnectorConfig): string {
     config.processing.maxEventAgeMs === undefined
       ? 'no event is too old (set processing.maxEventAgeMs to skip stale ones as EXPIRED)'
       : `events older than ${config.processing.maxEventAgeMs} ms are EXPIRED, not sent`;
-  return `first start of group ${groupId} (no committed offsets; kafka.startFrom: ${startFrom}): starts at ${where}; ${age}`;
+  return `first start of group ${groupId} (no committed offsets; kafka.startFrom: ${startFrom ?? 'unset'}): starts at ${where}; ${age}`;
 }
 
 async function runCommand(values: OptionValues, { debug }: CommandContext): Promise<number> {
@@ -421,6 +428,8 @@ async function runCommand(values: OptionValues, { debug }: CommandContext): Prom
   const instanceId = config.kafka.instanceId ?? randomUUID();
   const logger = createLogger({ level: debug ? 'debug' : config.observability.logLevel, instanceId });
   const logLevel = createLogLevelControl(logger);
+  const { riskySettings } = await import('./config/risky-settings.ts');
+  for (const note of riskySettings(config)) logger.warn({ setting: note.split(' ')[0] }, note);
   const metrics = createMetrics();
   const faultPoint = crashPointsFromEnv(process.env.CXONE_CONNECTOR_TEST_CRASH_POINTS, logger);
   const connector = createConnector(config, {
@@ -431,16 +440,18 @@ async function runCommand(values: OptionValues, { debug }: CommandContext): Prom
     version: packageVersion(),
     ...(faultPoint ? { faultPoint } : {}),
   });
-  const ops = await startOpsServer(
-    metrics.registry,
-    connector,
-    config.observability.metricsHost,
-    config.observability.metricsPort,
+  const { metricsHost, metricsPort, adminToken } = config.observability;
+  const ops = await startOpsServer(metrics.registry, connector, {
+    host: metricsHost,
+    port: metricsPort,
     logLevel,
-  );
+    adminToken,
+  });
   logger.info(
-    { port: ops.port },
-    'metrics and health on /metrics, /healthz, /readyz; log level on /loglevel',
+    { host: metricsHost, port: ops.port },
+    adminToken === undefined
+      ? 'metrics and health on /metrics, /healthz, /readyz; /status and /loglevel are off (no observability.adminToken)'
+      : 'metrics and health on /metrics, /healthz, /readyz; /status and /loglevel with the admin token',
   );
   // Debug lines (one per outcome) without a restart: SIGUSR2 turns them on, and off again.
   process.on('SIGUSR2', () => logLevel.toggleDebug());

@@ -79,8 +79,7 @@ await runInputConsumer(consumer, options.consumer, supervisor);
 const ops = await startOpsServer(
   metrics.registry,
   { state: () => 'running' },
-  config.observability.metricsHost,
-  config.observability.metricsPort,
+  { host: config.observability.metricsHost, port: config.observability.metricsPort },
 );
 logger.info('ceiling pipeline running');
 

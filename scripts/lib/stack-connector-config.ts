@@ -36,12 +36,20 @@ export interface StackConnectorOptions {
 
 export type RawConfig = Record<string, unknown>;
 
+/**
+ * The audit HMAC key of the local stack. A deployment mounts its own from a secret
+ * (`audit.piiKey: ${file:…}`); this one guards nothing but test data.
+ */
+const STACK_PII_KEY = 'local-stack-audit-pii-key-0123456789';
+
 /** The base config with `patch` merged in, section by section (arrays and scalars are replaced). */
 export function stackConnectorConfig(options: StackConnectorOptions, patch: RawConfig = {}): RawConfig {
   const base: RawConfig = {
     kafka: {
       brokers: options.endpoints.bootstrap.split(','),
       groupId: options.groupId,
+      // The local stack's topics are made for the run: all of it is to be processed.
+      startFrom: 'earliest',
       inputTopics: [options.input],
       topics: options.topics,
     },
@@ -55,6 +63,7 @@ export function stackConnectorConfig(options: StackConnectorOptions, patch: RawC
       { name: options.routeName ?? 'welcome', journeyId: 'j-welcome', fields: { directives: 'properties' } },
     ],
     observability: { logLevel: 'warn', metricsPort: 0, metricsHost: '127.0.0.1' },
+    audit: { piiKey: STACK_PII_KEY },
   };
   return mergeConfig(base, patch);
 }

@@ -34,6 +34,8 @@ export interface CommitterSettings {
 export interface StartSettings {
   /** A group with no committed offset starts at the first record at or after this time; undefined: earliest or latest. */
   startFromMs: number | undefined;
+  /** kafka.startFrom or processing.maxEventAgeMs is set; if neither is, a group without offsets may not start. */
+  chosen: boolean;
 }
 
 export interface DedupSettings {
@@ -79,7 +81,9 @@ export function compileConfig(
     consumer: {
       groupId: kafka.groupId,
       inputTopics: kafka.inputTopics,
-      fromBeginning: kafka.startFrom === 'earliest',
+      // Unset starts a never-committed partition at its beginning too (a partition added to a
+      // running group holds only new events); a whole group without offsets is refused at start.
+      fromBeginning: kafka.startFrom === undefined || kafka.startFrom === 'earliest',
       sessionTimeoutMs: kafka.sessionTimeoutMs,
       heartbeatIntervalMs: kafka.heartbeatIntervalMs,
       metadataMaxAgeMs: kafka.metadataMaxAgeMs,
@@ -154,9 +158,10 @@ export function compileConfig(
     dedup: config.dedup,
     start: {
       startFromMs:
-        kafka.startFrom === 'earliest' || kafka.startFrom === 'latest'
+        kafka.startFrom === undefined || kafka.startFrom === 'earliest' || kafka.startFrom === 'latest'
           ? undefined
           : Date.parse(kafka.startFrom),
+      chosen: kafka.startFrom !== undefined || processing.maxEventAgeMs !== undefined,
     },
     drainTimeoutMs: processing.drainTimeoutMs,
     routeBlocks: { probeIntervalMs: processing.configFaultProbeMs, logIntervalMs: 60_000 },

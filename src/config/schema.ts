@@ -70,6 +70,8 @@ const kafkaSaslSchema = z
     password: z.string().min(1).optional(),
     /** oauthbearer: an OIDC token endpoint, asked with client credentials (HTTP Basic). */
     tokenUrl: z.url().optional(),
+    /** oauthbearer: accept an http:// tokenUrl, which sends the client secret in clear (a local test IdP only). */
+    allowInsecureHttp: z.boolean().default(false),
     clientId: z.string().min(1).optional(),
     clientSecret: z.string().min(1).optional(),
     scope: z.string().min(1).optional(),
@@ -117,6 +119,8 @@ const kafkaSchema = z
     brokers: z.array(z.string().min(1)).min(1),
     ssl: tlsSchema.optional(),
     sasl: kafkaSaslSchema.optional(),
+    /** Accept SASL without kafka.ssl (SASL_PLAINTEXT): credentials and records in clear, for a network you trust. */
+    allowPlaintextSasl: z.boolean().default(false),
     clientId: z.string().min(1).default('cxone-connector'),
     groupId: z.string().min(1).default('cxone-connector'),
     inputTopics: z.array(topicName).min(1).default(['cdp.events']),
@@ -124,14 +128,15 @@ const kafkaSchema = z
      * Where a group with no committed offset starts on a partition: `earliest` (everything the topic
      * still holds: a first deployment on an existing topic acts on its whole retention), `latest`
      * (only what arrives after the first start), or an ISO-8601 time with offset (the first record
-     * at or after it). Once offsets are committed this is never used again.
+     * at or after it). Once offsets are committed this is never used again. No default: a group
+     * with no committed offsets refuses to start until this or processing.maxEventAgeMs is set.
      */
     startFrom: z
       .string()
       .refine((v) => v === 'earliest' || v === 'latest' || isoTime.safeParse(v).success, {
         message: 'must be earliest, latest or an ISO-8601 time such as 2026-12-01T00:00:00Z',
       })
-      .default('earliest'),
+      .optional(),
     sessionTimeoutMs: durationMs.default(30_000),
     heartbeatIntervalMs: durationMs.default(3_000),
     connectionTimeoutMs: durationMs.default(10_000),
@@ -216,6 +221,8 @@ const registrySchema = z
     password: z.string().min(1).optional(),
     /** A bearer token instead of basic auth. */
     bearerToken: z.string().min(1).optional(),
+    /** Accept an http:// url while credentials are set: they would travel in clear (a local test only). */
+    allowInsecureHttp: z.boolean().default(false),
     ssl: tlsSchema.optional(),
     /** Request timeout per registry call. */
     requestTimeoutMs: durationMs.min(100).default(10_000),
@@ -249,6 +256,8 @@ const cxoneAuthSchema = z
     tokenPath: z.string().startsWith('/').optional(),
     /** The token endpoint as a full URL, when it is on another host than the API (it wins over tokenPath). */
     tokenUrl: z.url().optional(),
+    /** Accept an http:// tokenUrl, which sends the credentials in clear (a local simulator only). */
+    allowInsecureHttp: z.boolean().default(false),
     clientId: z.string().min(1).optional(),
     clientSecret: z.string().min(1).optional(),
     accessKeyId: z.string().min(1).optional(),
@@ -444,7 +453,16 @@ const observabilitySchema = z
   .object({
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     metricsPort: z.number().int().min(0).max(65535).default(9464),
-    metricsHost: z.string().default('0.0.0.0'),
+    /**
+     * The ops port's bind address. Loopback by default: only this host can reach it until a
+     * deployment says otherwise (the chart binds the pod IP, so probes and Prometheus reach it).
+     */
+    metricsHost: z.string().min(1).default('127.0.0.1'),
+    /**
+     * The bearer token `/status` and `/loglevel` ask for, from a mounted secret
+     * (`${file:/var/run/secrets/cxone-admin/token}`, 32+ characters). Unset: both are off.
+     */
+    adminToken: z.string().min(32).optional(),
     /** How often the consumer lag gauges are refreshed (two admin requests per input topic). */
     lagSampleMs: durationMs.min(1000).default(10_000),
   })
@@ -537,20 +555,85 @@ const outputSchema = z
 
 const auditSchema = z
   .object({
-    /** Store an HMAC-SHA256 of the contact id (keyed by `piiSalt`) in result and audit records, never the id. */
-    hashPii: z.boolean().default(false),
+    /**
+     * Write an HMAC-SHA256 of the contact id to the audit topic, never the id (on by default: the
+     * audit topic is read by data teams, not the CDP that owns the id). The results topic keeps the
+     * id: it goes back to the CDP. `false` writes ids in clear, a choice validate-config reports.
+     */
+    hashPii: z.boolean().default(true),
+    /** The HMAC key, from a mounted secret: `${file:/etc/cxone-connector/pii/key}`. At least 32 characters. */
+    piiKey: z.string().min(32).optional(),
+    /** The key's older name (at least 16 characters), read so the hashes of a deployment that set it still join. */
     piiSalt: z.string().min(16).optional(),
   })
   .strict()
   .superRefine((audit, ctx) => {
-    if (audit.hashPii && audit.piiSalt === undefined) {
+    if (audit.piiKey !== undefined && audit.piiSalt !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['piiSalt'],
-        message: 'audit.hashPii needs a salt: set piiSalt to "${env:NAME}" or "${file:/path}"',
+        message: 'set audit.piiKey or its older name audit.piiSalt, not both',
+      });
+    }
+    if (audit.hashPii && audit.piiKey === undefined && audit.piiSalt === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['piiKey'],
+        message:
+          'audit.hashPii is on (the default) and needs a key: mount a secret of at least 32 characters (openssl rand -hex 32) and set audit.piiKey to "${file:/path/to/it}"; or set audit.hashPii: false to write contact ids to the audit topic in clear',
       });
     }
   });
+
+const isHttp = (url: string | undefined): boolean =>
+  url !== undefined && URL.parse(url)?.protocol === 'http:';
+
+/**
+ * Every endpoint that is sent a secret must be reached over TLS, unless its own flag says a
+ * local test endpoint may be reached in clear.
+ */
+function credentialTransportProblems(config: {
+  kafka: z.infer<typeof kafkaSchema>;
+  registry: z.infer<typeof registrySchema>;
+  cxone: { auth: z.infer<typeof cxoneAuthSchema> };
+}): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const { sasl, ssl } = config.kafka;
+  if (sasl && isHttp(sasl.tokenUrl) && !sasl.allowInsecureHttp) {
+    problems.push({
+      path: ['kafka', 'sasl', 'tokenUrl'],
+      message:
+        'the OAUTHBEARER token endpoint must be https: the client secret is sent to it; set kafka.sasl.allowInsecureHttp: true only for a local test IdP',
+    });
+  }
+  if (sasl && (ssl === undefined || !ssl.enabled) && !config.kafka.allowPlaintextSasl) {
+    problems.push({
+      path: ['kafka', 'sasl'],
+      message: `SASL ${sasl.mechanism} without kafka.ssl sends the credentials and every record in clear: add kafka.ssl (a SASL_SSL listener), or set kafka.allowPlaintextSasl: true for a network you trust`,
+    });
+  }
+  const { registry } = config;
+  const registryAuth =
+    registry.username !== undefined ||
+    registry.bearerToken !== undefined ||
+    (URL.parse(registry.url)?.username ?? '') !== '';
+  if (registryAuth && isHttp(registry.url) && !registry.allowInsecureHttp) {
+    problems.push({
+      path: ['registry', 'url'],
+      message:
+        'the registry must be reached over https while registry.username/password or bearerToken are set: they would travel in clear; set registry.allowInsecureHttp: true only for a local test',
+    });
+  }
+  const { auth } = config.cxone;
+  if (isHttp(auth.tokenUrl) && !auth.allowInsecureHttp) {
+    problems.push({
+      path: ['cxone', 'auth', 'tokenUrl'],
+      message:
+        'the CXone token endpoint must be https: the client credentials are sent to it; set cxone.auth.allowInsecureHttp: true only for the local simulator',
+    });
+  }
+  return problems;
+}
 
 export const configSchema = z
   .object({
@@ -577,6 +660,7 @@ export const configSchema = z
           'CXone must be reached over https; set cxone.allowInsecureHttp: true only for the local simulator',
       });
     }
+    for (const problem of credentialTransportProblems(config)) ctx.addIssue({ code: 'custom', ...problem });
     const names = new Set<string>();
     config.routes.forEach((route, index) => {
       if (names.has(route.name)) {

@@ -7,8 +7,14 @@
  * and the records wait safely until it is fixed.
  * `/loglevel` reads (GET) and sets (PUT, the level as the body) the log level
  * of the running process.
+ *
+ * `/metrics`, `/healthz` and `/readyz` are open: probes and Prometheus read them,
+ * and they say only how the process is. `/status` (why a route is blocked) and
+ * `/loglevel` (which can silence the logs) need `Authorization: Bearer <adminToken>`,
+ * and are off without a token.
  */
-import { createServer, type Server } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { LogLevelControl } from './logger.ts';
 
@@ -23,18 +29,55 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
+export interface OpsServerOptions {
+  host: string;
+  port: number;
+  logLevel?: LogLevelControl;
+  /** The bearer token `/status` and `/loglevel` ask for (observability.adminToken); without one they are off. */
+  adminToken?: string | undefined;
+}
+
 const MAX_LEVEL_BODY = 64;
+const ADMIN_PATHS = new Set(['/status', '/loglevel']);
+
+const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * Whether the request carries the admin token. Both sides are hashed first, so the comparison
+ * takes the same time whatever the token's length and however much of it matches.
+ */
+function authorized(req: IncomingMessage, expected: Buffer): boolean {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return timingSafeEqual(digest(match?.[1] ?? ''), expected) && match !== null;
+}
+
+/** Answers an admin path that may not be served (off, or not authorized); true when it answered. */
+function refusedAdmin(req: IncomingMessage, res: ServerResponse, expected: Buffer | undefined): boolean {
+  if (expected === undefined) {
+    res
+      .writeHead(404, { 'content-type': 'text/plain' })
+      .end(`${req.url ?? ''} is off: set observability.adminToken (a mounted secret) to enable it\n`);
+    return true;
+  }
+  if (authorized(req, expected)) return false;
+  res
+    .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="cxone-connector"' })
+    .end('an admin token is needed: Authorization: Bearer <observability.adminToken>\n');
+  return true;
+}
 
 export async function startOpsServer(
   registry: Registry,
   health: HealthSource,
-  host: string,
-  port: number,
-  logLevel?: LogLevelControl,
+  options: OpsServerOptions,
 ): Promise<OpsServer> {
+  const { host, port, logLevel } = options;
+  const expected = options.adminToken === undefined ? undefined : digest(options.adminToken);
   const server: Server = createServer((req, res) => {
     void (async () => {
       const state = health.state();
+      if (ADMIN_PATHS.has(req.url ?? '') && refusedAdmin(req, res, expected)) return;
       if (req.url === '/loglevel' && logLevel) {
         if (req.method === 'PUT' || req.method === 'POST') {
           const body = (await readBody(req, MAX_LEVEL_BODY)).trim();
@@ -53,10 +96,15 @@ export async function startOpsServer(
       } else if (req.url === '/metrics') {
         res.writeHead(200, { 'content-type': registry.contentType });
         res.end(await registry.metrics());
-      } else if (req.url === '/healthz' || req.url === '/status') {
+      } else if (req.url === '/status') {
         const ok = state !== 'failed';
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
         res.end(JSON.stringify(health.health?.() ?? { state }));
+      } else if (req.url === '/healthz') {
+        // The status word only: why a route is blocked is for whoever holds the admin token.
+        const ok = state !== 'failed';
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ state, status: health.health?.().status ?? (ok ? 'ok' : 'down') }));
       } else if (req.url === '/readyz') {
         const ok = state === 'running';
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });

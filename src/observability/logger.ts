@@ -55,6 +55,15 @@ const REDACT_PATHS = [
   '*.sessionToken',
   '*.bearerToken',
   '*.keyPassword',
+  'adminToken',
+  '*.adminToken',
+  'config.observability.adminToken',
+  'piiKey',
+  '*.piiKey',
+  'piiSalt',
+  '*.piiSalt',
+  'config.audit.piiKey',
+  'config.audit.piiSalt',
 ];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

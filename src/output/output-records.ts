@@ -107,7 +107,7 @@ export interface RecordContext {
 
 /** Per-deployment choices for building output records. */
 export interface BuildOptions {
-  /** Applied to the contact id before it is written (`audit.hashPii`); identity when absent. */
+  /** Applied to the audit record's contact id (`audit.hashPii`); identity when absent. */
   pii?: PiiHasher;
   /** A data action's outputs; written to the result as JSON. */
   outputs?: unknown;
@@ -119,19 +119,13 @@ function sha256Hex(text: string): string {
 }
 
 /** What a result and an audit record of the same effect both say. */
-function sharedFields(
-  effect: EffectDescription,
-  outcome: CallOutcome,
-  ctx: RecordContext,
-  options: BuildOptions,
-) {
+function sharedFields(effect: EffectDescription, outcome: CallOutcome, ctx: RecordContext) {
   return {
     idempotencyKey: effect.idempotencyKey,
     eventId: effect.eventId,
     route: effect.route,
     actionType: effect.actionType,
     targetId: effect.targetId,
-    contactId: protect(effect.contactId, options),
     outcome: outcome.outcome,
     httpStatus: outcome.httpStatus ?? null,
     errorCode: outcome.error?.code ?? null,
@@ -150,7 +144,9 @@ export function buildResult(
   options: BuildOptions = {},
 ): ResultRecord {
   return {
-    ...sharedFields(effect, outcome, ctx, options),
+    ...sharedFields(effect, outcome, ctx),
+    // The id in clear: the results go back to the CDP, which owns it.
+    contactId: effect.contactId,
     cxoneReference: outcome.reference ?? null,
     outputsJson: options.outputs === undefined ? null : outputsJson(options.outputs),
   };
@@ -163,7 +159,8 @@ export function buildAudit(
   options: BuildOptions = {},
 ): AuditRecord {
   return {
-    ...sharedFields(effect, outcome, ctx, options),
+    ...sharedFields(effect, outcome, ctx),
+    contactId: protect(effect.contactId, options),
     eventType: effect.eventType,
     attempts: outcome.attempts,
     latencyMs: Math.round(outcome.latencyMs),

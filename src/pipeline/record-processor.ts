@@ -262,7 +262,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
 
       const ctx = context();
       const effect = describeEffect(key, sent, outcome);
-      const build = { pii: deps.pii, ...(outcome.outputs === undefined ? {} : { outputs: outcome.outputs }) };
+      const build = outcome.outputs === undefined ? {} : { outputs: outcome.outputs };
       outputs.results.push(fitting.result(request.idempotencyKey, effect, outcome, ctx, build));
       outputs.audit.push({
         key: request.idempotencyKey,

@@ -247,6 +247,8 @@ describe(
         sasl: {
           mechanism: 'oauthbearer',
           tokenUrl,
+          // The test IdP is plain HTTP on loopback; a real one must be https.
+          allowInsecureHttp: true,
           clientId: 'kafka-client',
           clientSecret: secret,
           scope: 'kafka',

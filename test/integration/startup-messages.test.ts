@@ -48,7 +48,11 @@ describe('start-up failures name the setting and what to check', { timeout: 55_0
     const port = await closedPort();
     const config = validateConfig({
       ...harness.config,
-      registry: { url: `http://user:hunter2-secret@127.0.0.1:${port}/apis/ccompat/v7` },
+      registry: {
+        url: `http://user:hunter2-secret@127.0.0.1:${port}/apis/ccompat/v7`,
+        // Credentials in the URL over plain HTTP: refused unless allowed, as here for the test.
+        allowInsecureHttp: true,
+      },
     });
     await assert.rejects(harness.startConnector(config), (error: Error) => {
       assert.match(

@@ -12,6 +12,7 @@ export const MINIMAL_CONFIG = {
   kafka: { brokers: ['127.0.0.1:9092'] },
   registry: { url: 'http://127.0.0.1:8080/apis/ccompat/v7' },
   cxone: { baseUrl: 'https://tenant.example', auth: { clientId: 'id', clientSecret: 'secret' } },
+  audit: { piiKey: 'test-audit-pii-key-0123456789abcdef' },
 } as const;
 
 /** MINIMAL_CONFIG with `extra`'s top-level sections added, validated (throws ConfigError). */

@@ -7,7 +7,7 @@ import { compileConfig } from '../../../src/config/compile-config.ts';
 import { loadConfigText } from '../../../src/config/load-config.ts';
 import { configIssues, MINIMAL_CONFIG, testConfig } from '../../support/config-fixtures.ts';
 
-const ROUTES = { routes: [{ name: 'welcome', journeyId: 'j-welcome' }] };
+const ROUTES = { routes: [{ name: 'welcome', journeyId: 'j-welcome' }], audit: { hashPii: false } };
 
 const issues = (extra: Record<string, unknown>) => configIssues({ ...MINIMAL_CONFIG, ...extra });
 
@@ -76,6 +76,7 @@ kafka: { brokers: ['b:9092'] }
 registry: { url: 'http://r:8080' }
 cxone: { baseUrl: 'https://t.example', auth: { clientId: id, clientSecret: '\${file:${file}}' } }
 routes: [{ name: welcome, journeyId: j }]
+audit: { hashPii: false }
 `;
     const config = loadConfigText(text, {});
     assert.equal(config.cxone.auth.clientSecret, 'first');

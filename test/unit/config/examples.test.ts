@@ -10,7 +10,7 @@ const files = readdirSync(dir).filter((name) => name.endsWith('.yaml'));
 /** Every `${env:NAME}` an example refers to, set to a dummy value long enough for any minimum. */
 function dummyEnv(text: string): Record<string, string> {
   return Object.fromEntries(
-    [...text.matchAll(/\$\{env:([^}]+)\}/g)].map((m) => [m[1]!, 'dummy-secret-value-0123']),
+    [...text.matchAll(/\$\{env:([^}]+)\}/g)].map((m) => [m[1]!, 'dummy-secret-value-0123456789abcdef']),
   );
 }
 

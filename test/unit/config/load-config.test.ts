@@ -20,6 +20,8 @@ cxone:
 routes:
   - name: welcome
     journeyId: j-welcome
+audit:
+  piiKey: test-audit-pii-key-0123456789abcdef
 `;
 
 function problems(text: string, env: Record<string, string> = {}): string[] {

@@ -9,25 +9,48 @@ const base = {
   cxone: { baseUrl: 'https://tenant.example', auth: { clientId: 'id', clientSecret: 'secret' } },
   routes: [{ name: 'welcome', journeyId: 'j-welcome' }],
 };
+const KEY = 'test-audit-pii-key-0123456789abcdef';
 
 const issues = configIssues;
 
 describe('routes and new sections in the config schema', () => {
-  it('defaults: journey-trigger routes, unrouted dlq, TopicNameStrategy, no PII hashing', () => {
-    const config = validateConfig(base);
+  it('defaults: journey-trigger routes, unrouted dlq, TopicNameStrategy, PII hashing on', () => {
+    const config = validateConfig({ ...base, audit: { piiKey: KEY } });
     assert.equal(config.routes[0]!.action, 'journey-trigger');
     assert.equal(config.processing.unrouted, 'dlq');
     assert.equal(config.output.subjectNameStrategy, 'TopicNameStrategy');
-    assert.equal(config.audit.hashPii, false);
+    assert.equal(config.audit.hashPii, true);
     assert.deepEqual(config.decode.readerSchemas, {});
   });
 
-  it('requires a salt for PII hashing and a readable reader schema', () => {
+  it('requires a key for PII hashing (on by default), and a readable reader schema', () => {
+    for (const audit of [undefined, { hashPii: true }]) {
+      const found = issues({ ...base, ...(audit ? { audit } : {}) });
+      assert.deepEqual(
+        found.map((i) => i.split(':')[0]),
+        ['audit.piiKey'],
+      );
+      assert.match(found[0] ?? '', /audit\.hashPii: false to write contact ids to the audit topic in clear/);
+    }
     assert.deepEqual(
-      issues({ ...base, audit: { hashPii: true } }).map((i) => i.split(':')[0]),
+      issues({ ...base, audit: { piiKey: 'short' } }).map((i) => i.split(':')[0]),
+      ['audit.piiKey'],
+    );
+    assert.deepEqual(
+      issues({ ...base, audit: { piiKey: KEY, piiSalt: KEY } }).map((i) => i.split(':')[0]),
       ['audit.piiSalt'],
     );
-    const problems = issues({ ...base, decode: { readerSchemas: { 'cdp.events': '/nope.avsc' } } });
+    assert.deepEqual(
+      issues({ ...base, audit: { piiSalt: 'an-older-16-char-salt' } }),
+      [],
+      'the older name still works',
+    );
+    assert.deepEqual(issues({ ...base, audit: { hashPii: false } }), []);
+    const problems = issues({
+      ...base,
+      audit: { piiKey: KEY },
+      decode: { readerSchemas: { 'cdp.events': '/nope.avsc' } },
+    });
     assert.match(problems[0] ?? '', /^decode\.readerSchemas\.cdp\.events: reader schema \/nope\.avsc/);
   });
 

@@ -17,21 +17,77 @@ const kafka = (extra: object) => ({
 
 describe('kafka.ssl and kafka.sasl', () => {
   it('each mechanism asks for its own fields, secrets as references', () => {
-    assert.deepEqual(configIssues(kafka({ sasl: { mechanism: 'scram-sha-512', username: 'u' } })), [
+    const ssl = {};
+    assert.deepEqual(configIssues(kafka({ ssl, sasl: { mechanism: 'scram-sha-512', username: 'u' } })), [
       'kafka.sasl.password: required for mechanism scram-sha-512: set it as "${env:NAME}" or "${file:/path}" so it stays out of the file',
     ]);
     assert.deepEqual(
-      configIssues(kafka({ sasl: { mechanism: 'oauthbearer', clientId: 'c' } })).map((i) => i.split(':')[0]),
+      configIssues(kafka({ ssl, sasl: { mechanism: 'oauthbearer', clientId: 'c' } })).map(
+        (i) => i.split(':')[0],
+      ),
       ['kafka.sasl.tokenUrl', 'kafka.sasl.clientSecret'],
     );
-    assert.deepEqual(configIssues(kafka({ sasl: { mechanism: 'aws-msk-iam' } })), [
+    assert.deepEqual(configIssues(kafka({ ssl, sasl: { mechanism: 'aws-msk-iam' } })), [
       'kafka.sasl.region: required for mechanism aws-msk-iam',
     ]);
-    assert.deepEqual(configIssues(kafka({ sasl: { mechanism: 'aws-msk-iam', region: 'eu-west-1' } })), []);
+    assert.deepEqual(
+      configIssues(kafka({ ssl, sasl: { mechanism: 'aws-msk-iam', region: 'eu-west-1' } })),
+      [],
+    );
     assert.match(
       configIssues(kafka({ sasl: { mechanism: 'gssapi', username: 'u', password: 'p' } }))[0] ?? '',
       /^kafka.sasl.mechanism: /,
     );
+  });
+
+  it('refuses credentials that would travel in clear, each unless its own setting allows it', () => {
+    const scram = { mechanism: 'scram-sha-512', username: 'u', password: 'p' };
+    for (const ssl of [undefined, { enabled: false }]) {
+      const found = configIssues(kafka({ sasl: scram, ...(ssl ? { ssl } : {}) }));
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0] ?? '',
+        /^kafka\.sasl: SASL scram-sha-512 without kafka\.ssl .*kafka\.allowPlaintextSasl: true/,
+      );
+    }
+    assert.deepEqual(configIssues(kafka({ sasl: scram, allowPlaintextSasl: true })), []);
+    const oauth = {
+      mechanism: 'oauthbearer',
+      tokenUrl: 'http://idp.local/token',
+      clientId: 'c',
+      clientSecret: 's',
+    };
+    assert.match(
+      configIssues(kafka({ ssl: {}, sasl: oauth }))[0] ?? '',
+      /^kafka\.sasl\.tokenUrl: .*must be https.*kafka\.sasl\.allowInsecureHttp: true/,
+    );
+    assert.deepEqual(configIssues(kafka({ ssl: {}, sasl: { ...oauth, allowInsecureHttp: true } })), []);
+    const registry = (extra: object) => ({
+      ...MINIMAL_CONFIG,
+      routes,
+      registry: { url: 'http://r:8080', ...extra },
+    });
+    assert.deepEqual(configIssues(registry({})), [], 'a registry without credentials may be plain HTTP');
+    for (const auth of [{ username: 'u', password: 'p' }, { bearerToken: 't' }]) {
+      assert.match(
+        configIssues(registry(auth))[0] ?? '',
+        /^registry\.url: .*https.*registry\.allowInsecureHttp: true/,
+      );
+      assert.deepEqual(configIssues(registry({ ...auth, allowInsecureHttp: true })), []);
+    }
+    const cxone = (auth: object) => ({
+      ...MINIMAL_CONFIG,
+      routes,
+      cxone: {
+        ...MINIMAL_CONFIG.cxone,
+        auth: { ...MINIMAL_CONFIG.cxone.auth, tokenUrl: 'http://idp/token', ...auth },
+      },
+    });
+    assert.match(
+      configIssues(cxone({}))[0] ?? '',
+      /^cxone\.auth\.tokenUrl: .*https.*cxone\.auth\.allowInsecureHttp: true/,
+    );
+    assert.deepEqual(configIssues(cxone({ allowInsecureHttp: true })), []);
   });
 
   it('a client certificate needs its key', () => {
@@ -73,7 +129,7 @@ describe('kafka.ssl and kafka.sasl', () => {
     const file = join(dir, 'c.yaml');
     writeFileSync(
       file,
-      `kafka: { brokers: ['b:9093'] }\nregistry: { url: 'https://r.example' }\ncxone: { baseUrl: 'https://t.example', auth: { clientId: i, clientSecret: s } }\nroutes: [{ name: welcome, journeyId: j-1 }]\n`,
+      `kafka: { brokers: ['b:9093'] }\nregistry: { url: 'https://r.example' }\ncxone: { baseUrl: 'https://t.example', auth: { clientId: i, clientSecret: s } }\nroutes: [{ name: welcome, journeyId: j-1 }]\naudit: { hashPii: false }\n`,
     );
     const { config } = loadConfig(file, {
       CXONE_CONNECTOR__KAFKA__SSL__ENABLED: 'true',
@@ -97,7 +153,7 @@ describe('kafka.ssl and kafka.sasl', () => {
     const file = join(dir, 'c.yaml');
     writeFileSync(
       file,
-      `kafka:\n  brokers: ['b:9093']\n  sasl: { mechanism: oauthbearer, tokenUrl: 'https://idp.example/token', clientId: c, clientSecret: '\${file:${secretFile}}' }\nregistry: { url: 'https://r.example' }\ncxone: { baseUrl: 'https://t.example', auth: { clientId: i, clientSecret: s } }\nroutes: [{ name: welcome, journeyId: j-1 }]\n`,
+      `kafka:\n  brokers: ['b:9093']\n  ssl: {}\n  sasl: { mechanism: oauthbearer, tokenUrl: 'https://idp.example/token', clientId: c, clientSecret: '\${file:${secretFile}}' }\nregistry: { url: 'https://r.example' }\ncxone: { baseUrl: 'https://t.example', auth: { clientId: i, clientSecret: s } }\nroutes: [{ name: welcome, journeyId: j-1 }]\naudit: { hashPii: false }\n`,
     );
     const { config, secretFiles } = loadConfig(file, {});
     const sasl = compileConfig(config, secretFiles).kafka.sasl;
@@ -116,12 +172,13 @@ describe('registry TLS and auth', () => {
   });
 
   it('basic auth needs both halves; basic and bearer are exclusive', () => {
-    assert.deepEqual(configIssues(registry({ username: 'key' })), [
+    assert.deepEqual(configIssues(registry({ url: 'https://r.example', username: 'key' })), [
       'registry.password: username and password go together',
     ]);
-    assert.deepEqual(configIssues(registry({ username: 'k', password: 'p', bearerToken: 't' })), [
-      'registry.bearerToken: use basic auth (username, password) or bearerToken, not both',
-    ]);
+    assert.deepEqual(
+      configIssues(registry({ url: 'https://r.example', username: 'k', password: 'p', bearerToken: 't' })),
+      ['registry.bearerToken: use basic auth (username, password) or bearerToken, not both'],
+    );
   });
 
   it('compiles TLS options, the bearer token and the timeout; autoRegister defaults to true', () => {

@@ -13,7 +13,12 @@ const cli = new URL('../../../src/cli.ts', import.meta.url).pathname;
 async function validate(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(node, [cli, 'validate-config', '--config', file], {
-      env: { PATH: process.env.PATH ?? '', CXONE_CLIENT_ID: 'id', CXONE_CLIENT_SECRET: 'secret' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        CXONE_CLIENT_ID: 'id',
+        CXONE_CLIENT_SECRET: 'secret',
+        CXONE_PII_KEY: 'a-pii-key-of-at-least-32-characters',
+      },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -27,6 +32,28 @@ describe('cxone-connector validate-config (child process)', () => {
     const result = await validate(new URL('../../../examples/multi-route.yaml', import.meta.url).pathname);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /is valid: 4 route\(s\)/);
+    assert.doesNotMatch(result.stdout, /in clear/);
+  });
+
+  it('names each risky choice a valid file makes: contact ids in clear, TLS unverified', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'risky.yaml');
+    writeFileSync(
+      file,
+      `kafka: { brokers: ['b:9093'], ssl: { verify: false }, startFrom: latest }
+registry: { url: 'https://r.example' }
+cxone: { baseUrl: https://t.example, auth: { clientId: id, clientSecret: "\${env:CXONE_CLIENT_SECRET}" } }
+routes: [{ name: r, journeyId: j }]
+audit: { hashPii: false }
+`,
+    );
+    const result = await validate(file);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /audit\.hashPii is false: contact ids are written to the audit topic in clear/,
+    );
+    assert.match(result.stdout, /kafka\.ssl\.verify is false/);
   });
 
   it('exits non-zero listing every problem with its path', async () => {

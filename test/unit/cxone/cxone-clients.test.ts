@@ -22,6 +22,7 @@ describe('CXone clients built from config', () => {
             auth: {
               style: 'access-key',
               tokenUrl,
+              allowInsecureHttp: true,
               accessKeyId: 'sim-access-key',
               accessKeySecret: 'sim-access-secret',
             },

@@ -17,31 +17,52 @@ const root = new URL('../../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
 
 describe('deployment configs', () => {
-  it('the Helm chart default config is valid once its secret file is mounted', () => {
-    const values = parse(read('helm/cxone-connector/values.yaml')) as {
-      config: { cxone: { auth: { clientSecret: string } } };
-    };
-    // The chart mounts the Secret's key as <secretDir>/client-secret.
-    assert.equal(values.config.cxone.auth.clientSecret, '${file:/var/run/secrets/cxone/client-secret}');
+  it('the Helm chart default config is valid once its secret files are mounted', () => {
+    const values = parse(read('helm/cxone-connector/values.yaml')) as { config: Record<string, unknown> };
+    // The chart mounts each Secret's key at these paths (its Deployment's volumes).
+    const mounted = [
+      [['cxone', 'auth'], 'clientSecret', '/var/run/secrets/cxone/client-secret', 'from-the-secret'],
+      [
+        ['audit'],
+        'piiKey',
+        '/var/run/secrets/cxone-audit/pii-key',
+        'an-audit-key-from-the-secret-0123456789',
+      ],
+      [
+        ['observability'],
+        'adminToken',
+        '/var/run/secrets/cxone-admin/token',
+        'an-admin-token-from-the-secret-0123456',
+      ],
+    ] as const;
     const dir = mkdtempSync(join(tmpdir(), 'chart-secret-'));
-    const secretFile = join(dir, 'client-secret');
-    writeFileSync(secretFile, 'from-the-secret\n');
-    values.config.cxone.auth.clientSecret = `\${file:${secretFile}}`;
-    // The chart sets POD_NAME from the pod's name (its Deployment's env).
+    for (const [path, key, mountedAt, content] of mounted) {
+      let parent = values.config;
+      for (const step of path) parent = parent[step] as Record<string, unknown>;
+      assert.equal(parent[key], `\${file:${mountedAt}}`);
+      const file = join(dir, key);
+      writeFileSync(file, `${content}\n`);
+      parent[key] = `\${file:${file}}`;
+    }
+    // The chart sets POD_NAME and POD_IP from the pod (its Deployment's env).
     const config = loadConfigText(
       stringify(values.config),
-      { POD_NAME: 'cxone-connector-7d9f-abcde' },
+      { POD_NAME: 'cxone-connector-7d9f-abcde', POD_IP: '10.1.2.3' },
       'values.yaml config',
     );
     assert.equal(config.cxone.auth.clientSecret, 'from-the-secret');
+    assert.equal(config.audit.hashPii, true);
+    assert.equal(config.audit.piiKey, 'an-audit-key-from-the-secret-0123456789');
+    assert.equal(config.observability.adminToken, 'an-admin-token-from-the-secret-0123456');
     assert.equal(config.kafka.instanceId, 'cxone-connector-7d9f-abcde');
     assert.equal(config.dedup.stateDir, '/var/lib/cxone-connector/state');
-    assert.equal(config.observability.metricsHost, '0.0.0.0');
+    assert.equal(config.observability.metricsHost, '10.1.2.3');
   });
 
   it('the docker-compose config is valid with the secret from the environment', () => {
     const config = loadConfigFile(new URL('deploy/compose-config.yaml', root).pathname, {
       CXONE_CLIENT_SECRET: 'sim-secret',
+      CXONE_PII_KEY: 'compose-demo-audit-pii-key-0123456789',
     });
     assert.deepEqual(config.kafka.brokers, ['kafka:19092']);
     assert.equal(config.registry.url, 'http://registry:8080/apis/ccompat/v7');

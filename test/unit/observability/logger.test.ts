@@ -94,15 +94,21 @@ describe('log level at run time', () => {
     const { lines, sink } = sinkLines();
     const logger = createLogger({ level: 'info' }, sink);
     const control = createLogLevelControl(logger);
-    const ops = await startOpsServer(new Registry(), { state: () => 'running' }, '127.0.0.1', 0, control);
+    const adminToken = 'an-admin-token-of-32-characters-0';
+    const ops = await startOpsServer(
+      new Registry(),
+      { state: () => 'running' },
+      { host: '127.0.0.1', port: 0, logLevel: control, adminToken },
+    );
+    const headers = { authorization: `Bearer ${adminToken}` };
     try {
       const url = `http://127.0.0.1:${ops.port}/loglevel`;
-      assert.deepEqual(await (await fetch(url)).json(), { level: 'info' });
-      const set = await fetch(url, { method: 'PUT', body: 'debug\n' });
+      assert.deepEqual(await (await fetch(url, { headers })).json(), { level: 'info' });
+      const set = await fetch(url, { method: 'PUT', body: 'debug\n', headers });
       assert.equal(set.status, 200);
       assert.deepEqual(await set.json(), { level: 'debug' });
       logger.child({ c: 1 }).debug('now visible');
-      const wrong = await fetch(url, { method: 'PUT', body: 'verbose' });
+      const wrong = await fetch(url, { method: 'PUT', body: 'verbose', headers });
       assert.equal(wrong.status, 400);
       assert.match(await wrong.text(), /not a log level/);
       assert.equal(control.get(), 'debug');

@@ -65,15 +65,23 @@ describe('audit and result records', () => {
   const result = load(new URL('cxone-result.avsc', schemas));
   const audit = load(new URL('cxone-audit.avsc', schemas));
 
-  it('hashes the contact id with the salt when PII hashing is on, and encodes with the schemas', () => {
-    const pii = createPiiHasher({ hashPii: true, piiSalt: 'a-long-enough-salt' });
-    const r = buildResult(effect, outcome, ctx, { pii, outputs: { status: 'ok' } });
+  it('hashes the audit contact id under the key, keeps it in clear in the result, and encodes with the schemas', () => {
+    const pii = createPiiHasher({ hashPii: true, piiKey: 'a-long-enough-audit-key-0123456789' });
+    const r = buildResult(effect, outcome, ctx, { outputs: { status: 'ok' } });
     const a = buildAudit(effect, outcome, ctx, { pii });
-    assert.ok(r.contactId?.startsWith(PII_HASH_PREFIX));
-    assert.equal(r.contactId, a.contactId);
+    assert.ok(a.contactId?.startsWith(PII_HASH_PREFIX));
+    assert.doesNotMatch(a.contactId ?? '', /c-000001/);
+    // The results go back to the CDP, which owns the id.
+    assert.equal(r.contactId, 'c-000001');
+    assert.equal(a.contactId, pii('c-000001'), 'the same id hashes the same way: a data team can join on it');
     assert.notEqual(
-      r.contactId,
-      createPiiHasher({ hashPii: true, piiSalt: 'another-salt-0000' })('c-000001'),
+      a.contactId,
+      createPiiHasher({ hashPii: true, piiKey: 'another-audit-key-0000000000000000' })('c-000001'),
+    );
+    assert.equal(
+      createPiiHasher({ hashPii: true, piiSalt: 'a-long-enough-salt' })('c-000001'),
+      createPiiHasher({ hashPii: true, piiKey: 'a-long-enough-salt' })('c-000001'),
+      'piiSalt is the older name of the same key',
     );
     assert.equal(r.outputsJson, '{"status":"ok"}');
     assert.equal(a.sourceSchemaId, 7);
