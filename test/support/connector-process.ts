@@ -17,14 +17,17 @@ export interface ConnectorProcess {
   output(): string;
 }
 
-export function startConnectorProcess(config: ConnectorConfig): ConnectorProcess {
+export function startConnectorProcess(
+  config: ConnectorConfig,
+  options: { logLevel?: 'info' | 'debug' } = {},
+): ConnectorProcess {
   const dir = mkdtempSync(join(tmpdir(), 'cxone-proc-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(
     file,
     JSON.stringify({
       ...config,
-      observability: { ...config.observability, metricsPort: 0, logLevel: 'info' },
+      observability: { ...config.observability, metricsPort: 0, logLevel: options.logLevel ?? 'info' },
     }),
   );
   const child = spawn(process.execPath, [join(root, 'src/cli.ts'), 'run', '--config', file], {
