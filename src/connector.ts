@@ -79,7 +79,9 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   const finished = new Promise<ConnectorState>((resolve) => (finish = resolve));
   const routeBlocks = createRouteBlocks(options.routeBlocks, { now, logger, metrics: deps.metrics });
 
-  const kafka = createKafkaClient(options.kafka, logger);
+  const kafka = createKafkaClient(options.kafka, logger, (mechanism) =>
+    deps.metrics.kafkaTokenFailures.inc({ mechanism }),
+  );
   const registry = createSchemaRegistry(options.registry);
   let consumer: Consumer | undefined;
   let admin: Admin | undefined;

@@ -25,31 +25,48 @@ export interface KafkaClientOptions {
   sasl?: KafkaSasl | undefined;
 }
 
-export function createKafkaClient(options: KafkaClientOptions, logger: Logger): Kafka {
+/** Told of each failed token fetch (OAUTHBEARER, MSK IAM): a metric, since the broker refusal comes later. */
+export type TokenFailureHook = (mechanism: 'oauthbearer' | 'aws-msk-iam') => void;
+
+export function createKafkaClient(
+  options: KafkaClientOptions,
+  logger: Logger,
+  onTokenFailure?: TokenFailureHook,
+): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: options.connectionTimeoutMs,
     logCreator: kafkajsLogCreator(logger),
     ...(options.tls ? { ssl: tlsOptions(options.tls) } : {}),
-    ...(options.sasl ? { sasl: saslOptions(options.sasl) } : {}),
+    ...(options.sasl ? { sasl: saslOptions(options.sasl, onTokenFailure) } : {}),
   });
 }
 
 /** kafkajs's SASL options; the token mechanisms get a provider that caches and refreshes. */
-export function saslOptions(sasl: KafkaSasl): SASLOptions {
+export function saslOptions(sasl: KafkaSasl, onTokenFailure?: TokenFailureHook): SASLOptions {
+  const counted =
+    (mechanism: 'oauthbearer' | 'aws-msk-iam', provider: () => Promise<{ value: string }>) =>
+    async (): Promise<{ value: string }> => {
+      try {
+        return await provider();
+      } catch (error) {
+        onTokenFailure?.(mechanism);
+        throw error;
+      }
+    };
   switch (sasl.mechanism) {
     case 'plain':
     case 'scram-sha-256':
     case 'scram-sha-512':
       return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
     case 'oauthbearer': {
-      const provider = createOAuthBearerProvider(sasl);
+      const provider = counted('oauthbearer', createOAuthBearerProvider(sasl));
       return { mechanism: 'oauthbearer', oauthBearerProvider: provider };
     }
     case 'aws-msk-iam': {
       // MSK IAM is OAUTHBEARER on the wire: the token is the signer's presigned URL.
-      const provider = createMskIamTokenProvider(sasl);
+      const provider = counted('aws-msk-iam', createMskIamTokenProvider(sasl));
       return { mechanism: 'oauthbearer', oauthBearerProvider: provider };
     }
   }

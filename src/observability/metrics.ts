@@ -24,6 +24,8 @@ export interface ConnectorMetrics {
   dedupRestoreReads: Counter;
   consumerLagRecords: Gauge;
   consumerLagSeconds: Gauge;
+  committedOffset: Gauge;
+  kafkaTokenFailures: Counter<'mechanism'>;
   cxoneLimiterWaits: Counter;
   cxoneLimiterWaitSeconds: Counter;
   cxoneBreakerState: Gauge<'state'>;
@@ -150,6 +152,18 @@ export function createMetrics(registry: Registry = new Registry(), withDefaults 
       name: 'cxone_connector_consumer_lag_records',
       help: "Records of an assigned input partition not yet committed: its last stable offset minus the group's committed offset",
       labelNames: ['topic', 'partition'],
+      registers,
+    }),
+    committedOffset: new Gauge({
+      name: 'cxone_connector_committed_offset',
+      help: "The group's committed offset of an assigned input partition: a partition whose value stays put while it has lag is stuck",
+      labelNames: ['topic', 'partition'],
+      registers,
+    }),
+    kafkaTokenFailures: new Counter({
+      name: 'cxone_connector_kafka_token_failures_total',
+      help: 'Failed fetches of the Kafka SASL token (OAUTHBEARER from kafka.sasl.tokenUrl, or the MSK IAM signature): the brokers refuse the next connection once the token lapses',
+      labelNames: ['mechanism'],
       registers,
     }),
     consumerLagSeconds: new Gauge({

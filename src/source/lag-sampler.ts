@@ -15,7 +15,7 @@ export interface LagSamplerDeps {
   /** This instance's current assignment. */
   assigned: () => Readonly<Record<string, readonly number[]>>;
   oldestPendingMs: (topic: string, partition: number) => number | undefined;
-  metrics: Pick<ConnectorMetrics, 'consumerLagRecords' | 'consumerLagSeconds'>;
+  metrics: Pick<ConnectorMetrics, 'consumerLagRecords' | 'consumerLagSeconds' | 'committedOffset'>;
   logger: Logger;
   now: () => number;
 }
@@ -28,7 +28,13 @@ export function createLagSampler(deps: LagSamplerDeps): LagSampler {
   return {
     async sample() {
       const assignment = deps.assigned();
-      const rows: { topic: string; partition: number; records: number; seconds: number }[] = [];
+      const rows: {
+        topic: string;
+        partition: number;
+        records: number;
+        seconds: number;
+        committed: number;
+      }[] = [];
       for (const [topic, partitions] of Object.entries(assignment)) {
         if (partitions.length === 0) continue;
         const [ends, committed] = await Promise.all([
@@ -46,16 +52,18 @@ export function createLagSampler(deps: LagSamplerDeps): LagSampler {
           const records = end.high > from ? Number(end.high - from) : 0;
           const oldest = deps.oldestPendingMs(topic, partition);
           const seconds = oldest === undefined ? 0 : Math.max(0, (deps.now() - oldest) / 1000);
-          rows.push({ topic, partition, records, seconds });
+          rows.push({ topic, partition, records, seconds, committed: Number(from) });
         }
       }
       // Only partitions assigned now: a revoked one's lag is its new owner's to report.
       deps.metrics.consumerLagRecords.reset();
       deps.metrics.consumerLagSeconds.reset();
-      for (const { topic, partition, records, seconds } of rows) {
+      deps.metrics.committedOffset.reset();
+      for (const { topic, partition, records, seconds, committed } of rows) {
         const labels = { topic, partition: String(partition) };
         deps.metrics.consumerLagRecords.set(labels, records);
         deps.metrics.consumerLagSeconds.set(labels, seconds);
+        deps.metrics.committedOffset.set(labels, committed);
       }
     },
   };
