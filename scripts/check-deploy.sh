@@ -106,7 +106,7 @@ ok "docker compose config: valid"
 services="$("${COMPOSE[@]}" --env-file "$WORK/empty.env" -f docker-compose.yml config --services | sort | tr '\n' ' ')"
 [[ "$services" == "connector kafka registry sim topic-init " ]] || fail "unexpected services: $services"
 ok "services: $services"
-validate_config deploy/compose-config.yaml CXONE_CLIENT_SECRET=sim-secret
+validate_config deploy/compose-config.yaml CXONE_CLIENT_SECRET=sim-secret CXONE_PII_KEY=compose-demo-audit-pii-key-0123456789
 
 # ---------------------------------------------------------------- 3. image
 # The runtime stage as written: distroless (no npm, no shell), a numeric non-root user (what
@@ -242,14 +242,50 @@ EOF
 }
 
 "$HELM" template rel "$CHART" --namespace cxone >"$WORK/default.yaml" || fail "helm template (defaults)"
-inspect_render "$WORK/default.yaml" "ConfigMap,Deployment,Service,ServiceAccount" "$WORK/config-default.yaml" \
-  || fail "rendered manifests (defaults)"
+inspect_render "$WORK/default.yaml" "ConfigMap,Deployment,NetworkPolicy,PodDisruptionBudget,Service,ServiceAccount" \
+  "$WORK/config-default.yaml" || fail "rendered manifests (defaults)"
 grep -q '^  replicas: 1$' "$WORK/default.yaml" || fail "default render has no replicas: 1"
+# Safe by default: a NetworkPolicy admitting only the metrics port from the monitoring namespace,
+# a PDB that never blocks a drain, spread by zone and host, the audit key and admin token mounted,
+# the ops port bound to the pod IP.
+"$NODE" --input-type=module - "$WORK/default.yaml" <<'SCRIPT' || fail "safe defaults"
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+const docs = parseAllDocuments(readFileSync(process.argv[2], 'utf8')).map((d) => d.toJS()).filter(Boolean);
+const np = docs.find((o) => o.kind === 'NetworkPolicy');
+const rule = np.spec.ingress;
+if (rule.length !== 1 || rule[0].ports?.[0]?.port !== 'metrics') throw new Error(`NetworkPolicy ingress ${JSON.stringify(rule)}`);
+if (rule[0].from?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] !== 'monitoring')
+  throw new Error('NetworkPolicy does not admit only the monitoring namespace');
+if (JSON.stringify(np.spec.policyTypes) !== '["Ingress"]') throw new Error(`policyTypes ${np.spec.policyTypes}`);
+const pdb = docs.find((o) => o.kind === 'PodDisruptionBudget');
+if (pdb.spec.maxUnavailable !== 1 || 'minAvailable' in pdb.spec) throw new Error('the PDB is not maxUnavailable: 1');
+const pod = docs.find((o) => o.kind === 'Deployment').spec.template.spec;
+const keys = (pod.topologySpreadConstraints ?? []).map((c) => `${c.topologyKey}:${c.whenUnsatisfiable}`);
+if (keys.join(',') !== 'topology.kubernetes.io/zone:ScheduleAnyway,kubernetes.io/hostname:ScheduleAnyway')
+  throw new Error(`topology spread ${keys.join(',')}`);
+const mounts = Object.fromEntries(pod.containers[0].volumeMounts.map((m) => [m.name, m.mountPath]));
+if (mounts['audit-key'] !== '/var/run/secrets/cxone-audit' || mounts['admin-token'] !== '/var/run/secrets/cxone-admin')
+  throw new Error(`mounts ${JSON.stringify(mounts)}`);
+const env = Object.fromEntries(pod.containers[0].env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath ?? e.value]));
+if (env.POD_IP !== 'status.podIP') throw new Error('no POD_IP from status.podIP');
+console.log('   ok: NetworkPolicy (metrics port from the monitoring namespace only), PDB maxUnavailable 1, zone and host spread, audit key and admin token mounted, POD_IP');
+SCRIPT
+# A typo'd key anywhere the chart owns (the root, a section, the connector's config) fails helm lint --strict.
+for typo in replicaCountt=2 podDisruptionBudget.enable=true config.kafka.brokerz=x config.observability.metricHost=x \
+  config.routes[0].journeyID=j; do
+  if "$HELM" lint --strict "$CHART" --set "$typo" >"$WORK/typo.txt" 2>&1; then
+    fail "helm lint --strict accepted the typo $typo"
+  fi
+  ok "helm lint --strict refuses the typo $typo: $(grep -m1 -o 'Additional property [^ ]* is not allowed' "$WORK/typo.txt")"
+done
+"$NODE" scripts/chart-schema.ts --check || fail "values.schema.json is not what npm run chart:schema generates from the config schema: run it"
+ok "values.schema.json's config is generated from the zod schema (npm run chart:schema: no change)"
 
 "$HELM" template rel "$CHART" --namespace cxone "${FEATURES[@]}" >"$WORK/features.yaml" \
   || fail "helm template (HPA, PDB, ServiceMonitor)"
 inspect_render "$WORK/features.yaml" \
-  "ConfigMap,Deployment,PodDisruptionBudget,ScaledObject,Service,ServiceAccount,ServiceMonitor" \
+  "ConfigMap,Deployment,NetworkPolicy,PodDisruptionBudget,ScaledObject,Service,ServiceAccount,ServiceMonitor" \
   "$WORK/config-features.yaml" || fail "rendered manifests (KEDA, PDB, ServiceMonitor)"
 if grep -q '^  replicas:' "$WORK/features.yaml"; then fail "Deployment sets replicas while KEDA owns them"; fi
 ok "with KEDA on, the Deployment leaves replicas to it"
@@ -304,7 +340,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 const rule = parseAllDocuments(readFileSync(process.argv[2], 'utf8')).map((d) => d.toJS()).find((o) => o?.kind === 'PrometheusRule');
 const alerts = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.alert));
-if (alerts.length !== 9) throw new Error(`PrometheusRule has ${alerts.length} alerts`);
+if (alerts.length !== 18) throw new Error(`PrometheusRule has ${alerts.length} alerts`);
 console.log(`   ok: PrometheusRule with the ${alerts.length} alerts of deploy/prometheus/alerts.yaml`);
 SCRIPT
 command -v promtool >/dev/null || fail "promtool is required (apt-get install prometheus)"
@@ -335,7 +371,9 @@ SCRIPT
 # The config as the pod sees it: the secret file does not exist here, so the
 # reference is overridden the way an operator could (env beats file); POD_NAME
 # is what the Deployment sets from the pod's name (kafka.instanceId).
-validate_config "$WORK/config-default.yaml" CXONE_CONNECTOR__CXONE__AUTH__CLIENT_SECRET=x POD_NAME=rel-cxone-connector-5d8f-x2b7q
+validate_config "$WORK/config-default.yaml" CXONE_CONNECTOR__CXONE__AUTH__CLIENT_SECRET=x POD_NAME=rel-cxone-connector-5d8f-x2b7q \
+  POD_IP=10.1.2.3 CXONE_CONNECTOR__AUDIT__PII_KEY=an-audit-key-of-32-characters-or-more \
+  CXONE_CONNECTOR__OBSERVABILITY__ADMIN_TOKEN=an-admin-token-of-32-characters-or-more
 cmp -s "$WORK/config-default.yaml" "$WORK/config-features.yaml" || fail "config differs between renders"
 
 # Bad values are refused at `helm install` time, not in a crash loop.
@@ -355,6 +393,9 @@ refuse "plaintext client secret in values" --set config.cxone.auth.clientSecret=
 refuse "no existingSecret" --set cxone.existingSecret=
 refuse "metricsPort 0" --set config.observability.metricsPort=0
 refuse "metrics on loopback" --set config.observability.metricsHost=127.0.0.1
+refuse "a plaintext audit key" --set config.audit.piiKey=an-audit-key-in-clear-0123456789abcdef
+refuse "hashPii on without the key's Secret" --set audit.existingSecret=
+refuse "an admin token without its Secret" --set adminToken.existingSecret=
 refuse "a data-action route without actionId" --set 'config.routes[0].action=data-action'
 refuse "a plaintext access key secret" --set config.cxone.auth.style=access-key \
   --set config.cxone.auth.accessKeyId=k --set config.cxone.auth.accessKeySecret=hunter2

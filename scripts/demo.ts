@@ -115,6 +115,8 @@ async function main(): Promise<void> {
         env: {
           ...process.env,
           CXONE_CLIENT_SECRET: 'sim-secret',
+          // The audit HMAC key of the demo (contact ids in its audit topic are hmac-sha256:<hex>).
+          CXONE_PII_KEY: 'local-demo-audit-pii-key-0123456789abcdef',
           CXONE_CONNECTOR__KAFKA__GROUP_ID: groupId,
           CXONE_CONNECTOR__CXONE__BASE_URL: stack.sim?.url ?? '',
           ...(stack.secure
