@@ -94,7 +94,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main.ts', 'src/cli.ts', 'scripts/**', 'bench/**', 'test/**'],
+    files: ['src/main.ts', 'src/cli.ts', 'src/cli-crash-points.ts', 'scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   ...layerRules(),

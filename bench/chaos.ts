@@ -126,6 +126,8 @@ async function main(): Promise<number> {
   const killInCheckpoint = new Set<number>();
   const instances = createInstances({
     root,
+    // The only entry point that reads CXONE_CONNECTOR_TEST_CRASH_POINTS; the product's ignores it.
+    entry: 'src/cli-crash-points.ts',
     configFile: writeConfig(stack.logsDir, {
       endpoints: {
         bootstrap: stack.kafka.brokers.join(','),

@@ -131,7 +131,10 @@ for (const service of ['connector', 'sim']) {
   const test = compose.services[service].healthcheck?.test ?? [];
   if (test.slice(0, 4).join(' ') !== 'CMD /nodejs/bin/node dist/cli.js health') throw new Error(`compose ${service} healthcheck is ${test.join(' ')}`);
 }
-console.log(`   ok: runtime ${from.slice(5)}, ${user}, HEALTHCHECK and compose healthchecks via dist/cli.js health`);
+if (compose.services.sim.build?.target !== 'sim') throw new Error('compose sim is not built from the Dockerfile sim stage');
+if (compose.services.connector.build?.target !== undefined) throw new Error('compose connector is not the runtime (last) stage');
+if (!stages.some((stage) => / AS sim$/.test(stage[0]))) throw new Error('the Dockerfile has no sim stage');
+console.log(`   ok: runtime ${from.slice(5)}, ${user}, HEALTHCHECK and compose healthchecks via dist/cli.js health; compose sim from the sim stage`);
 SCRIPT
 if [[ "$SKIP_IMAGE" == 1 ]]; then
   step "image stages: skipped (--skip-image)"
@@ -156,14 +159,33 @@ else
     || fail "runtime stage: node_modules/kafkajs is not the vendored fork"
   grep -q "cxone-connector fork" "$WORK/app/node_modules/kafkajs/src/consumer/filterAbortedMessages.js" \
     || fail "runtime stage: node_modules/kafkajs is not the fork"
-  cp -R "$WORK/build/dist" schemas examples "$WORK/app/"
-  ok "runtime stage: npm ci --omit=dev (kafkajs: the vendor/kafkajs workspace) + dist/ schemas/ examples/ package.json"
+  # The build stage's dist-runtime/: dist/ without the simulator and the crash-point entry.
+  cp -R "$WORK/build/dist" "$WORK/build/dist-runtime"
+  find "$WORK/build/dist-runtime/sim" -type f ! -name 'cli-options.*' -delete
+  rm -f "$WORK/build/dist-runtime"/cli-crash-points.*
+  grep -q "find dist-runtime/sim -type f ! -name 'cli-options.\*' -delete" Dockerfile \
+    && grep -q 'rm -f dist-runtime/cli-crash-points' Dockerfile \
+    && grep -q '^COPY --from=build /app/dist-runtime ./dist$' Dockerfile \
+    || fail "the Dockerfile's runtime stage does not take dist-runtime/ as this replay builds it"
+  mkdir -p "$WORK/sim-app"
+  cp -R "$WORK/build/dist" "$WORK/sim-app/dist"
+  cp -R "$WORK/build/dist-runtime" "$WORK/app/dist"
+  cp -R schemas examples "$WORK/app/"
+  ok "runtime stage: npm ci --omit=dev (kafkajs: the vendor/kafkajs workspace) + dist/ (no simulator, no crash points) schemas/ examples/ package.json"
+  [[ ! -e "$WORK/app/dist/cli-crash-points.js" && ! -e "$WORK/app/dist/sim/server.js" ]] \
+    || fail "runtime stage: dist/ holds the simulator or the crash-point entry"
+  if CXONE_CONNECTOR_TEST_CRASH_POINTS=after-call=1 grep -rq "CXONE_CONNECTOR_TEST_CRASH_POINTS" "$WORK/app/dist"; then
+    fail "runtime stage: dist/ still reads CXONE_CONNECTOR_TEST_CRASH_POINTS"
+  fi
+  (cd "$WORK/app" && node dist/cli.js sim --port 0 2>"$WORK/no-sim.txt") && fail "runtime stage: sim ran without the simulator"
+  grep -q "the CXone simulator is not in this build" "$WORK/no-sim.txt" || { cat "$WORK/no-sim.txt"; fail "runtime stage: sim does not say where the simulator is"; }
+  ok "runtime stage: no simulator (sim says to use the sim image), no crash points (nothing reads CXONE_CONNECTOR_TEST_CRASH_POINTS)"
   (
     cd "$WORK/app"
     export NODE_ENV=production NODE_OPTIONS="--enable-source-maps --max-semi-space-size=16 --max-old-space-size=192"
     version="$(node dist/cli.js version)" || fail "node dist/cli.js version"
     ok "node dist/cli.js version: $version"
-    CXONE_CLIENT_ID=id CXONE_CLIENT_SECRET=s node dist/cli.js validate-config \
+    CXONE_CLIENT_ID=id CXONE_CLIENT_SECRET=s CXONE_PII_KEY=an-audit-key-of-32-characters-or-more node dist/cli.js validate-config \
       --config examples/journey-trigger.yaml || fail "validate-config in the runtime layout"
     # The output schemas are read from <root>/schemas relative to dist/output/.
     node --input-type=module -e "
@@ -174,7 +196,11 @@ else
     " || fail "schemas/ not readable from dist/output"
   )
   port="$("$NODE" -e "const s=require('node:net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
-  (cd "$WORK/app" && exec node dist/cli.js sim --host 127.0.0.1 --port "$port") >"$WORK/sim.log" 2>&1 &
+  # The sim stage: the runtime's node_modules with the whole dist/.
+  ln -s "$WORK/app/node_modules" "$WORK/sim-app/node_modules"
+  cp "$WORK/app/package.json" "$WORK/sim-app/"
+  cp -R vendor schemas "$WORK/sim-app/"
+  (cd "$WORK/sim-app" && exec node dist/cli.js sim --host 127.0.0.1 --port "$port") >"$WORK/sim.log" 2>&1 &
   SIM_PID=$!
   for _ in $(seq 1 50); do
     if "$NODE" -e "fetch('http://127.0.0.1:$port/_sim/stats').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))"; then
@@ -185,7 +211,7 @@ else
   done
   "$NODE" -e "fetch('http://127.0.0.1:$port/_sim/stats').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))" \
     || { cat "$WORK/sim.log" >&2; fail "sim did not answer GET /_sim/stats"; }
-  ok "node dist/cli.js sim: GET /_sim/stats 200"
+  ok "sim stage: node dist/cli.js sim: GET /_sim/stats 200"
   # The image's HEALTHCHECK command, against the live simulator and then against nothing.
   (cd "$WORK/app" && node dist/cli.js health --url "http://127.0.0.1:$port/_sim/stats") \
     || fail "dist/cli.js health: exit non-zero against a live endpoint"
@@ -196,6 +222,10 @@ else
   fi
   ok "node dist/cli.js health (the image's HEALTHCHECK): 0 when the endpoint answers, 1 when it does not"
 fi
+
+step "SBOM and licences"
+"$NODE" scripts/sbom.ts --check || fail "a shipped dependency's licence is outside the allow-list (scripts/sbom.ts)"
+ok "npm run sbom: every production component's licence is on the allow-list"
 
 # ----------------------------------------------------------------- 4. helm
 step "helm chart"

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectorConfig } from './config/schema.ts';
-import type { Logger } from 'pino';
 import { ConnectorError } from './errors.ts';
 import {
   EXIT_CODES,
@@ -30,6 +29,14 @@ class UsageError extends Error {}
 interface CommandContext {
   /** --debug or LOG_LEVEL=debug: stack traces on failure, debug logs for `run`. */
   debug: boolean;
+  /** Test builds only (src/cli-crash-points.ts): named points where `run` may kill itself. */
+  faultPoint?: ((name: string) => void) | undefined;
+}
+
+/** What an entry point may give main beside the arguments. */
+export interface MainHooks {
+  /** The chaos run's crash points; the product's entry (cli.ts) never passes one. */
+  faultPoint?: (name: string) => void;
 }
 
 interface Command {
@@ -197,7 +204,7 @@ const USAGE = [
 
 const HELP = new Set(['--help', '-h', 'help']);
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], hooks: MainHooks = {}): Promise<number> {
   const envDebug = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
   const [first, ...rest] = argv;
   if (first === undefined) {
@@ -243,7 +250,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const debug = parsed.debug || envDebug;
   try {
-    return await command.run(parsed.values, { debug });
+    return await command.run(parsed.values, { debug, faultPoint: hooks.faultPoint });
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${commandHelp(command.spec)}`);
@@ -407,7 +414,7 @@ function firstStart(config: ConnectorConfig): string {
   return `first start of group ${groupId} (no committed offsets; kafka.startFrom: ${startFrom ?? 'unset'}): starts at ${where}; ${age}`;
 }
 
-async function runCommand(values: OptionValues, { debug }: CommandContext): Promise<number> {
+async function runCommand(values: OptionValues, { debug, faultPoint }: CommandContext): Promise<number> {
   const path = configPath(values);
   const [
     { loadConfig },
@@ -431,7 +438,8 @@ async function runCommand(values: OptionValues, { debug }: CommandContext): Prom
   const { riskySettings } = await import('./config/risky-settings.ts');
   for (const note of riskySettings(config)) logger.warn({ setting: note.split(' ')[0] }, note);
   const metrics = createMetrics();
-  const faultPoint = crashPointsFromEnv(process.env.CXONE_CONNECTOR_TEST_CRASH_POINTS, logger);
+  if (faultPoint)
+    logger.warn('TEST CRASH POINTS ARMED: this process will kill itself (src/cli-crash-points.ts)');
   const connector = createConnector(config, {
     logger,
     metrics,
@@ -489,32 +497,6 @@ async function runCommand(values: OptionValues, { debug }: CommandContext): Prom
   return code;
 }
 
-/**
- * Test-only: `CXONE_CONNECTOR_TEST_CRASH_POINTS="after-call=0.001,during-commit=0.01"`
- * makes the process SIGKILL itself at those points with those probabilities,
- * so the chaos run can land kills at the worst moments on purpose.
- */
-function crashPointsFromEnv(spec: string | undefined, logger: Logger): ((name: string) => void) | undefined {
-  if (!spec) return undefined;
-  const odds = new Map(
-    spec.split(',').map((part) => {
-      const [name, p] = part.split('=');
-      return [name?.trim() ?? '', Number(p)] as const;
-    }),
-  );
-  logger.warn(
-    { crashPoints: Object.fromEntries(odds) },
-    'TEST CRASH POINTS ARMED: this process will kill itself',
-  );
-  return (name) => {
-    const p = odds.get(name);
-    if (p !== undefined && Math.random() < p) {
-      process.stderr.write(`crash point ${name}: SIGKILL\n`);
-      process.kill(process.pid, 'SIGKILL');
-    }
-  };
-}
-
 const DEFAULT_HEALTH_URL = 'http://127.0.0.1:9464/readyz';
 
 async function healthCommand(values: OptionValues): Promise<number> {
@@ -536,7 +518,12 @@ async function healthCommand(values: OptionValues): Promise<number> {
 async function simCommand(values: OptionValues): Promise<number> {
   // Loaded only for this command: the connector's commands never load the simulator.
   const [{ runSimulator }, { createLogger }] = await Promise.all([
-    import('./sim/main.ts'),
+    import('./sim/main.ts').catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      throw new UsageError(
+        'the CXone simulator is not in this build: the connector image leaves it out; use the simulator image (docker build --target sim) or a checkout (node src/cli.ts sim)',
+      );
+    }),
     import('./observability/logger.ts'),
   ]);
   const logger = createLogger({ level: process.env.CXONE_SIM_LOG_LEVEL ?? 'info', name: 'cxone-sim' });

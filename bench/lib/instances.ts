@@ -17,6 +17,8 @@ export interface InstanceOptions {
   /** Runs before instance `index` is started again after it died (not before its first start). */
   beforeRestart?: (index: number) => void;
   restartDelayMs?: number;
+  /** The entry point under root: src/cli.ts, or src/cli-crash-points.ts for a chaos run's crash points. */
+  entry?: string;
 }
 
 export interface Instances {
@@ -56,7 +58,7 @@ export function createInstances(options: InstanceOptions): Instances {
     const log = createWriteStream(join(options.logsDir, `connector-${index}.log`), { flags: 'a' });
     const child = spawn(
       process.execPath,
-      [join(options.root, 'src/cli.ts'), 'run', '--config', options.configFile],
+      [join(options.root, options.entry ?? 'src/cli.ts'), 'run', '--config', options.configFile],
       {
         cwd: options.root,
         env: { ...process.env, ...options.env(index) },
