@@ -38,7 +38,9 @@ export function riskySettings(config: ConnectorConfig): string[] {
     notes.push('kafka.sasl.allowInsecureHttp is true: the OAUTHBEARER client secret travels in clear');
   if (
     http(config.registry.url) &&
-    (config.registry.username !== undefined || config.registry.bearerToken !== undefined)
+    (config.registry.username !== undefined ||
+      config.registry.bearerToken !== undefined ||
+      (URL.parse(config.registry.url)?.username ?? '') !== '')
   )
     notes.push('registry.allowInsecureHttp is true: the registry credentials travel in clear');
   return notes;

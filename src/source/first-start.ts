@@ -15,16 +15,22 @@ export interface FirstStartSettings {
   chosen: boolean;
 }
 
-/** Throws a ConfigError when the group has no committed offset at all and nothing was chosen. */
+/**
+ * Throws a ConfigError when nothing was chosen and an input topic has no committed offset at
+ * all: the group's first start, or a topic newly added to kafka.inputTopics (the same risk).
+ * Partitions added to a topic the group already commits on hold only new events: they pass.
+ */
 export async function assertFirstStartChosen(
   admin: Pick<Admin, 'fetchOffsets'>,
   settings: FirstStartSettings,
 ): Promise<void> {
   if (settings.chosen) return;
   const offsets = await admin.fetchOffsets({ groupId: settings.groupId, topics: [...settings.inputTopics] });
-  const committed = offsets.some((topic) => topic.partitions.some((p) => p.offset !== '-1'));
-  if (committed) return;
+  const never = offsets
+    .filter((topic) => topic.partitions.every((p) => p.offset === '-1'))
+    .map((topic) => topic.topic);
+  if (never.length === 0) return;
   throw new ConfigError([
-    `kafka.startFrom: consumer group ${settings.groupId} has no committed offsets (a first deployment, or offsets expired while it was idle longer than the brokers' offsets.retention.minutes), and neither kafka.startFrom nor processing.maxEventAgeMs is set: starting now would act on every event the input topics still retain, calling CXone for each (a journey for every customer in them). Choose: kafka.startFrom: latest (only events published from now on), an ISO-8601 time (from then), or earliest (the whole retention, deliberately); and/or processing.maxEventAgeMs (older events get an EXPIRED result, no CXone call). Nothing was consumed`,
+    `kafka.startFrom: consumer group ${settings.groupId} has no committed offsets on ${never.join(', ')} (a first deployment, a topic new to kafka.inputTopics, or offsets expired while the group was idle longer than the brokers' offsets.retention.minutes), and neither kafka.startFrom nor processing.maxEventAgeMs is set: starting now would act on every event those topics still retain, calling CXone for each (a journey for every customer in them). Choose: kafka.startFrom: latest (only events published from now on), an ISO-8601 time (from then), or earliest (the whole retention, deliberately); and/or processing.maxEventAgeMs (older events get an EXPIRED result, no CXone call). Nothing was consumed`,
   ]);
 }

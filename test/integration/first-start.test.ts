@@ -39,7 +39,7 @@ describe('a first start without a choice of where to start', { timeout: 80_000 }
 
     await assert.rejects(harness.startConnector(unset), (error: unknown) => {
       assert.ok(error instanceof ConfigError, String(error));
-      assert.match(error.message, /has no committed offsets/);
+      assert.match(error.message, new RegExp(`has no committed offsets on ${harness.input}`));
       assert.match(error.message, /kafka\.startFrom: latest/);
       assert.match(error.message, /processing\.maxEventAgeMs/);
       assert.match(error.message, /Nothing was consumed/);
