@@ -24,6 +24,8 @@ import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const stack = testStack();
+/** `/loglevel` answers only the admin token (observability.adminToken). */
+const ADMIN_TOKEN = `ops-test-admin-token-${'0'.repeat(16)}`;
 const root = new URL('../../', import.meta.url);
 const JOB = 'cxone-connector';
 
@@ -86,7 +88,7 @@ describe(
     it('every panel returns series, every rule evaluates, the warehouse query answers, log lines are searchable, the level changes live', async () => {
       const config = validateConfig({
         ...harness.config,
-        observability: { ...harness.config.observability, lagSampleMs: 1000 },
+        observability: { ...harness.config.observability, lagSampleMs: 1000, adminToken: ADMIN_TOKEN },
         routes: [
           { name: 'welcome', journeyId: 'j-welcome', eventTypes: ['SIGNED_UP'] },
           {
@@ -250,7 +252,11 @@ describe(
 
       // The level at run time: debug shows one line per outcome, with the event id and its key. A
       // contact of its own: the others' later events wait behind their blocked winback events.
-      const set = await fetch(`http://127.0.0.1:${port}/loglevel`, { method: 'PUT', body: 'debug' });
+      const set = await fetch(`http://127.0.0.1:${port}/loglevel`, {
+        method: 'PUT',
+        body: 'debug',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       assert.deepEqual(await set.json(), { level: 'debug' });
       const more = generateEvents({ count: 3, contacts: 19, prefix: `ops-debug-${harness.id}` }).map((e) => ({
         ...e,
