@@ -20,6 +20,8 @@ const LAYERS = {
   pipeline: ['contracts', 'cxone', 'decode', 'dedup', 'mapping', 'observability', 'output'],
   // dlq replay: reads the DLQ and writes records back; it knows the DLQ's headers and nothing else.
   replay: ['contracts', 'kafka', 'output'],
+  // The audit chain, its checkpoints and their verifier: pure, for the writer and `audit verify` alike.
+  audit: [],
   // The simulator is a product of its own: it shares no code with the connector.
   sim: [],
 };
