@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { chainOf, extendChain, GENESIS, hashRecord, type ChainHead } from '../../../src/audit/audit-chain.ts';
+import {
+  chainOf,
+  extendChain,
+  GENESIS,
+  hashRecord,
+  type ChainFields,
+  type ChainHead,
+} from '../../../src/audit/audit-chain.ts';
 import { signCheckpoint, spanRoot } from '../../../src/audit/checkpoint.ts';
 import { leafHash, merkleRoot, nodeHash } from '../../../src/audit/merkle.ts';
 import { verifyChains, type ReadAuditRecord, type ReadCheckpoint } from '../../../src/audit/verify-chain.ts';
@@ -25,6 +32,22 @@ const fields = fc.record({
   processedAt: fc.integer({ min: 1_700_000_000_000, max: 1_800_000_000_000 }),
 });
 
+/** A chained record as the verifier reads it back: at audit partition 3, at `offset`. */
+function located(record: object & ChainFields, offset: number): ReadAuditRecord {
+  const { chain, chainSeq, prevHash, recordHash, ...others } = record;
+  const rest = others as Record<string, unknown>;
+  return {
+    chain,
+    chainSeq,
+    prevHash,
+    recordHash,
+    processedAt: rest.processedAt as number,
+    partition: 3,
+    offset: String(offset),
+    fields: rest,
+  };
+}
+
 interface Written {
   records: ReadAuditRecord[];
   checkpoints: ReadCheckpoint[];
@@ -40,19 +63,7 @@ function write(batches: Record<string, unknown>[][], checkpointEvery: boolean[] 
     const firstSeq = head.seq + 1;
     const extended = extendChain(CHAIN, head, batch);
     head = extended.head;
-    for (const r of extended.records) {
-      const { chain, chainSeq, prevHash, recordHash, ...rest } = r;
-      records.push({
-        chain,
-        chainSeq,
-        prevHash,
-        recordHash,
-        processedAt: rest.processedAt as number,
-        partition: 3,
-        offset: String(offset++),
-        fields: rest,
-      });
-    }
+    for (const r of extended.records) records.push(located(r, offset++));
     offset++; // the transaction's commit marker takes an offset
     if (checkpointEvery[i] !== false) {
       const span = records.filter((r) => r.chainSeq >= firstSeq).map((r) => r.recordHash);
@@ -185,24 +196,12 @@ describe('audit chain', () => {
         const head = { seq: last.chainSeq, hash: last.recordHash };
         const [fake] = extendChain(CHAIN, head, [forged]).records;
         const [real] = extendChain(CHAIN, head, [next]).records;
-        const place = (r: typeof fake, offset: number): ReadAuditRecord => {
-          const { chain, chainSeq, prevHash, recordHash, ...rest } = r as NonNullable<typeof fake>;
-          return {
-            chain,
-            chainSeq,
-            prevHash,
-            recordHash,
-            processedAt: rest.processedAt,
-            partition: 3,
-            offset: String(offset),
-            fields: rest,
-          };
-        };
+        assert.ok(fake && real);
         const end = Number(last.offset) + 10;
-        w.records.push(place(fake, end));
+        w.records.push(located(fake, end));
         assert.equal(checkOf(w), undefined, 'alone, a well-formed append is only unanchored');
         assert.equal(verifyChains(w.records, w.checkpoints, keys).chains[0]?.unanchored, 1);
-        w.records.push(place(real, end + 1));
+        w.records.push(located(real, end + 1));
         assert.ok(['order', 'duplicate'].includes(checkOf(w) ?? ''), checkOf(w));
       }),
       { numRuns: 100 },
@@ -242,19 +241,7 @@ describe('audit chain', () => {
       GENESIS,
       w.records.map((r): Record<string, unknown> => ({ ...r.fields, outcome: 'REJECTED' })),
     );
-    const records = rewritten.records.map((r, i) => {
-      const { chain, chainSeq, prevHash, recordHash, ...rest } = r;
-      return {
-        chain,
-        chainSeq,
-        prevHash,
-        recordHash,
-        processedAt: rest.processedAt as number,
-        partition: 3,
-        offset: String(i),
-        fields: rest,
-      };
-    });
+    const records = rewritten.records.map((r, i) => located(r, i));
     assert.equal(checkOf({ records, checkpoints: w.checkpoints }), 'checkpoint-head');
   });
 

@@ -6,14 +6,8 @@ import { Registry } from 'prom-client';
 import { createCircuitBreaker, type BreakerState } from '../../../src/cxone/circuit-breaker.ts';
 import { CxoneError } from '../../../src/errors.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
-import { count, startStack } from './cxone-harness.ts';
+import { CONTACT, count, startStack } from './cxone-harness.ts';
 
-const CONTACT = {
-  endpoint: 'contact',
-  method: 'GET',
-  path: '/api/v1/contacts/c-000001',
-  template: '/api/v1/contacts/{contactId}',
-} as const;
 const ROUTE = 'GET /api/v1/contacts/{id}';
 
 describe('circuit breaker', () => {

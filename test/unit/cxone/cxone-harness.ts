@@ -89,3 +89,11 @@ export function count(stack: RunningSim, template: string, status?: string): num
   if (status !== undefined) return byStatus[status] ?? 0;
   return Object.values(byStatus).reduce((a, b) => a + b, 0);
 }
+
+/** A contact lookup, as the journey client sends it: the filled path and its template. */
+export const CONTACT = {
+  endpoint: 'contact',
+  method: 'GET',
+  path: '/api/v1/contacts/c-000001',
+  template: '/api/v1/contacts/{contactId}',
+} as const;

@@ -2,13 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createCxoneHttp } from '../../../src/cxone/http-client.ts';
 import { startSim } from '../sim/sim-harness.ts';
-
-const CONTACT = {
-  endpoint: 'contact',
-  method: 'GET',
-  path: '/api/v1/contacts/c-000001',
-  template: '/api/v1/contacts/{contactId}',
-} as const;
+import { CONTACT } from './cxone-harness.ts';
 
 describe('CXone HTTP transport', () => {
   it('a request CXone never answers fails as CXONE_TIMEOUT (retryable) after requestTimeoutMs', async () => {

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { createRateLimiter } from '../../../src/cxone/rate-limiter.ts';
 import { withRetry } from '../../../src/cxone/retry.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
-import { startStack } from './cxone-harness.ts';
+import { CONTACT, startStack } from './cxone-harness.ts';
 import { manualClock, settle } from '../source/source-fakes.ts';
 
 const CONFIG = {
@@ -16,12 +16,6 @@ const CONFIG = {
   recoveryPerSecond: 10,
   minRequestsPerSecond: 1,
 };
-const CONTACT = {
-  endpoint: 'contact',
-  method: 'GET',
-  path: '/api/v1/contacts/c-000001',
-  template: '/api/v1/contacts/{contactId}',
-} as const;
 
 describe('rate limiter', () => {
   it('holds the configured rate against the simulator (±15% over ~2 s), counting the token request', async () => {

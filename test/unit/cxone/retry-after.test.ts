@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withRetry } from '../../../src/cxone/retry.ts';
-import { FAST_RETRY, startStack } from './cxone-harness.ts';
-
-const CONTACT = {
-  endpoint: 'contact',
-  method: 'GET',
-  path: '/api/v1/contacts/c-000001',
-  template: '/api/v1/contacts/{contactId}',
-} as const;
+import { CONTACT, FAST_RETRY, startStack } from './cxone-harness.ts';
 
 describe('Retry-After (429 row) against the simulator', () => {
   for (const [format, seconds] of [

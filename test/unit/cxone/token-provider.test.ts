@@ -4,14 +4,7 @@ import { createAuthorizedSend } from '../../../src/cxone/authorized-http.ts';
 import type { CxoneHttp } from '../../../src/cxone/http-client.ts';
 import { CxoneError, failureClass } from '../../../src/errors.ts';
 import { createManualClock } from '../sim/sim-harness.ts';
-import { count, startStack, type CxoneStack } from './cxone-harness.ts';
-
-const CONTACT = {
-  endpoint: 'contact',
-  method: 'GET',
-  path: '/api/v1/contacts/c-000001',
-  template: '/api/v1/contacts/{contactId}',
-} as const;
+import { CONTACT, count, startStack, type CxoneStack } from './cxone-harness.ts';
 
 describe('token provider (OAuth2 client credentials)', () => {
   for (const style of ['basic', 'form', 'access-key', 'password'] as const) {
