@@ -8,6 +8,8 @@ import tseslint from 'typescript-eslint';
  */
 const LAYERS = {
   contracts: [],
+  // The audit chain, its checkpoints and their verifier: pure, for the writer and `audit verify` alike.
+  audit: [],
   observability: ['contracts'],
   // Kafka clients: TLS, SASL and the ACL probe.
   kafka: ['contracts', 'observability'],
@@ -15,13 +17,11 @@ const LAYERS = {
   mapping: ['contracts'],
   cxone: ['contracts', 'mapping', 'observability'],
   dedup: ['contracts', 'decode'],
-  output: ['contracts', 'cxone', 'decode', 'mapping', 'observability'],
-  source: ['contracts', 'dedup', 'kafka', 'observability', 'output'],
+  output: ['audit', 'contracts', 'cxone', 'decode', 'mapping', 'observability'],
+  source: ['audit', 'contracts', 'dedup', 'kafka', 'observability', 'output'],
   pipeline: ['contracts', 'cxone', 'decode', 'dedup', 'mapping', 'observability', 'output'],
   // dlq replay: reads the DLQ and writes records back; it knows the DLQ's headers and nothing else.
   replay: ['contracts', 'kafka', 'output'],
-  // The audit chain, its checkpoints and their verifier: pure, for the writer and `audit verify` alike.
-  audit: [],
   // The simulator is a product of its own: it shares no code with the connector.
   sim: [],
 };

@@ -35,6 +35,7 @@ import { runRecoveryScenario } from './lib/recovery-scenario.ts';
 import { startResultsVerifier } from './lib/results-verifier.ts';
 import { runScript } from './lib/run-script.ts';
 import { awaitTopicsReady, createTopics } from '../src/kafka/create-topics.ts';
+import { writtenTopics } from '../src/config/written-topics.ts';
 
 const { values } = parseArgs({
   options: {
@@ -181,7 +182,7 @@ async function main(): Promise<number> {
         groupId,
         transactionalIdPrefix: groupId,
         inputTopics: [input],
-        outputTopics: [topics.results, topics.audit, topics.dlq],
+        outputTopics: writtenTopics(topics),
         dedupTopic: topics.dedup,
         createTopics: true,
       });

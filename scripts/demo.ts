@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         groupId,
         transactionalIdPrefix: groupId,
         inputTopics: [topic],
-        outputTopics: ['cxone.results', 'cxone.audit', 'cxone.dlq'],
+        outputTopics: ['cxone.results', 'cxone.audit', 'cxone.dlq', 'cxone.audit.checkpoints'],
         dedupTopic: 'cxone.dedup',
         createTopics: true,
       });

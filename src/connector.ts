@@ -34,6 +34,7 @@ import { createTimerSet } from './source/timer-set.ts';
 import { assignmentShare } from './source/assignment-share.ts';
 import { createLagSampler } from './source/lag-sampler.ts';
 import { ensureTopics } from './source/topic-setup.ts';
+import { writtenTopics } from './config/written-topics.ts';
 
 export type ConnectorState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
@@ -132,7 +133,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         () =>
           ensureTopics(theAdmin, {
             inputTopics: options.consumer.inputTopics,
-            outputTopics: [topics.results, topics.audit, topics.dlq],
+            outputTopics: writtenTopics(topics),
             dedupTopic: topics.dedup,
             dedupWindowMs: dedup.windowMs,
           }),
@@ -145,7 +146,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
             groupId: commitSettings.groupId,
             transactionalIdPrefix: commitSettings.transactionalIdPrefix,
             inputTopics: options.consumer.inputTopics,
-            writeTopics: [topics.results, topics.audit, topics.dlq, topics.dedup],
+            writeTopics: [...writtenTopics(topics), topics.dedup],
             restore: { topic: topics.dedup, groupId: `${commitSettings.groupId}.dedup-restore-check` },
           }),
       );
@@ -268,12 +269,14 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       consumer = theConsumer;
       const theSupervisor = createPartitionSupervisor({
         claim: (topic, partition, signal) => claims.claim(topic, partition, signal),
+        auditChain: options.auditChain,
         commit: (topic, partition, commit, generationId) =>
           theCommitter.commit(
             {
               topic,
               partition,
               outputs: commit.outputs,
+              checkpoints: commit.checkpoints,
               nextOffset: commit.nextOffset.toString(),
               offsetMetadata: commit.metadata,
               generationId,

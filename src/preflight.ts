@@ -21,6 +21,7 @@ import type { ConnectorMetrics } from './observability/metrics.ts';
 import { findRegisteredSchema, type OutputSchemaName } from './output/output-schemas.ts';
 import { redactUrl, registryCall } from './output/registry-client.ts';
 import { verifyDedupTopic } from './source/topic-setup.ts';
+import { writtenTopics } from './config/written-topics.ts';
 
 export interface CheckLine {
   /** `skip`: could not be checked yet and is not a failure (a topic the first start will create). */
@@ -118,7 +119,7 @@ async function checkTopicsAndAcls(
     report({ status: 'ok', what: `input topic ${topic}`, detail: `${count} partition(s)` });
   }
 
-  const outputs = [topics.results, topics.audit, topics.dlq];
+  const outputs = writtenTopics(topics);
   const missing = [...outputs, topics.dedup].filter((t) => !listed.has(t));
   for (const topic of outputs.filter((t) => listed.has(t))) {
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });

@@ -11,15 +11,19 @@ export interface StackEndpoints {
   sim: string;
 }
 
-export type OwnTopics = Record<'results' | 'audit' | 'dlq' | 'dedup' | 'replays', string>;
+export type OwnTopics = Record<
+  'results' | 'audit' | 'dlq' | 'dedup' | 'auditCheckpoints' | 'replays',
+  string
+>;
 
-/** `<prefix>.results`, `.audit`, `.dlq`, `.dedup`, `.replays`: output topics no other run shares. */
+/** `<prefix>.results`, `.audit`, `.dlq`, `.dedup`, `.audit.checkpoints`, `.replays`: output topics no other run shares. */
 export function ownTopics(prefix: string): OwnTopics {
   return {
     results: `${prefix}.results`,
     audit: `${prefix}.audit`,
     dlq: `${prefix}.dlq`,
     dedup: `${prefix}.dedup`,
+    auditCheckpoints: `${prefix}.audit.checkpoints`,
     replays: `${prefix}.replays`,
   };
 }
@@ -42,6 +46,15 @@ export type RawConfig = Record<string, unknown>;
  */
 const STACK_PII_KEY = 'local-stack-audit-pii-key-0123456789';
 
+/**
+ * The Ed25519 key that signs the local stack's audit checkpoints (test data only; a deployment
+ * mounts its own: `audit.signingKey: ${file:…}`). Its public key verifies them (`audit verify`).
+ */
+const STACK_AUDIT_SIGNING_KEY = `-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIHo8Ghpmjhxshy/vIcq7SduTWRhFU1SZgYWyvpCv8nvm
+-----END PRIVATE KEY-----
+`;
+
 /** The base config with `patch` merged in, section by section (arrays and scalars are replaced). */
 export function stackConnectorConfig(options: StackConnectorOptions, patch: RawConfig = {}): RawConfig {
   const base: RawConfig = {
@@ -63,7 +76,7 @@ export function stackConnectorConfig(options: StackConnectorOptions, patch: RawC
       { name: options.routeName ?? 'welcome', journeyId: 'j-welcome', fields: { directives: 'properties' } },
     ],
     observability: { logLevel: 'warn', metricsPort: 0, metricsHost: '127.0.0.1' },
-    audit: { piiKey: STACK_PII_KEY },
+    audit: { piiKey: STACK_PII_KEY, signingKey: STACK_AUDIT_SIGNING_KEY },
   };
   return mergeConfig(base, patch);
 }

@@ -1,11 +1,14 @@
 /**
  * The hash chain of audit records. One chain per input topic-partition: its
  * single writer is the partition's fenced owner, so the chain never forks.
- * Each record carries `chainSeq` (contiguous; not the Kafka offset, since
- * transaction markers take offset slots), `prevHash` (the previous record's
- * `recordHash`) and `recordHash`: the RFC 6962 leaf hash of the record's
- * canonical encoding, `prevHash` included, so editing, dropping or re-ordering
- * any record breaks every link after it.
+ * Each record ends with four fields (audit schema v4): `chain`, `chainSeq`
+ * (contiguous; not the Kafka offset, since transaction markers take offset
+ * slots), `prevHash` (the previous record's `recordHash`) and `recordHash`:
+ * the RFC 6962 leaf hash of the record's Avro encoding up to and including
+ * `prevHash`. Avro's binary encoding under the writer schema is canonical (one
+ * value, one encoding), so the verifier hashes the bytes it reads, and a
+ * warehouse that kept the decoded row re-encodes it under the same schema.
+ * Editing, dropping or re-ordering any record breaks every link after it.
  */
 import { leafHash } from './merkle.ts';
 
@@ -19,53 +22,64 @@ export interface ChainHead {
   hash: string;
 }
 
-export interface ChainFields {
-  chain: string;
-  chainSeq: number;
-  prevHash: string;
-  recordHash: string;
-}
-
 /** `<topic>/<partition>`: the input partition whose owner writes the chain. */
 export function chainOf(topic: string, partition: number): string {
   return `${topic}/${partition}`;
 }
 
-/**
- * A deterministic text of a value: object keys sorted, no whitespace, numbers as JSON prints them.
- * Avro gives the verifier back exactly the values written (long as number, null as null).
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+/** Avro's long: zigzag, then a base-128 varint (arithmetic, not bit operators: past 2^31 they wrap). */
+function avroLong(value: number): Buffer {
+  let n = value >= 0 ? value * 2 : -value * 2 - 1;
+  const bytes: number[] = [];
+  while (n >= 0x80) {
+    bytes.push((n % 0x80) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
+  bytes.push(n);
+  return Buffer.from(bytes);
 }
 
-/** recordHash of a record whose chain fields are set: over everything but recordHash itself. */
-export function hashRecord(record: Record<string, unknown>): string {
-  const { recordHash: _recordHash, ...rest } = record;
-  return leafHash(canonicalJson(rest)).toString('hex');
+/** Avro's string: its UTF-8 length as a long, then the bytes. */
+export function avroString(value: string): Buffer {
+  const utf8 = Buffer.from(value, 'utf8');
+  return Buffer.concat([avroLong(utf8.length), utf8]);
+}
+
+/** The encoding of chain, chainSeq and prevHash: what follows a record's own fields, inside its hash. */
+export function chainLink(chain: string, seq: number, prevHash: string): Buffer {
+  return Buffer.concat([avroString(chain), avroLong(seq), avroString(prevHash)]);
+}
+
+/** recordHash (hex) of a record's hashed bytes: its Avro body up to and including prevHash. */
+export function hashRecord(hashed: Buffer): string {
+  return leafHash(hashed).toString('hex');
+}
+
+/** Of a sealed record's value: the bytes its recordHash covers (after the wire header, before recordHash). */
+export function hashedBytes(value: Buffer, headerBytes: number, recordHash: string): Buffer {
+  return value.subarray(headerBytes, value.length - avroString(recordHash).length);
 }
 
 /**
- * Chains `records` after `head`, in order: each gets the next chainSeq, the previous hash and
- * its own. Returns the records with their chain fields and the new head (to commit with them).
+ * Chains record values (a wire header of `headerBytes`, then the Avro encoding of every field
+ * before the chain fields) after `head`, in order: each gets the next sequence, the previous hash
+ * and its own appended. Returns the sealed values, their hashes and the new head.
  */
-export function extendChain<T extends Record<string, unknown>>(
+export function extendChain(
   chain: string,
   head: ChainHead,
-  records: readonly T[],
-): { records: (T & ChainFields)[]; head: ChainHead } {
+  values: readonly Buffer[],
+  headerBytes: number,
+): { values: Buffer[]; hashes: string[]; head: ChainHead } {
   let { seq, hash } = head;
-  const out: (T & ChainFields)[] = [];
-  for (const record of records) {
+  const sealed: Buffer[] = [];
+  const hashes: string[] = [];
+  for (const value of values) {
     seq += 1;
-    const linked = { ...record, chain, chainSeq: seq, prevHash: hash, recordHash: '' };
-    hash = hashRecord(linked);
-    out.push({ ...linked, recordHash: hash });
+    const link = chainLink(chain, seq, hash);
+    hash = hashRecord(Buffer.concat([value.subarray(headerBytes), link]));
+    sealed.push(Buffer.concat([value, link, avroString(hash)]));
+    hashes.push(hash);
   }
-  return { records: out, head: { seq, hash } };
+  return { values: sealed, hashes, head: { seq, hash } };
 }

@@ -7,7 +7,6 @@
  * cannot be covered by a valid checkpoint.
  */
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { canonicalJson } from './audit-chain.ts';
 import { merkleRoot } from './merkle.ts';
 
 export interface CheckpointBody {
@@ -26,6 +25,16 @@ export interface CheckpointBody {
 export interface Checkpoint extends CheckpointBody {
   /** Ed25519 over the body's canonical encoding, base64. */
   signature: string;
+}
+
+/** A deterministic text of a value: object keys sorted, no whitespace, numbers as JSON prints them. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 /** The bytes signed: the body's canonical JSON, so a verifier rebuilds them from the record alone. */

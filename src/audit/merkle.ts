@@ -25,3 +25,26 @@ export function merkleRoot(leaves: readonly Buffer[]): Buffer {
   while (k * 2 < leaves.length) k *= 2;
   return nodeHash(merkleRoot(leaves.slice(0, k)), merkleRoot(leaves.slice(k)));
 }
+
+/**
+ * A Merkle tree grown one leaf at a time, held as its compact range: the roots
+ * of the perfect subtrees that n decomposes into, largest first (popcount(n)
+ * hashes). That is what a chain's owner keeps between checkpoints, and what
+ * survives a change of owner in the committed offset's metadata: the next
+ * owner continues the span's root without the span's records.
+ */
+export function appendLeaf(frontier: readonly Buffer[], size: number, leaf: Buffer): Buffer[] {
+  const next = [...frontier];
+  let hash = leaf;
+  for (let n = size; n & 1; n = Math.floor(n / 2)) hash = nodeHash(next.pop() as Buffer, hash);
+  next.push(hash);
+  return next;
+}
+
+/** The RFC 6962 root of the tree a compact range stands for (equal to merkleRoot of its leaves). */
+export function frontierRoot(frontier: readonly Buffer[]): Buffer {
+  if (frontier.length === 0) return createHash('sha256').digest();
+  let hash = frontier.at(-1) as Buffer;
+  for (let i = frontier.length - 2; i >= 0; i--) hash = nodeHash(frontier[i] as Buffer, hash);
+  return hash;
+}

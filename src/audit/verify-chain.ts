@@ -12,7 +12,7 @@
  * before (a replayed old checkpoint does not), its head hash and its Merkle root.
  */
 import type { KeyObject } from 'node:crypto';
-import { GENESIS, hashRecord } from './audit-chain.ts';
+import { chainLink, GENESIS, hashRecord } from './audit-chain.ts';
 import { checkpointSignatureValid, spanRoot, type Checkpoint } from './checkpoint.ts';
 
 export interface ReadAuditRecord {
@@ -24,8 +24,8 @@ export interface ReadAuditRecord {
   /** Where it was read: the audit topic's partition and offset. */
   partition: number;
   offset: string;
-  /** Every other field, as decoded: part of the hash. */
-  fields: Record<string, unknown>;
+  /** The bytes recordHash covers: the record's Avro body up to and including prevHash (audit-chain.ts). */
+  hashed: Buffer;
 }
 
 export interface ReadCheckpoint extends Checkpoint {
@@ -75,14 +75,14 @@ export interface VerifyReport {
   divergences: Divergence[];
 }
 
-function recordWithChainFields(r: ReadAuditRecord): Record<string, unknown> {
-  return {
-    ...r.fields,
-    chain: r.chain,
-    chainSeq: r.chainSeq,
-    prevHash: r.prevHash,
-    recordHash: r.recordHash,
-  };
+/** The record hashes to its recordHash, and the bytes hashed end in the chain fields it states. */
+function hashHolds(r: ReadAuditRecord): boolean {
+  const link = chainLink(r.chain, r.chainSeq, r.prevHash);
+  return (
+    r.hashed.length >= link.length &&
+    r.hashed.subarray(r.hashed.length - link.length).equals(link) &&
+    hashRecord(r.hashed) === r.recordHash
+  );
 }
 
 function verifyOne(
@@ -107,7 +107,7 @@ function verifyOne(
   // Edits and re-orders show in the records as read, before they are put in sequence order.
   const lastInPartition = new Map<number, ReadAuditRecord>();
   for (const r of records) {
-    if (hashRecord(recordWithChainFields(r)) !== r.recordHash)
+    if (!hashHolds(r))
       fail(
         at(
           r,

@@ -5,8 +5,10 @@
  * regrouped here alone. Derived values (transactional-id prefix, scopes) are
  * decided here too, once.
  */
+import { createPublicKey, hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
+import type { CheckpointPolicy } from '../audit/chain-writer.ts';
 import type { CxoneClientsOptions } from '../cxone/cxone-clients.ts';
 import { scopesForActions } from '../cxone/scopes.ts';
 import type { TokenStyle } from '../cxone/token-provider.ts';
@@ -18,7 +20,7 @@ import type { RegistryEndpoint } from '../output/registry-client.ts';
 import type { KafkaClientOptions, KafkaSasl } from '../kafka/kafka-client.ts';
 import type { InputConsumerOptions } from '../source/input-consumer.ts';
 import type { SupervisorLimits } from '../source/partition-supervisor.ts';
-import type { ConnectorConfig, RouteConfig } from './schema.ts';
+import { ed25519PrivateKey, type ConnectorConfig, type RouteConfig } from './schema.ts';
 
 export interface CommitterSettings {
   groupId: string;
@@ -55,6 +57,8 @@ export interface ConnectorOptions {
   processor: RecordProcessorSettings;
   limits: SupervisorLimits;
   dedup: DedupSettings;
+  /** When each input partition's audit chain is checkpointed, and the key that signs it. */
+  auditChain: CheckpointPolicy;
   start: StartSettings;
   drainTimeoutMs: number;
   routeBlocks: RouteBlocksOptions;
@@ -156,6 +160,7 @@ export function compileConfig(
       keepClaims: kafka.keepClaimsAcrossRebalance,
     },
     dedup: config.dedup,
+    auditChain: checkpointPolicy(config.audit),
     start: {
       startFromMs:
         kafka.startFrom === undefined || kafka.startFrom === 'earliest' || kafka.startFrom === 'latest'
@@ -232,6 +237,20 @@ function kafkaSasl(
             : undefined,
       };
   }
+}
+
+/** The audit checkpoints' policy; the key id defaults to a digest of the public key, so rotation renames it. */
+function checkpointPolicy(audit: ConnectorConfig['audit']): CheckpointPolicy {
+  const privateKey = audit.signingKey === undefined ? undefined : ed25519PrivateKey(audit.signingKey);
+  const keyId =
+    audit.signingKeyId ??
+    (privateKey &&
+      `ed25519:${hash('sha256', createPublicKey(privateKey).export({ type: 'spki', format: 'der' }), 'hex').slice(0, 16)}`);
+  return {
+    every: audit.checkpointEvery,
+    intervalMs: audit.checkpointIntervalMs,
+    signer: privateKey && keyId ? { keyId, privateKey } : undefined,
+  };
 }
 
 function rereader(file: string | undefined): (() => string | undefined) | undefined {

@@ -5,7 +5,9 @@
  * fields' defaults apply). `compileConfig` (compile-config.ts) then turns the
  * result into each component's own options. Durations are always `…Ms`.
  */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { MAX_CHECKPOINT_SPAN } from '../audit/chain-writer.ts';
 import { readerSchemaProblem } from '../decode/reader-schema.ts';
 import { TOKEN_STYLES } from '../cxone/token-provider.ts';
 import { ROUTE_ACTIONS, UNROUTED_POLICIES } from '../mapping/route-definition.ts';
@@ -204,6 +206,8 @@ const kafkaSchema = z
         audit: topicName.default('cxone.audit'),
         dlq: topicName.default('cxone.dlq'),
         dedup: topicName.default('cxone.dedup'),
+        /** Signed checkpoints of the audit chains (audit.signingKey); keep it at least as long as the audit topic. */
+        auditCheckpoints: topicName.default('cxone.audit.checkpoints'),
         /** What `cxone-connector dlq replay` has replayed (compacted; created by the first replay). */
         replays: topicName.default('cxone.dlq.replays'),
       })
@@ -553,6 +557,16 @@ const outputSchema = z
   })
   .strict();
 
+/** The key in `pem` when it is an Ed25519 private key; undefined otherwise (never quoted: it is a secret). */
+export function ed25519PrivateKey(pem: string): KeyObject | undefined {
+  try {
+    const key = createPrivateKey(pem);
+    return key.asymmetricKeyType === 'ed25519' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const auditSchema = z
   .object({
     /**
@@ -565,6 +579,27 @@ const auditSchema = z
     piiKey: z.string().min(32).optional(),
     /** The key's older name (at least 16 characters), read so the hashes of a deployment that set it still join. */
     piiSalt: z.string().min(16).optional(),
+    /**
+     * The Ed25519 private key (PEM) that signs the audit chains' checkpoints, from a mounted secret:
+     * `${file:/etc/cxone-connector/audit-signing/key.pem}` (openssl genpkey -algorithm ed25519).
+     * Unset: records are chained, and no checkpoint is signed (validate-config and check say so).
+     */
+    signingKey: z
+      .string()
+      .optional()
+      .refine((pem) => pem === undefined || ed25519PrivateKey(pem) !== undefined, {
+        message:
+          'audit.signingKey is not an Ed25519 private key in PEM (make one with: openssl genpkey -algorithm ed25519)',
+      }),
+    /** Names the key in each checkpoint, so old checkpoints verify under their own key after a rotation. Default: derived from the public key. */
+    signingKeyId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+      .optional(),
+    /** A checkpoint after this many records of a chain (at most 4096: the span's state rides in the offset metadata). */
+    checkpointEvery: z.number().int().min(1).max(MAX_CHECKPOINT_SPAN).default(1000),
+    /** A checkpoint at the first commit this long after its span began, however few records it holds. */
+    checkpointIntervalMs: z.number().int().min(1000).default(60_000),
   })
   .strict()
   .superRefine((audit, ctx) => {

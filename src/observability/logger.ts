@@ -64,6 +64,11 @@ const REDACT_PATHS = [
   '*.piiSalt',
   'config.audit.piiKey',
   'config.audit.piiSalt',
+  'signingKey',
+  '*.signingKey',
+  'config.audit.signingKey',
+  'privateKey',
+  '*.privateKey',
 ];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -4,7 +4,7 @@
  * producer per input partition; group-committer.ts, one per instance).
  */
 import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import type { RecordOutputs } from '../contracts/records.ts';
+import type { OutputMessage, RecordOutputs } from '../contracts/records.ts';
 import { KafkaOutputError } from '../errors.ts';
 
 export interface OutputTopics {
@@ -12,12 +12,15 @@ export interface OutputTopics {
   audit: string;
   dlq: string;
   dedup: string;
+  auditCheckpoints: string;
 }
 
 export interface PartitionCommit {
   topic: string;
   partition: number;
   outputs: readonly RecordOutputs[];
+  /** Signed audit checkpoints (output/audit-sealing.ts), keyed by chain. */
+  checkpoints?: readonly OutputMessage[];
   nextOffset: string;
   /** Records done past `nextOffset` (src/source/done-offsets.ts), committed with the offset. */
   offsetMetadata: string | null;
@@ -110,7 +113,7 @@ export type OutputPartitions = Record<'results' | 'audit' | 'dlq', number>;
  */
 export function collectTopicMessages(
   topics: OutputTopics,
-  commits: readonly Pick<PartitionCommit, 'outputs' | 'partition'>[],
+  commits: readonly Pick<PartitionCommit, 'outputs' | 'partition' | 'checkpoints'>[],
   outputPartitions?: OutputPartitions,
 ): TopicMessages[] {
   const results: TopicMessages = { topic: topics.results, messages: [] };
@@ -118,11 +121,14 @@ export function collectTopicMessages(
   const dlq: TopicMessages = { topic: topics.dlq, messages: [] };
   // The dedup partition is always the input's: its next owner restores exactly this one.
   const dedup: TopicMessages = { topic: topics.dedup, messages: [] };
+  const checkpoints: TopicMessages = { topic: topics.auditCheckpoints, messages: [] };
   const append = (into: TopicMessages, list: readonly Message[], at: number | undefined): void => {
     if (at === undefined) into.messages.push(...list);
     else for (const m of list) into.messages.push({ ...m, partition: at });
   };
-  for (const { outputs, partition } of commits) {
+  for (const { outputs, partition, checkpoints: signed } of commits) {
+    // Keyed by chain: one chain's checkpoints stay in order in one partition.
+    if (signed) checkpoints.messages.push(...signed);
     // Co-partitioned with the input: input partition p writes to output partition p (modulo its count).
     const target = (name: keyof OutputPartitions) =>
       outputPartitions === undefined ? undefined : partition % outputPartitions[name];
@@ -134,7 +140,7 @@ export function collectTopicMessages(
       append(dedup, output.dedup, partition);
     }
   }
-  return [results, audit, dlq, dedup].filter((t) => t.messages.length > 0);
+  return [results, audit, dlq, dedup, checkpoints].filter((t) => t.messages.length > 0);
 }
 
 /**

@@ -38,6 +38,12 @@ export interface ResultRecord {
 /** An audit record's outcome: a CXone outcome, or UNROUTED for an event skipped by `processing.unrouted: skip`. */
 export type AuditOutcome = Outcome | 'UNROUTED';
 
+/**
+ * The audit schema's last four fields (v4), in this order: the record is encoded without them, and
+ * the partition's owner appends them at commit (audit/audit-chain.ts), when its place is known.
+ */
+export const AUDIT_CHAIN_FIELDS = ['chain', 'chainSeq', 'prevHash', 'recordHash'] as const;
+
 export interface AuditRecord {
   idempotencyKey: string;
   eventId: string;

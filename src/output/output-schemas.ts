@@ -47,6 +47,18 @@ export interface SchemaTarget {
 const REGISTER_ATTEMPTS = 6;
 
 /**
+ * The schema without its last fields `names` (in that order): the encoding of everything before
+ * them, to which the committer appends theirs (the audit chain's fields, known only at commit).
+ */
+function withoutLast(text: string, names: readonly string[]): avro.Type {
+  const schema = JSON.parse(text) as avro.schema.RecordType;
+  const last = schema.fields.slice(-names.length).map((f) => f.name);
+  if (last.join() !== names.join())
+    throw new Error(`the schema's last fields are ${last.join(', ')}, not ${names.join(', ')}`);
+  return avro.Type.forSchema({ ...schema, fields: schema.fields.slice(0, -names.length) });
+}
+
+/**
  * Registers an output schema under the subject's own compatibility level (a
  * stricter one than BACKWARD is kept; a weaker one is used with a warning),
  * and sets BACKWARD on a subject that has no level of its own and inherits a
@@ -59,6 +71,7 @@ export async function registerOutputSchema<T>(
   name: OutputSchemaName,
   topic: string,
   strategy: SubjectNameStrategy = 'TopicNameStrategy',
+  sealedLater: readonly string[] = [],
 ): Promise<OutputEncoder<T>> {
   const text = readSchemaFile(name);
   const type = avro.Type.forSchema(JSON.parse(text) as avro.Schema);
@@ -91,7 +104,10 @@ export async function registerOutputSchema<T>(
       await sleep(Math.random() * 100 * 2 ** attempt);
     }
   }
-  const toWire = createWireEncoder<T>(type, schemaId);
+  const toWire = createWireEncoder<T>(
+    sealedLater.length > 0 ? withoutLast(text, sealedLater) : type,
+    schemaId,
+  );
   return {
     schemaId,
     encode(record) {

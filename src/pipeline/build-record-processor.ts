@@ -15,7 +15,12 @@ import { compileRoutes } from '../mapping/compile-routes.ts';
 import { createPiiHasher, type PiiSettings } from '../mapping/pii-hasher.ts';
 import type { RouteDefinition, UnroutedPolicy } from '../mapping/route-definition.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
-import type { AuditRecord, DedupEntryRecord, ResultRecord } from '../output/output-records.ts';
+import {
+  AUDIT_CHAIN_FIELDS,
+  type AuditRecord,
+  type DedupEntryRecord,
+  type ResultRecord,
+} from '../output/output-records.ts';
 import {
   registerOutputSchema,
   type OutputEncoder,
@@ -76,7 +81,8 @@ export async function buildRecordProcessor(
   };
   const settled = await Promise.allSettled([
     registerOutputSchema<ResultRecord>(target, 'cxone-result', topics.results, subjects),
-    registerOutputSchema<AuditRecord>(target, 'cxone-audit', topics.audit, subjects),
+    // The chain fields are appended at commit, in the order the records go into the transaction.
+    registerOutputSchema<AuditRecord>(target, 'cxone-audit', topics.audit, subjects, AUDIT_CHAIN_FIELDS),
     registerOutputSchema<DedupEntryRecord>(target, 'cxone-dedup-entry', topics.dedup, subjects),
   ] as const);
   // Every subject's problem at once, so one fix round is enough.

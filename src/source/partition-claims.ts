@@ -33,7 +33,7 @@ import type { TransactionalCommitter } from '../output/commit-contents.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kafkaErrorType } from '../contracts/kafka-access.ts';
 import { KafkaOutputError } from '../errors.ts';
-import { decodeDoneOffsets } from './done-offsets.ts';
+import { decodeCommitMetadata } from './commit-metadata.ts';
 import type { PartitionPosition } from './partition-worker.ts';
 
 export interface PartitionClaims {
@@ -96,7 +96,7 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
     const position = positionFrom(start, found?.metadata ?? null, (reason) =>
       deps.logger.warn(
         { topic, partition },
-        `ignoring the committed offset metadata (${reason}); records done past the committed offset will be processed again, the dedup store absorbs their effects`,
+        `ignoring the committed offset metadata (${reason}); records done past the committed offset will be processed again, the dedup store absorbs their effects; the partition's audit chain starts again at sequence 0, which audit verify reports`,
       ),
     );
     deps.metrics?.claimSeconds.observe((deps.now() - started) / 1000);
@@ -176,10 +176,10 @@ export function positionFrom(
 ): PartitionPosition {
   if (offset === '-1') return { committed: undefined, done: new Set() };
   const committed = BigInt(offset);
-  const decoded = decodeDoneOffsets(committed, metadata);
+  const decoded = decodeCommitMetadata(committed, metadata);
   if (!decoded.ok) {
     onBadMetadata(decoded.reason);
     return { committed, done: new Set() };
   }
-  return { committed, done: decoded.done };
+  return { committed, done: decoded.done, chain: decoded.chain };
 }

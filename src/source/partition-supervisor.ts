@@ -15,6 +15,8 @@
  */
 import type { EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
+import { chainOf } from '../audit/audit-chain.ts';
+import type { CheckpointPolicy } from '../audit/chain-writer.ts';
 import { ConnectorError, describeError, errorCode, failureClass } from '../errors.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
@@ -55,6 +57,8 @@ export interface PartitionSupervisorDeps {
   /** Releases what a new assignment no longer covers (producers, dedup partitions). */
   onAssignment?(assignment: Record<string, number[]>): Promise<void>;
   processRecord: RecordProcessor;
+  /** Chain each input partition's audit records (audit/), checkpointing by this policy. */
+  auditChain?: CheckpointPolicy | undefined;
   dedup: Pick<DedupStore, 'set'>;
   consumer: PauseTarget & { seek(entry: { topic: string; partition: number; offset: string }): void };
   limits: SupervisorLimits;
@@ -147,6 +151,7 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
       position,
       processRecord: deps.processRecord,
       commit: (commit) => deps.commit(topic, partition, commit, entry.generation),
+      auditChain: deps.auditChain && { name: chainOf(topic, partition), policy: deps.auditChain },
       dedup: deps.dedup,
       gate,
       budget,

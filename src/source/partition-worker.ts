@@ -19,10 +19,13 @@ import type { Logger } from 'pino';
 import { ConnectorError, describeError, errorCode, failureClass } from '../errors.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
-import type { InputRecord, RecordOutputs, RecordProcessor } from '../contracts/records.ts';
+import { chainStateAt, type ChainState, type CheckpointPolicy } from '../audit/chain-writer.ts';
+import type { InputRecord, OutputMessage, RecordOutputs, RecordProcessor } from '../contracts/records.ts';
+import { sealAuditRecords } from '../output/audit-sealing.ts';
 import type { BufferBudget } from './buffer-budget.ts';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
 import { planNextCommit, type CommitPlan, type Slot } from './commit-plan.ts';
+import { encodeCommitMetadata } from './commit-metadata.ts';
 import { createKeyOrderedQueue } from './key-ordered-queue.ts';
 
 export interface PartitionPosition {
@@ -30,14 +33,18 @@ export interface PartitionPosition {
   committed: bigint | undefined;
   /** Offsets past `committed` whose records are already done and committed. */
   done: ReadonlySet<bigint>;
+  /** The audit chain as the last commit left it; absent: the chain begins. */
+  chain?: ChainState | undefined;
 }
 
 export interface WorkerCommit {
   outputs: RecordOutputs[];
   /** The new committed offset: the first record not done. */
   nextOffset: bigint;
-  /** The records done past `nextOffset` (done-offsets.ts), or null. */
+  /** The records done past `nextOffset` and the audit chain's state (commit-metadata.ts), or null. */
   metadata: string | null;
+  /** Signed audit checkpoints that fell due with this commit. */
+  checkpoints: OutputMessage[];
 }
 
 /** The per-partition `processing` settings, under their config names. */
@@ -58,6 +65,8 @@ export interface PartitionWorkerDeps {
   position: PartitionPosition;
   processRecord: RecordProcessor;
   commit(commit: WorkerCommit): Promise<void>;
+  /** The partition's audit chain: its name and when to checkpoint. Absent: audit records go as they are. */
+  auditChain?: { name: string; policy: CheckpointPolicy } | undefined;
   dedup: Pick<DedupStore, 'set'>;
   gate: ConcurrencyGate;
   budget: BufferBudget;
@@ -103,6 +112,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   let state: WorkerState = 'active';
   let committedOffset = deps.position.committed;
   const restoredDone = new Set(deps.position.done);
+  let chain: ChainState = deps.position.chain ?? chainStateAt();
   let highest: bigint | undefined;
   let running = 0;
   /** The record a held record fault (processing.onRecordFault: hold) stopped the partition at. */
@@ -309,13 +319,19 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       for (let plan = planCommit(); plan && state !== 'stopped'; plan = planCommit()) {
         for (const slot of plan.included) slot.state = 'committing';
         const started = deps.now();
+        const outputs = plan.included.map((s) => s.outputs as RecordOutputs);
+        const sealed = deps.auditChain
+          ? sealAuditRecords(deps.auditChain.name, chain, outputs, started, deps.auditChain.policy)
+          : undefined;
         await deps.commit({
-          outputs: plan.included.map((s) => s.outputs as RecordOutputs),
+          outputs: sealed?.outputs ?? outputs,
+          checkpoints: sealed?.checkpoints ?? [],
           nextOffset: plan.nextOffset,
-          metadata: plan.metadata,
+          metadata: sealed ? encodeCommitMetadata(plan.metadata, sealed.state) : plan.metadata,
         });
         // Retired while the transaction was out: its outcome no longer concerns this worker.
         if (isStopped()) return;
+        if (sealed) chain = sealed.state;
         committed(plan, started);
       }
     } catch (error) {

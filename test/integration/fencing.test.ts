@@ -21,7 +21,13 @@ const stack = testStack();
 
 describe('fencing by claim on the real broker', { timeout: 45_000 }, () => {
   const id = `it-fence-${Date.now().toString(36)}`;
-  const topics = { results: `${id}.results`, audit: `${id}.audit`, dlq: `${id}.dlq`, dedup: `${id}.dedup` };
+  const topics = {
+    results: `${id}.results`,
+    audit: `${id}.audit`,
+    dlq: `${id}.dlq`,
+    dedup: `${id}.dedup`,
+    auditCheckpoints: `${id}.audit.checkpoints`,
+  };
   const kafka = new Kafka({ clientId: id, brokers: [stack.bootstrap], logLevel: logLevel.NOTHING });
   let admin: Admin;
   const committer = () =>

@@ -28,6 +28,7 @@ import { testStack } from '../support/stack-env.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createTopics } from '../../src/kafka/create-topics.ts';
 import { dedupTopicConfig } from '../../src/source/topic-setup.ts';
+import { writtenTopics } from '../../src/config/written-topics.ts';
 
 const stack = testStack();
 const root = new URL('../../', import.meta.url).pathname;
@@ -39,7 +40,7 @@ function planOf(config: ConnectorConfig): AclPlan {
     groupId: config.kafka.groupId,
     transactionalIdPrefix: config.kafka.groupId,
     inputTopics: config.kafka.inputTopics,
-    outputTopics: [config.kafka.topics.results, config.kafka.topics.audit, config.kafka.topics.dlq],
+    outputTopics: writtenTopics(config.kafka.topics),
     dedupTopic: config.kafka.topics.dedup,
     createTopics: true,
   };

@@ -16,6 +16,7 @@ import type { AclPlan } from '../../src/kafka/required-acls.ts';
 import type { TestStack } from './stack-env.ts';
 import { createTopics } from '../../src/kafka/create-topics.ts';
 import { testLogDestination } from './test-log.ts';
+import { writtenTopics } from '../../src/config/written-topics.ts';
 
 export interface Harness {
   id: string;
@@ -109,7 +110,7 @@ function aclPlanOf(config: ConnectorConfig): AclPlan {
     groupId: kafka.groupId,
     transactionalIdPrefix: kafka.transactionalIdPrefix ?? kafka.groupId,
     inputTopics: kafka.inputTopics,
-    outputTopics: [kafka.topics.results, kafka.topics.audit, kafka.topics.dlq],
+    outputTopics: writtenTopics(kafka.topics),
     dedupTopic: kafka.topics.dedup,
     createTopics: true,
   };

@@ -7,23 +7,42 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
+import avro from 'avsc';
 import fc from 'fast-check';
-import {
-  chainOf,
-  extendChain,
-  GENESIS,
-  hashRecord,
-  type ChainFields,
-  type ChainHead,
-} from '../../../src/audit/audit-chain.ts';
-import { signCheckpoint, spanRoot } from '../../../src/audit/checkpoint.ts';
-import { leafHash, merkleRoot, nodeHash } from '../../../src/audit/merkle.ts';
+import { chainOf, extendChain, GENESIS, hashedBytes, hashRecord } from '../../../src/audit/audit-chain.ts';
+import { signCheckpoint } from '../../../src/audit/checkpoint.ts';
+import { advanceChain, chainStateAt, type ChainState } from '../../../src/audit/chain-writer.ts';
+import { appendLeaf, frontierRoot, leafHash, merkleRoot, nodeHash } from '../../../src/audit/merkle.ts';
 import { verifyChains, type ReadAuditRecord, type ReadCheckpoint } from '../../../src/audit/verify-chain.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const other = generateKeyPairSync('ed25519');
 const keys = new Map([['k1', publicKey]]);
 const CHAIN = chainOf('cdp.events', 3);
+const HEADER = Buffer.from([0, 0, 0, 0, 7]);
+
+type Fields = { idempotencyKey: string; outcome: string; httpStatus: number | null; processedAt: number };
+const ownFields: avro.schema.RecordType['fields'] = [
+  { name: 'idempotencyKey', type: 'string' },
+  { name: 'outcome', type: 'string' },
+  { name: 'httpStatus', type: ['null', 'int'] },
+  { name: 'processedAt', type: 'long' },
+];
+/** A record's own fields, as the processor encodes them before the chain fields are known. */
+const bodyType = avro.Type.forSchema({ type: 'record', name: 'A', fields: ownFields });
+/** The same record with the chain fields last, as the audit schema v4 reads it back. */
+const sealedType = avro.Type.forSchema({
+  type: 'record',
+  name: 'A',
+  fields: [
+    ...ownFields,
+    { name: 'chain', type: 'string' },
+    { name: 'chainSeq', type: 'long' },
+    { name: 'prevHash', type: 'string' },
+    { name: 'recordHash', type: 'string' },
+  ],
+});
+const encode = (f: Fields) => Buffer.concat([HEADER, bodyType.toBuffer(f)]);
 
 const fields = fc.record({
   idempotencyKey: fc.string({ minLength: 1, maxLength: 12 }),
@@ -32,58 +51,69 @@ const fields = fc.record({
   processedAt: fc.integer({ min: 1_700_000_000_000, max: 1_800_000_000_000 }),
 });
 
-/** A chained record as the verifier reads it back: at audit partition 3, at `offset`. */
-function located(record: object & ChainFields, offset: number): ReadAuditRecord {
-  const { chain, chainSeq, prevHash, recordHash, ...others } = record;
-  const rest = others as Record<string, unknown>;
+/** A sealed value as the verifier reads it back: decoded under v4, at audit partition 3, at `offset`. */
+function located(value: Buffer, offset: number): ReadAuditRecord & { value: Buffer } {
+  const r = sealedType.fromBuffer(value.subarray(HEADER.length)) as Fields & {
+    chain: string;
+    chainSeq: number;
+    prevHash: string;
+    recordHash: string;
+  };
   return {
-    chain,
-    chainSeq,
-    prevHash,
-    recordHash,
-    processedAt: rest.processedAt as number,
+    chain: r.chain,
+    chainSeq: r.chainSeq,
+    prevHash: r.prevHash,
+    recordHash: r.recordHash,
+    processedAt: r.processedAt,
     partition: 3,
     offset: String(offset),
-    fields: rest,
+    hashed: hashedBytes(value, HEADER.length, r.recordHash),
+    value,
   };
 }
 
+/** The record's own fields, decoded back from what was read. */
+const fieldsOf = (r: { value: Buffer }): Fields => {
+  const { idempotencyKey, outcome, httpStatus, processedAt } = sealedType.fromBuffer(
+    r.value.subarray(HEADER.length),
+  ) as Fields;
+  return { idempotencyKey, outcome, httpStatus, processedAt };
+};
+
 interface Written {
-  records: ReadAuditRecord[];
+  records: (ReadAuditRecord & { value: Buffer })[];
   checkpoints: ReadCheckpoint[];
 }
 
-/** Writes `batches` as the connector would: chained, with a signed checkpoint after each batch. */
-function write(batches: Record<string, unknown>[][], checkpointEvery: boolean[] = []): Written {
-  let head: ChainHead = GENESIS;
+/**
+ * Writes `batches` as the connector would: one commit each, through advanceChain, a checkpoint at
+ * the end of each (interval 0) unless `every` closes spans first; the state may pass to a new owner.
+ */
+function write(
+  batches: Fields[][],
+  every = 1_000_000,
+  handOver: (s: ChainState) => ChainState = (s) => s,
+): Written {
+  let state = chainStateAt();
   let offset = 0;
-  const records: ReadAuditRecord[] = [];
-  const checkpoints: ReadCheckpoint[] = [];
+  const written: Written = { records: [], checkpoints: [] };
   batches.forEach((batch, i) => {
-    const firstSeq = head.seq + 1;
-    const extended = extendChain(CHAIN, head, batch);
-    head = extended.head;
-    for (const r of extended.records) records.push(located(r, offset++));
+    const policy = { every, intervalMs: 0, signer: { keyId: 'k1', privateKey } };
+    const advanced = advanceChain(
+      CHAIN,
+      state,
+      batch.map(encode),
+      HEADER.length,
+      1_750_000_000_000 + i,
+      policy,
+    );
+    state = handOver(advanced.state);
+    for (const v of advanced.values) written.records.push(located(v, offset++));
     offset++; // the transaction's commit marker takes an offset
-    if (checkpointEvery[i] !== false) {
-      const span = records.filter((r) => r.chainSeq >= firstSeq).map((r) => r.recordHash);
-      const body = {
-        chain: CHAIN,
-        firstSeq,
-        lastSeq: head.seq,
-        headHash: head.hash,
-        merkleRoot: spanRoot(span),
-        time: 1_750_000_000_000 + i,
-        keyId: 'k1',
-      };
-      checkpoints.push({
-        ...signCheckpoint(body, privateKey),
-        partition: 0,
-        offset: String(checkpoints.length),
-      });
-    }
+    for (const c of advanced.checkpoints)
+      written.checkpoints.push({ ...c, partition: 0, offset: String(written.checkpoints.length) });
   });
-  return { records, checkpoints };
+  return written;
 }
 
 const batchesArb = fc.array(fc.array(fields, { minLength: 1, maxLength: 6 }), { minLength: 2, maxLength: 6 });
@@ -104,7 +134,57 @@ describe('RFC 6962 hashing', () => {
   });
 });
 
+describe('compact Merkle range', () => {
+  it('grown one leaf at a time, it has the root of the whole tree, in popcount(n) hashes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string(), { maxLength: 70 }), (texts) => {
+        const leaves = texts.map((t) => leafHash(t));
+        let frontier: Buffer[] = [];
+        leaves.forEach((leaf, n) => (frontier = appendLeaf(frontier, n, leaf)));
+        assert.deepEqual(frontierRoot(frontier), merkleRoot(leaves));
+        assert.equal(frontier.length, leaves.length.toString(2).replace(/0/g, '').length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('audit chain', () => {
+  it('spans of `every` records, and a new owner continuing from the committed state alone, verify clean', () => {
+    fc.assert(
+      fc.property(batchesArb, fc.integer({ min: 1, max: 5 }), (batches, every) => {
+        // What survives a change of owner: the head, the span's start and its frontier (the clock restarts).
+        const handOver = (state: ChainState): ChainState => ({
+          head: { ...state.head },
+          spanFirst: state.spanFirst,
+          frontier: state.frontier.map((h) => Buffer.from(h)),
+          spanStartedAt: undefined,
+        });
+        const w = write(batches, every, handOver);
+        const report = verifyChains(w.records, w.checkpoints, keys);
+        assert.deepEqual(report.divergences, []);
+        assert.equal(report.chains[0]?.unanchored, 0);
+        for (const c of w.checkpoints) assert.ok(c.lastSeq - c.firstSeq + 1 <= every);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('without a signer, records are chained and no checkpoint is made', () => {
+    const policy = { every: 1, intervalMs: 0, signer: undefined };
+    const advanced = advanceChain(
+      CHAIN,
+      chainStateAt(),
+      [encode({ idempotencyKey: 'a', outcome: 'ACCEPTED', httpStatus: 200, processedAt: 1 })],
+      5,
+      0,
+      policy,
+    );
+    assert.deepEqual(advanced.checkpoints, []);
+    assert.equal(advanced.state.head.seq, 0);
+    assert.equal(hashRecord(located(advanced.values[0] as Buffer, 0).hashed), advanced.state.head.hash);
+  });
+
   it('an untampered chain verifies clean, across transactions and their markers', () => {
     fc.assert(
       fc.property(batchesArb, (batches) => {
@@ -126,11 +206,13 @@ describe('audit chain', () => {
       fc.property(batchesArb, fc.nat(), (batches, pick) => {
         const w = write(batches);
         const i = pick % w.records.length;
-        const victim = w.records[i] as ReadAuditRecord;
-        w.records[i] = {
-          ...victim,
-          fields: { ...victim.fields, outcome: `${String(victim.fields.outcome)}!` },
-        };
+        const victim = w.records[i] as Written['records'][number];
+        const decoded = sealedType.fromBuffer(victim.value.subarray(HEADER.length)) as Fields;
+        const value = Buffer.concat([
+          HEADER,
+          sealedType.toBuffer({ ...decoded, outcome: `${decoded.outcome}!` }),
+        ]);
+        w.records[i] = located(value, Number(victim.offset));
         const d = verifyChains(w.records, w.checkpoints, keys).divergences[0];
         assert.equal(d?.check, 'record-hash');
         assert.equal(d?.chainSeq, victim.chainSeq);
@@ -145,15 +227,15 @@ describe('audit chain', () => {
       fc.property(batchesArb, fc.nat(), (batches, pick) => {
         const w = write(batches);
         const i = pick % w.records.length;
-        const victim = w.records[i] as ReadAuditRecord;
-        const edited = { ...victim, fields: { ...victim.fields, outcome: 'ACCEPTED?' } };
-        edited.recordHash = hashRecord({
-          ...edited.fields,
-          chain: edited.chain,
-          chainSeq: edited.chainSeq,
-          prevHash: edited.prevHash,
-        });
-        w.records[i] = edited;
+        const victim = w.records[i] as Written['records'][number];
+        const before = { seq: victim.chainSeq - 1, hash: victim.prevHash };
+        const [edited] = extendChain(
+          CHAIN,
+          before,
+          [encode({ ...fieldsOf(victim), outcome: 'ACCEPTED?' })],
+          5,
+        ).values;
+        w.records[i] = located(edited as Buffer, Number(victim.offset));
         assert.ok(['link', 'checkpoint-head', 'checkpoint-merkle'].includes(checkOf(w) ?? ''), checkOf(w));
       }),
       { numRuns: 200 },
@@ -178,8 +260,8 @@ describe('audit chain', () => {
       fc.property(batchesArb, fc.nat(), (batches, pick) => {
         const w = write(batches);
         const i = pick % (w.records.length - 1);
-        const a = w.records[i] as ReadAuditRecord;
-        const b = w.records[i + 1] as ReadAuditRecord;
+        const a = w.records[i] as Written['records'][number];
+        const b = w.records[i + 1] as Written['records'][number];
         w.records[i] = { ...b, offset: a.offset };
         w.records[i + 1] = { ...a, offset: b.offset };
         assert.equal(checkOf(w), 'order');
@@ -194,8 +276,8 @@ describe('audit chain', () => {
         const w = write(batches);
         const last = w.records.at(-1) as ReadAuditRecord;
         const head = { seq: last.chainSeq, hash: last.recordHash };
-        const [fake] = extendChain(CHAIN, head, [forged]).records;
-        const [real] = extendChain(CHAIN, head, [next]).records;
+        const [fake] = extendChain(CHAIN, head, [encode(forged)], 5).values;
+        const [real] = extendChain(CHAIN, head, [encode(next)], 5).values;
         assert.ok(fake && real);
         const end = Number(last.offset) + 10;
         w.records.push(located(fake, end));
@@ -239,9 +321,10 @@ describe('audit chain', () => {
     const rewritten = extendChain(
       CHAIN,
       GENESIS,
-      w.records.map((r): Record<string, unknown> => ({ ...r.fields, outcome: 'REJECTED' })),
+      w.records.map((r) => encode({ ...fieldsOf(r), outcome: 'REJECTED' })),
+      5,
     );
-    const records = rewritten.records.map((r, i) => located(r, i));
+    const records = rewritten.values.map((v, i) => located(v, i));
     assert.equal(checkOf({ records, checkpoints: w.checkpoints }), 'checkpoint-head');
   });
 

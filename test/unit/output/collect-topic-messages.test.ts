@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { collectTopicMessages } from '../../../src/output/commit-contents.ts';
 import { emptyOutputs } from '../../../src/contracts/records.ts';
 
-const TOPICS = { results: 'r', audit: 'a', dlq: 'd', dedup: 'x' };
+const TOPICS = { results: 'r', audit: 'a', dlq: 'd', dedup: 'x', auditCheckpoints: 'c' };
 
 function outputs(n: number) {
   const o = emptyOutputs();

@@ -6,8 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { generateKeyPairSync } from 'node:crypto';
+import avro from 'avsc';
 import fc from 'fast-check';
 import { CxoneError } from '../../../src/errors.ts';
+import { hashedBytes } from '../../../src/audit/audit-chain.ts';
+import type { CheckpointPolicy } from '../../../src/audit/chain-writer.ts';
+import type { Checkpoint } from '../../../src/audit/checkpoint.ts';
+import { verifyChains } from '../../../src/audit/verify-chain.ts';
+import { decodeCommitMetadata } from '../../../src/source/commit-metadata.ts';
 import { positionFrom } from '../../../src/source/partition-claims.ts';
 import { createBufferBudget } from '../../../src/source/buffer-budget.ts';
 import { createConcurrencyGate } from '../../../src/source/concurrency-gate.ts';
@@ -34,6 +41,7 @@ async function drive(
   choices: number[],
   steps: number,
   limits: { maxInFlightPerPartition: number; maxRecordsPerCommit: number },
+  auditChain?: { name: string; policy: CheckpointPolicy },
 ): Promise<Run> {
   const clock = manualClock();
   const p = controlledProcessor();
@@ -52,6 +60,7 @@ async function drive(
     commit: async (commit) => {
       commits.push(commit);
     },
+    auditChain,
     dedup: { set: () => undefined },
     gate: createConcurrencyGate(1000),
     budget: createBufferBudget({ maxRecords: 1e9, maxBytes: 1e12 }),
@@ -147,6 +156,70 @@ describe('partition worker properties', () => {
             );
           }
         }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('with audit chaining, the chain continues across the crash: one record per sequence, every span signed', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const sealedType = avro.Type.forSchema({
+      type: 'record',
+      name: 'A',
+      fields: ['offset', 'chain', 'chainSeq', 'prevHash', 'recordHash'].map((name) => ({
+        name,
+        type: name === 'chainSeq' ? 'long' : 'string',
+      })),
+    });
+    await fc.assert(
+      fc.asyncProperty(scenario, fc.integer({ min: 1, max: 6 }), async (s, every) => {
+        const messages = s.keys.map((key, i) => message(5 + i, `k${key}`));
+        const limits = {
+          maxInFlightPerPartition: s.maxInFlightPerPartition,
+          maxRecordsPerCommit: s.maxRecordsPerCommit,
+        };
+        const auditChain = {
+          name: 't/0',
+          policy: { every, intervalMs: 1e12, signer: { keyId: 'k', privateKey } },
+        };
+        const empty = { committed: undefined, done: new Set<bigint>() };
+        const first = await drive(messages, empty, s.choices, s.crashAfter, limits, auditChain);
+        const last = first.commits.at(-1);
+        const position = last
+          ? positionFrom(String(last.nextOffset), last.metadata, (reason) => assert.fail(reason))
+          : empty;
+        const second = await drive(messages, position, s.choices, 10_000, limits, auditChain);
+
+        const commits = [...first.commits, ...second.commits];
+        const records = commits
+          .flatMap((c) => c.outputs.flatMap((o) => o.audit.map((m) => m.value as Buffer)))
+          .map((value, offset) => {
+            const r = sealedType.fromBuffer(value.subarray(5)) as {
+              offset: string;
+              chain: string;
+              chainSeq: number;
+              prevHash: string;
+              recordHash: string;
+            };
+            const hashed = hashedBytes(value, 5, r.recordHash);
+            return { ...r, processedAt: 0, partition: 0, offset: String(offset), hashed };
+          });
+        const checkpoints = commits
+          .flatMap((c) => c.checkpoints)
+          .map((m, offset) => ({
+            ...(JSON.parse(String(m.value)) as Checkpoint),
+            partition: 0,
+            offset: String(offset),
+          }));
+        const report = verifyChains(records, checkpoints, new Map([['k', publicKey]]));
+        assert.deepEqual(report.divergences, []);
+        assert.equal(report.chains[0]?.records ?? 0, messages.length);
+        assert.ok((report.chains[0]?.unanchored ?? 0) < every);
+        const final = commits.at(-1);
+        const decoded = decodeCommitMetadata(final?.nextOffset ?? 0n, final?.metadata);
+        assert.ok(decoded.ok);
+        assert.equal(decoded.done.size, 0);
+        assert.equal(decoded.chain.head.seq, messages.length - 1);
       }),
       { numRuns: 150 },
     );

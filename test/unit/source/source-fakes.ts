@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { emptyOutputs, type InputRecord, type RecordOutputs } from '../../../src/contracts/records.ts';
+import { avroString } from '../../../src/audit/audit-chain.ts';
 
 export const silentLogger = pino({ level: 'silent' });
 export const testMetrics = () => createMetrics(new Registry(), false);
@@ -59,9 +60,16 @@ export function message(offset: number, key: string | null, value = `v${offset}`
 }
 
 /** Outputs that name their record, so a test can tell which records a commit carried. */
+const AUDIT_HEADER = Buffer.from([0, 0, 0, 0, 1]);
+
 export function outputsFor(record: InputRecord): RecordOutputs {
   const outputs = emptyOutputs();
   outputs.results.push({ key: `r-${record.offset}`, value: Buffer.from(record.offset) });
+  // An audit record as the processor encodes it: a wire header, then its fields before the chain's.
+  outputs.audit.push({
+    key: `a-${record.offset}`,
+    value: Buffer.concat([AUDIT_HEADER, avroString(record.offset)]),
+  });
   outputs.remember.push({ key: `k-${record.offset}`, entry: { createdAtMs: 0, outcome: 'ACCEPTED' } });
   return outputs;
 }
