@@ -22,6 +22,8 @@ const LAYERS = {
   pipeline: ['contracts', 'cxone', 'decode', 'dedup', 'mapping', 'observability', 'output'],
   // dlq replay: reads the DLQ and writes records back; it knows the DLQ's headers and nothing else.
   replay: ['contracts', 'kafka', 'output'],
+  // audit verify: reads the audit topics (with replay's topic reader) and judges them with audit/.
+  verify: ['audit', 'contracts', 'decode', 'kafka', 'replay'],
   // The simulator is a product of its own: it shares no code with the connector.
   sim: [],
 };

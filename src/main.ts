@@ -3,7 +3,7 @@
  * and sets the exit code. It parses the command line, loads and validates the
  * config, builds the app with its dependencies and runs it.
  */
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectorConfig } from './config/schema.ts';
 import { ConnectorError } from './errors.ts';
@@ -139,6 +139,42 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     },
     run: (values) => replayCommand(values),
   },
+  'audit verify': {
+    spec: {
+      name: 'audit verify',
+      title: 'prove the audit topic untampered: chains, signed checkpoints',
+      synopsis: '--config <file> --public-key <file> [--chain <name>] [--from <x>] [--to <x>] [--json]',
+      summary:
+        'Read the audit and checkpoint topics (read_committed) and check every chain link, that sequences are contiguous, every checkpoint signature, that each checkpoint extends the one before, and that the records match each signed Merkle root. Prints a line per chain and names the first divergence of each: chain, sequence, audit partition and offset, and the check that failed.',
+      options: {
+        ...CONFIG_OPTION,
+        'public-key': {
+          type: 'string',
+          multiple: true,
+          valueName: '[keyId=]file',
+          description:
+            'a PEM public key of audit.signingKey (its keyId is derived unless given); repeat for keys rotated out',
+        },
+        chain: { type: 'string', valueName: 'topic/partition', description: 'only this chain' },
+        from: {
+          type: 'string',
+          valueName: 'seq|ISO time',
+          description: 'start at this chain sequence, or at the first record processed at or after this time',
+        },
+        to: {
+          type: 'string',
+          valueName: 'seq|ISO time',
+          description: 'end at this chain sequence, or at the last record processed at or before this time',
+        },
+        json: { type: 'boolean', description: 'print the result as JSON on stdout' },
+      },
+      exitCodes: {
+        ok: 'every record and checkpoint read holds',
+        failed: 'a divergence, an unreadable record, or a partition an open transaction left unread',
+      },
+    },
+    run: (values) => auditVerifyCommand(values),
+  },
   sim: {
     spec: {
       name: 'sim',
@@ -203,6 +239,8 @@ const USAGE = [
 ].join('\n');
 
 const HELP = new Set(['--help', '-h', 'help']);
+/** Commands of two words: the group, and its one subcommand. */
+const GROUPS: Readonly<Record<string, string>> = { dlq: 'replay', audit: 'verify' };
 
 export async function main(argv: string[], hooks: MainHooks = {}): Promise<number> {
   const envDebug = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
@@ -212,7 +250,7 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
     return EXIT_CODES.usage;
   }
   if (HELP.has(first)) {
-    const named = rest[0] === 'dlq' ? 'dlq replay' : rest[0];
+    const named = rest[0] !== undefined && GROUPS[rest[0]] ? `${rest[0]} ${GROUPS[rest[0]]}` : rest[0];
     const about = named === undefined ? undefined : COMMANDS[named];
     process.stdout.write(about ? commandHelp(about.spec) : USAGE);
     return EXIT_CODES.ok;
@@ -220,16 +258,18 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
   if (first === '--version') return COMMANDS.version!.run({}, { debug: false });
   let name = first;
   let args = rest;
-  if (first === 'dlq') {
-    if (rest[0] === 'replay') {
-      name = 'dlq replay';
+  const sub = GROUPS[first];
+  if (sub !== undefined) {
+    const full = `${first} ${sub}`;
+    if (rest[0] === sub) {
+      name = full;
       args = rest.slice(1);
     } else if (rest[0] !== undefined && HELP.has(rest[0])) {
-      process.stdout.write(commandHelp(COMMANDS['dlq replay']!.spec));
+      process.stdout.write(commandHelp(COMMANDS[full]!.spec));
       return EXIT_CODES.ok;
     } else {
       process.stderr.write(
-        `unknown dlq command "${rest[0] ?? ''}": the dlq command is "dlq replay"\n\n${USAGE}`,
+        `unknown ${first} command "${rest[0] ?? ''}": the ${first} command is "${full}"\n\n${USAGE}`,
       );
       return EXIT_CODES.usage;
     }
@@ -385,6 +425,106 @@ async function replayCommand(raw: OptionValues): Promise<number> {
   });
   process.stdout.write(`${describeReplay(summary, options.topics.dlq)}\n`);
   return 0;
+}
+
+async function auditVerifyCommand(raw: OptionValues): Promise<number> {
+  const values = raw as {
+    config?: string;
+    'public-key'?: string[];
+    chain?: string;
+    from?: string;
+    to?: string;
+    json?: boolean;
+  };
+  const problems: string[] = [];
+  const bound = (name: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    if (/^\d+$/.test(text)) return { seq: Number(text) };
+    const ms = Date.parse(text);
+    if (Number.isNaN(ms))
+      problems.push(`--${name} must be a chain sequence or an ISO-8601 time, e.g. 2026-12-01T08:00:00Z`);
+    return { timeMs: ms };
+  };
+  const from = bound('from', values.from);
+  const to = bound('to', values.to);
+  const { keyIdOf } = await import('./audit/checkpoint.ts');
+  const keys = new Map<string, KeyObject>();
+  for (const given of values['public-key'] ?? []) {
+    const [, id, file = given] = /^(?:([A-Za-z0-9._:-]{1,64})=)?(.+)$/.exec(given) ?? [];
+    try {
+      const key = createPublicKey(readFileSync(file));
+      if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
+      keys.set(id ?? keyIdOf(key), key);
+    } catch (error) {
+      problems.push(`--public-key ${file}: ${(error as Error).message}`);
+    }
+  }
+  if (keys.size === 0 && problems.length === 0)
+    problems.push(
+      '--public-key <file> is required: the public key of audit.signingKey (README "Audit integrity")',
+    );
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  const path = configPath(values);
+  const [
+    { loadConfigFile },
+    { compileConfig },
+    { createKafkaClient },
+    { createSchemaRegistry },
+    { runAuditVerify },
+    { describeVerify, verified, verifyJson },
+    { createLogger },
+  ] = await Promise.all([
+    import('./config/load-config.ts'),
+    import('./config/compile-config.ts'),
+    import('./kafka/kafka-client.ts'),
+    import('./output/registry-client.ts'),
+    import('./verify/audit-verify.ts'),
+    import('./verify/verify-summary.ts'),
+    import('./observability/logger.ts'),
+  ]);
+  const options = compileConfig(loadConfigFile(path, process.env));
+  const kafka = createKafkaClient(options.kafka, createLogger({ level: 'warn' }));
+  const progress = process.stderr.isTTY ? progressBar() : undefined;
+  const result = await runAuditVerify(kafka, createSchemaRegistry(options.registry), {
+    auditTopic: options.topics.audit,
+    checkpointsTopic: options.topics.auditCheckpoints,
+    keys,
+    chain: values.chain,
+    from,
+    to,
+    groupPrefix: options.committer.groupId,
+    ...(progress ? { onProgress: progress.update } : {}),
+  });
+  progress?.done();
+  const topics = { audit: options.topics.audit, checkpoints: options.topics.auditCheckpoints };
+  process.stdout.write(`${values.json ? verifyJson(result) : describeVerify(result, topics)}\n`);
+  return verified(result) ? EXIT_CODES.ok : EXIT_CODES.failed;
+}
+
+/** One line on the terminal, redrawn: the topic, how far, offsets per second and the time left. */
+function progressBar(): {
+  update: (topic: string, read: bigint, total: bigint) => void;
+  done: () => void;
+} {
+  const started = Date.now();
+  let drawn = 0;
+  return {
+    update: (topic, read, total) => {
+      const now = Date.now();
+      if (now - drawn < 200 && read < total) return;
+      drawn = now;
+      const rate = Number(read) / Math.max(0.001, (now - started) / 1000);
+      const left = rate > 0 ? Math.ceil(Number(total - read) / rate) : 0;
+      const share = total > 0n ? Number((read * 100n) / total) : 100;
+      const bar = '#'.repeat(Math.round(share / 5)).padEnd(20, '.');
+      process.stderr.write(
+        `\r${topic} [${bar}] ${share}% ${read}/${total} ${Math.round(rate)}/s ETA ${left}s\u001b[K`,
+      );
+    },
+    done: () => {
+      process.stderr.write('\r\u001b[K');
+    },
+  };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

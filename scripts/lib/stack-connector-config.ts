@@ -50,7 +50,7 @@ const STACK_PII_KEY = 'local-stack-audit-pii-key-0123456789';
  * The Ed25519 key that signs the local stack's audit checkpoints (test data only; a deployment
  * mounts its own: `audit.signingKey: ${file:…}`). Its public key verifies them (`audit verify`).
  */
-const STACK_AUDIT_SIGNING_KEY = `-----BEGIN PRIVATE KEY-----
+export const STACK_AUDIT_SIGNING_KEY = `-----BEGIN PRIVATE KEY-----
 MC4CAQAwBQYDK2VwBCIEIHo8Ghpmjhxshy/vIcq7SduTWRhFU1SZgYWyvpCv8nvm
 -----END PRIVATE KEY-----
 `;

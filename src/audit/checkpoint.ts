@@ -6,7 +6,7 @@
  * without the private key cannot produce one, so a span it forged or dropped
  * cannot be covered by a valid checkpoint.
  */
-import { sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { merkleRoot } from './merkle.ts';
 
 export interface CheckpointBody {
@@ -61,4 +61,10 @@ export function checkpointSignatureValid(checkpoint: Checkpoint, publicKey: KeyO
   } catch {
     return false;
   }
+}
+
+/** The default keyId of a key pair: a digest of its public key, so a rotated key has a new name. */
+export function keyIdOf(key: KeyObject): string {
+  const spki = (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' });
+  return `ed25519:${hash('sha256', spki, 'hex').slice(0, 16)}`;
 }

@@ -90,6 +90,7 @@ function verifyOne(
   records: readonly ReadAuditRecord[],
   checkpoints: readonly ReadCheckpoint[],
   keys: ReadonlyMap<string, KeyObject>,
+  openStart: boolean,
 ): { summary: ChainSummary; divergence: Divergence | undefined } {
   const at = (r: ReadAuditRecord, check: CheckName, detail: string): Divergence => ({
     chain,
@@ -158,6 +159,9 @@ function verifyOne(
     } else if (covering) {
       retainedFrom = first;
       prevHash = firstRecord?.prevHash ?? prevHash;
+    } else if (firstRecord && openStart) {
+      // A range asked for (audit verify --from): its first record is taken as it links.
+      prevHash = firstRecord.prevHash;
     } else if (firstRecord) {
       fail(
         at(
@@ -247,11 +251,15 @@ function verifyOne(
   };
 }
 
-/** Verifies every chain that has records or checkpoints. */
+/**
+ * Verifies every chain that has records or checkpoints. `openStart`: the records are a range that
+ * starts where the caller chose, so a chain starting past 0 needs no checkpoint to account for it.
+ */
 export function verifyChains(
   records: readonly ReadAuditRecord[],
   checkpoints: readonly ReadCheckpoint[],
   keys: ReadonlyMap<string, KeyObject>,
+  openStart = false,
 ): VerifyReport {
   const chains = new Set([...records.map((r) => r.chain), ...checkpoints.map((c) => c.chain)]);
   const report: VerifyReport = { chains: [], divergences: [] };
@@ -261,6 +269,7 @@ export function verifyChains(
       records.filter((r) => r.chain === chain),
       checkpoints.filter((c) => c.chain === chain),
       keys,
+      openStart,
     );
     report.chains.push(summary);
     if (divergence) report.divergences.push(divergence);

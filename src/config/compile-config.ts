@@ -5,10 +5,10 @@
  * regrouped here alone. Derived values (transactional-id prefix, scopes) are
  * decided here too, once.
  */
-import { createPublicKey, hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { CheckpointPolicy } from '../audit/chain-writer.ts';
+import { keyIdOf } from '../audit/checkpoint.ts';
 import type { CxoneClientsOptions } from '../cxone/cxone-clients.ts';
 import { scopesForActions } from '../cxone/scopes.ts';
 import type { TokenStyle } from '../cxone/token-provider.ts';
@@ -242,10 +242,7 @@ function kafkaSasl(
 /** The audit checkpoints' policy; the key id defaults to a digest of the public key, so rotation renames it. */
 function checkpointPolicy(audit: ConnectorConfig['audit']): CheckpointPolicy {
   const privateKey = audit.signingKey === undefined ? undefined : ed25519PrivateKey(audit.signingKey);
-  const keyId =
-    audit.signingKeyId ??
-    (privateKey &&
-      `ed25519:${hash('sha256', createPublicKey(privateKey).export({ type: 'spki', format: 'der' }), 'hex').slice(0, 16)}`);
+  const keyId = audit.signingKeyId ?? (privateKey && keyIdOf(privateKey));
   return {
     every: audit.checkpointEvery,
     intervalMs: audit.checkpointIntervalMs,

@@ -47,6 +47,7 @@ export async function readTopic(
   timeoutMs = 60_000,
   groupPrefix = 'cxone',
   openTransactionWaitMs = 30_000,
+  onProgress?: (read: bigint, total: bigint) => void,
 ): Promise<TopicContents> {
   const admin = kafka.admin();
   await admin.connect();
@@ -62,6 +63,9 @@ export async function readTopic(
   const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
   if (remaining.size === 0) return { records, stableEnds: ends, highWatermarks, pinned };
 
+  // Offsets, not records: close enough for a progress bar (markers and a retention-deleted head count).
+  const total = [...ends.values()].reduce((a, b) => a + b, 0n);
+  const reached = new Map<number, bigint>();
   const groupId = `${groupPrefix}.reader-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, readUncommitted: false });
   await consumer.connect();
@@ -86,6 +90,12 @@ export async function readTopic(
         const hw = BigInt(highWatermark);
         if (hw > (highWatermarks.get(partition) ?? 0n)) highWatermarks.set(partition, hw);
         if (BigInt(lastOffset) + 1n >= (ends.get(partition) ?? 0n)) remaining.delete(partition);
+        if (onProgress) {
+          reached.set(partition, BigInt(lastOffset) + 1n);
+          let read = 0n;
+          for (const [p, end] of ends) read += (reached.get(p) ?? 0n) < end ? (reached.get(p) ?? 0n) : end;
+          onProgress(read, total);
+        }
         if (remaining.size === 0) {
           clearTimeout(timer);
           resolve();

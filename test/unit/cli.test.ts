@@ -3,6 +3,7 @@
 // failure is one line, exit 1, and no stack trace unless --debug or LOG_LEVEL=debug.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,11 @@ const missing = join(tmpdir(), 'cxone-cli-test-no-such-config.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'cxone-cli-'));
 const badConfig = join(dir, 'bad.yaml');
 writeFileSync(badConfig, 'kafka: { brokers: [] }\n');
+const publicKeyFile = join(dir, 'audit-public.pem');
+writeFileSync(
+  publicKeyFile,
+  generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }),
+);
 
 /** Each command, an option of it that takes a value, and a way to make it fail. */
 const COMMANDS: { command: string[]; valueOption?: string; failure: string[]; failureSays: RegExp }[] = [
@@ -61,6 +67,12 @@ const COMMANDS: { command: string[]; valueOption?: string; failure: string[]; fa
     command: ['dlq', 'replay'],
     valueOption: '--limit',
     failure: ['--config', missing, '--dry-run'],
+    failureSays: /cannot read config file/,
+  },
+  {
+    command: ['audit', 'verify'],
+    valueOption: '--chain',
+    failure: ['--config', missing, '--public-key', publicKeyFile],
     failureSays: /cannot read config file/,
   },
   { command: ['sim'], valueOption: '--port', failure: ['--port', '70000'], failureSays: /--port/ },
@@ -134,7 +146,16 @@ describe('cxone-connector CLI conventions (child processes)', { timeout: 120_000
   it('the top level: --help on stdout exit 0, no command or an unknown one on stderr exit 2, help <command>', async () => {
     const help = await cxone(['--help']);
     assert.equal(help.code, 0);
-    for (const command of ['run', 'validate-config', 'check', 'dlq replay', 'sim', 'health', 'version'])
+    for (const command of [
+      'run',
+      'validate-config',
+      'check',
+      'dlq replay',
+      'audit verify',
+      'sim',
+      'health',
+      'version',
+    ])
       assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'));
     assert.match(help.stdout, /Exit codes: 0 success; 1 failure .*; 2 a usage error/);
     const none = await cxone([]);
@@ -150,6 +171,18 @@ describe('cxone-connector CLI conventions (child processes)', { timeout: 120_000
     const about = await cxone(['help', 'check']);
     assert.equal(about.code, 0);
     assert.match(about.stdout, /^Usage: cxone-connector check --config <file>/);
+  });
+
+  it('audit verify without a public key, or with one that is not Ed25519, is a usage error naming it, exit 2', async () => {
+    const none = await cxone(['audit', 'verify', '--config', missing]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr.split('\n')[0] ?? '', /^--public-key <file> is required/);
+    const wrong = await cxone(['audit', 'verify', '--config', missing, '--public-key', badConfig]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr.split('\n')[0] ?? '', /^--public-key .*bad\.yaml: /);
+    const bound = await cxone(['audit', 'verify', '--public-key', publicKeyFile, '--from', 'last week']);
+    assert.equal(bound.code, 2);
+    assert.match(bound.stderr.split('\n')[0] ?? '', /^--from must be a chain sequence or an ISO-8601 time/);
   });
 
   it('a bad option value (dlq replay --since) is a usage error: named, exit 2', async () => {
