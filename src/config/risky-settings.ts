@@ -11,6 +11,10 @@ export function riskySettings(config: ConnectorConfig): string[] {
   const notes: string[] = [];
   if (!config.audit.hashPii)
     notes.push('audit.hashPii is false: contact ids are written to the audit topic in clear');
+  if (config.audit.signingKey === undefined)
+    notes.push(
+      'audit.signingKey is unset: audit records are chained but no checkpoint is signed, so a writer with Write on the audit topic can rewrite a whole chain unnoticed (README "Audit integrity")',
+    );
   if (config.kafka.ssl?.enabled && !config.kafka.ssl.verify)
     notes.push(
       "kafka.ssl.verify is false: the brokers' certificates are not checked, so a connection can be intercepted",

@@ -43,6 +43,7 @@ describe('risky settings, said at every start and by validate-config and check',
       notes.map((n) => n.split(' ')[0]),
       [
         'audit.hashPii',
+        'audit.signingKey',
         'kafka.ssl.verify',
         'cxone.allowInsecureHttp',
         'cxone.auth.allowInsecureHttp',

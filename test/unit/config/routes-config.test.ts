@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { validateConfig } from '../../../src/config/load-config.ts';
 import { configIssues } from '../../support/config-fixtures.ts';
@@ -52,6 +53,29 @@ describe('routes and new sections in the config schema', () => {
       decode: { readerSchemas: { 'cdp.events': '/nope.avsc' } },
     });
     assert.match(problems[0] ?? '', /^decode\.readerSchemas\.cdp\.events: reader schema \/nope\.avsc/);
+  });
+
+  it('takes only an Ed25519 PEM as the audit signing key, never quoting it, and a checkpoint span it can carry', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
+    for (const signingKey of ['not-a-pem-secret-value', rsa]) {
+      const found = issues({ ...base, audit: { piiKey: KEY, signingKey } });
+      assert.deepEqual(
+        found.map((i) => i.split(':')[0]),
+        ['audit.signingKey'],
+      );
+      assert.match(found[0] ?? '', /openssl genpkey -algorithm ed25519/);
+      const sample = signingKey.length > 60 ? signingKey.slice(30, 60) : signingKey;
+      assert.ok(!found[0]?.includes(sample), 'the key is not quoted');
+    }
+    const ed = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    assert.deepEqual(issues({ ...base, audit: { piiKey: KEY, signingKey: ed } }), []);
+    assert.deepEqual(
+      issues({ ...base, audit: { piiKey: KEY, checkpointEvery: 5000 } }).map((i) => i.split(':')[0]),
+      ['audit.checkpointEvery'],
+    );
   });
 
   it('reports a bad subject name strategy', () => {
