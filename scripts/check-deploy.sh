@@ -361,6 +361,35 @@ SCRIPT
 "$HELM" template rel "$CHART" "${FEATURES[@]}" --set mode=statefulset --set autoscaling.mode=cpu | grep -q '^    kind: StatefulSet$' \
   || fail "the CPU HPA does not target the StatefulSet"
 ok "mode=statefulset with autoscaling.mode=cpu: the HPA targets the StatefulSet"
+# The audit verify CronJob: off by default; on, it runs the same image with the same config and
+# secrets as the connector, and the public key it is given.
+openssl genpkey -algorithm ed25519 -out "$WORK/audit-signing.pem" 2>/dev/null || fail "openssl genpkey ed25519"
+openssl pkey -in "$WORK/audit-signing.pem" -pubout -out "$WORK/audit-public.pem" || fail "openssl pkey -pubout"
+VERIFY=(--set auditVerify.enabled=true --set-file auditVerify.publicKey="$WORK/audit-public.pem")
+"$HELM" template rel "$CHART" | grep -q '^kind: CronJob$' && fail "the audit verify CronJob renders by default"
+"$HELM" lint --strict "$CHART" "${VERIFY[@]}" >/dev/null || fail "helm lint (audit verify CronJob)"
+"$HELM" template rel "$CHART" "${VERIFY[@]}" --set 'auditVerify.extraArgs={--chain,cdp.events/0}' >"$WORK/verify.yaml" \
+  || fail "helm template (audit verify CronJob)"
+"$NODE" --input-type=module - "$WORK/verify.yaml" "$WORK/audit-public.pem" <<'SCRIPT' || fail "audit verify CronJob"
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+const docs = parseAllDocuments(readFileSync(process.argv[2], 'utf8')).map((d) => d.toJS()).filter(Boolean);
+const job = docs.find((o) => o.kind === 'CronJob');
+const pod = job.spec.jobTemplate.spec.template.spec;
+const [container] = pod.containers;
+const args = container.args.join(' ');
+if (!args.startsWith('audit verify --config /etc/cxone-connector/config.yaml --public-key /etc/cxone-audit-public/public.pem --json --chain cdp.events/0'))
+  throw new Error(`args: ${args}`);
+const deployment = docs.find((o) => o.kind === 'Deployment').spec.template.spec;
+const names = (list) => list.map((v) => v.name).sort().join();
+const secrets = (list) => list.filter((v) => v.secret || v.configMap?.name?.endsWith('connector'));
+if (names(secrets(pod.volumes)) !== names(secrets(deployment.volumes))) throw new Error('the CronJob mounts other secrets than the connector');
+const key = docs.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-audit-public-key'));
+if (key.data['public.pem'].trim() !== readFileSync(process.argv[3], 'utf8').trim()) throw new Error('the public key is not the one given');
+if (pod.restartPolicy !== 'Never' || job.spec.concurrencyPolicy !== 'Forbid') throw new Error('a failed verification must stay failed, one at a time');
+console.log(`   ok: auditVerify: a CronJob (${job.spec.schedule}) running audit verify with the connector's config, ${names(secrets(pod.volumes))} and the public key`);
+SCRIPT
+
 cmp -s deploy/prometheus/alerts.yaml "$CHART/files/alerts.yaml" \
   || fail "helm/cxone-connector/files/alerts.yaml differs from deploy/prometheus/alerts.yaml (copy it over)"
 "$HELM" lint --strict "$CHART" --set prometheusRule.enabled=true >/dev/null || fail "helm lint (PrometheusRule)"
@@ -403,7 +432,8 @@ SCRIPT
 # is what the Deployment sets from the pod's name (kafka.instanceId).
 validate_config "$WORK/config-default.yaml" CXONE_CONNECTOR__CXONE__AUTH__CLIENT_SECRET=x POD_NAME=rel-cxone-connector-5d8f-x2b7q \
   POD_IP=10.1.2.3 CXONE_CONNECTOR__AUDIT__PII_KEY=an-audit-key-of-32-characters-or-more \
-  CXONE_CONNECTOR__OBSERVABILITY__ADMIN_TOKEN=an-admin-token-of-32-characters-or-more
+  CXONE_CONNECTOR__OBSERVABILITY__ADMIN_TOKEN=an-admin-token-of-32-characters-or-more \
+  CXONE_CONNECTOR__AUDIT__SIGNING_KEY="$(openssl genpkey -algorithm ed25519)"
 cmp -s "$WORK/config-default.yaml" "$WORK/config-features.yaml" || fail "config differs between renders"
 
 # Bad values are refused at `helm install` time, not in a crash loop.
@@ -436,6 +466,9 @@ ok "the access-key token style renders"
 refuse "a plaintext SASL password" --set config.kafka.sasl.mechanism=scram-sha-512 \
   --set config.kafka.sasl.username=u --set config.kafka.sasl.password=hunter2
 refuse "a plaintext registry password" --set config.registry.username=u --set config.registry.password=hunter2
+refuse "auditVerify without its public key" --set auditVerify.enabled=true
+refuse "a signing key without its Secret" --set auditSigning.existingSecret=
+refuse "a plaintext signing key" --set config.audit.signingKey=not-a-reference
 
 # Secured Kafka: the SASL secret and a CA volume are mounted where the config refers to them.
 cat >"$WORK/values-secured.yaml" <<'VALUES'

@@ -26,6 +26,7 @@ const SECRET_FIELDS = new Set([
   'keyPassword',
   'piiKey',
   'piiSalt',
+  'signingKey',
   'adminToken',
 ]);
 
@@ -36,6 +37,8 @@ const OWNED = [
   'cxone',
   'kafka',
   'audit',
+  'auditSigning',
+  'auditVerify',
   'adminToken',
   'networkPolicy',
   'topologySpread',

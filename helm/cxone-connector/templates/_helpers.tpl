@@ -54,3 +54,82 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "cxone-connector.secretDir" -}}
 /var/run/secrets/cxone
 {{- end }}
+
+{{/*
+The config and every secret it refers to, mounted where the config's ${file:} references point:
+the connector and the audit verify CronJob load the same config, so they mount the same files.
+*/}}
+{{- define "cxone-connector.secretVolumeMounts" -}}
+- name: config
+  mountPath: /etc/cxone-connector
+  readOnly: true
+- name: cxone-secret
+  mountPath: {{ include "cxone-connector.secretDir" . }}
+  readOnly: true
+{{- if .Values.kafka.existingSecret }}
+- name: kafka-secret
+  mountPath: /var/run/secrets/kafka
+  readOnly: true
+{{- end }}
+{{- if .Values.audit.existingSecret }}
+- name: audit-key
+  mountPath: /var/run/secrets/cxone-audit
+  readOnly: true
+{{- end }}
+{{- if .Values.auditSigning.existingSecret }}
+- name: audit-signing-key
+  mountPath: /var/run/secrets/cxone-audit-signing
+  readOnly: true
+{{- end }}
+{{- if .Values.adminToken.existingSecret }}
+- name: admin-token
+  mountPath: /var/run/secrets/cxone-admin
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "cxone-connector.secretVolumes" -}}
+- name: config
+  configMap:
+    name: {{ include "cxone-connector.fullname" . }}
+- name: cxone-secret
+  secret:
+    secretName: {{ .Values.cxone.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.cxone.existingSecretKey }}
+        path: client-secret
+{{- if .Values.kafka.existingSecret }}
+- name: kafka-secret
+  secret:
+    secretName: {{ .Values.kafka.existingSecret }}
+    defaultMode: 0440
+{{- end }}
+{{- if .Values.audit.existingSecret }}
+- name: audit-key
+  secret:
+    secretName: {{ .Values.audit.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.audit.existingSecretKey }}
+        path: pii-key
+{{- end }}
+{{- if .Values.auditSigning.existingSecret }}
+- name: audit-signing-key
+  secret:
+    secretName: {{ .Values.auditSigning.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.auditSigning.existingSecretKey }}
+        path: key.pem
+{{- end }}
+{{- if .Values.adminToken.existingSecret }}
+- name: admin-token
+  secret:
+    secretName: {{ .Values.adminToken.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.adminToken.existingSecretKey }}
+        path: token
+{{- end }}
+{{- end }}
