@@ -6,6 +6,7 @@
  * itself (helm lint/template) is scripts/check-deploy.sh's job.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,12 @@ describe('deployment configs', () => {
         'piiKey',
         '/var/run/secrets/cxone-audit/pii-key',
         'an-audit-key-from-the-secret-0123456789',
+      ],
+      [
+        ['audit'],
+        'signingKey',
+        '/var/run/secrets/cxone-audit-signing/key.pem',
+        generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
       ],
       [
         ['observability'],
@@ -54,6 +61,7 @@ describe('deployment configs', () => {
     assert.equal(config.audit.hashPii, true);
     assert.equal(config.audit.piiKey, 'an-audit-key-from-the-secret-0123456789');
     assert.equal(config.observability.adminToken, 'an-admin-token-from-the-secret-0123456');
+    assert.match(config.audit.signingKey ?? '', /^-----BEGIN PRIVATE KEY-----/);
     assert.equal(config.kafka.instanceId, 'cxone-connector-7d9f-abcde');
     assert.equal(config.dedup.stateDir, '/var/lib/cxone-connector/state');
     assert.equal(config.observability.metricsHost, '10.1.2.3');
