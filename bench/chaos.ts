@@ -16,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { createPublicKey } from 'node:crypto';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
 import { startStack } from '../scripts/stack/index.ts';
 import { createCdpEventEncoder } from '../scripts/lib/cdp-events.ts';
@@ -23,11 +25,14 @@ import { groupLag } from '../scripts/lib/group-lag.ts';
 import { dlqCode, decodeAll, countBy } from '../scripts/lib/output-decoding.ts';
 import {
   ownTopics,
+  STACK_AUDIT_SIGNING_KEY,
   stackConnectorConfig,
   type OwnTopics,
   type StackEndpoints,
 } from '../scripts/lib/stack-connector-config.ts';
 import { readTopic } from '../src/replay/read-topic.ts';
+import { runAuditVerify } from '../src/verify/audit-verify.ts';
+import { keyIdOf } from '../src/audit/checkpoint.ts';
 import { grantConnectorAcls, securedKafka } from '../scripts/lib/secured-kafka.ts';
 import { planChaosEvents } from './lib/chaos-events.ts';
 import { createInstances, type Instances } from './lib/instances.ts';
@@ -323,6 +328,17 @@ async function main(): Promise<number> {
       );
     if (doubled.length > 0)
       say(`outcomes written more than once (first 5):\n${JSON.stringify(doubled, null, 2)}`);
+    // The audit chains through every kill and broker restart: continued by each new owner, never forked.
+    const stackKey = createPublicKey(STACK_AUDIT_SIGNING_KEY);
+    const chains = await runAuditVerify(kafka, new SchemaRegistry({ host: stack.registry.url }), {
+      auditTopic: topics.audit,
+      checkpointsTopic: topics.auditCheckpoints,
+      keys: new Map([[keyIdOf(stackKey), stackKey]]),
+      groupPrefix: groupId,
+      timeoutMs: 120_000,
+    });
+    if (chains.report.divergences.length > 0)
+      say(`audit chain divergences:\n${JSON.stringify(chains.report.divergences.slice(0, 5), null, 2)}`);
     const openTransactions = [results, audit, dlq, dedup].reduce(
       (n, t) => n + [...t.stableEnds].filter(([p, end]) => (t.highWatermarks.get(p) ?? 0n) > end).length,
       0,
@@ -354,6 +370,9 @@ async function main(): Promise<number> {
       results_missing: [...plan.uniqueKeys].filter((k) => !perKey[k]).length,
       duplicate_outcomes: decodedResults.filter((r) => r.outcome === 'DUPLICATE').length,
       audit_records: audit.records.length,
+      audit_chained_records: chains.report.chains.reduce((n, c) => n + c.records, 0),
+      audit_checkpoints: chains.report.chains.reduce((n, c) => n + c.checkpoints, 0),
+      audit_divergences: chains.report.divergences.length + chains.unreadable.length + chains.pinned.length,
       dlq_records: dlq.records.length,
       dlq_codes: countBy(dlq.records, dlqCode),
       final_lag: finalLag,
@@ -371,6 +390,8 @@ async function main(): Promise<number> {
       // Every repeat yields one DUPLICATE and nothing else does: no committed record was processed twice.
       summary.duplicate_outcomes === summary.repeats &&
       summary.audit_records === summary.unique_valid + summary.repeats &&
+      summary.audit_chained_records === summary.audit_records &&
+      summary.audit_divergences === 0 &&
       summary.dlq_records === summary.poison &&
       summary.final_lag === 0 &&
       summary.open_transactions === 0 &&
@@ -491,6 +512,8 @@ function writeConfig(
         instanceId: '${env:CXONE_INSTANCE_ID}',
       },
       dedup: { stateDir: '${env:CXONE_STATE_DIR}' },
+      // Spans short enough that kills land inside them: the next owner must sign a span it did not begin.
+      audit: { checkpointEvery: 50 },
       cxone: {
         requestTimeoutMs: 2000,
         // The simulator's 429s here are random noise, not overload: the limiter should barely react.

@@ -1,7 +1,8 @@
 /**
  * A smaller chaos run inside the suite: the same harness as `npm run chaos`
  * (its own stack, three connector processes, SIGKILLs at random and at crash
- * points, a broker restart, a frozen zombie, simulator faults), fewer events,
+ * points, a broker restart, a frozen zombie, simulator faults; the audit chains
+ * verified after), fewer events,
  * and the connectors on the secured listener: SASL_SSL with SCRAM-SHA-512 and
  * only the ACLs README lists.
  */
@@ -49,6 +50,13 @@ describe('chaos run (small)', { timeout: 250_000 }, () => {
       assert.equal(summary.dlq_records, summary.poison);
       assert.equal(summary.duplicate_outcomes, summary.repeats, 'only repeated events yield DUPLICATE');
       assert.equal(summary.audit_records, Number(summary.unique_valid) + Number(summary.repeats));
+      assert.equal(summary.audit_chained_records, summary.audit_records, 'every audit record chained');
+      assert.equal(
+        summary.audit_divergences,
+        0,
+        'the audit chains verify through kills and a broker restart',
+      );
+      assert.ok(Number(summary.audit_checkpoints) > 0, 'checkpoints were signed');
       assert.equal(summary.final_lag, 0);
       assert.equal(summary.open_transactions, 0);
       assert.equal(summary.verifier_duplicates, 0);

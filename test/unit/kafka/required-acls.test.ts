@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { writtenTopics } from '../../../src/config/written-topics.ts';
 import { aclCommand, requiredAcls, type AclPlan } from '../../../src/kafka/required-acls.ts';
+import { testConfig } from '../../support/config-fixtures.ts';
 
 const defaults: AclPlan = {
   groupId: 'cxone-connector',
   transactionalIdPrefix: 'cxone-connector',
   inputTopics: ['cdp.events'],
-  outputTopics: ['cxone.results', 'cxone.audit', 'cxone.dlq'],
+  // The config's default topic names, through the one list the connector writes to.
+  outputTopics: writtenTopics(testConfig({ routes: [{ name: 'r', journeyId: 'j' }] }).kafka.topics),
   dedupTopic: 'cxone.dedup',
   createTopics: true,
 };
@@ -33,12 +36,15 @@ describe('the ACLs the connector needs', () => {
       'DESCRIBE_CONFIGS Topic cxone.audit',
       'WRITE Topic cxone.dlq',
       'DESCRIBE_CONFIGS Topic cxone.dlq',
+      'WRITE Topic cxone.audit.checkpoints',
+      'DESCRIBE_CONFIGS Topic cxone.audit.checkpoints',
       'READ Topic cxone.dedup',
       'WRITE Topic cxone.dedup',
       'DESCRIBE_CONFIGS Topic cxone.dedup',
       'CREATE Topic cxone.results',
       'CREATE Topic cxone.audit',
       'CREATE Topic cxone.dlq',
+      'CREATE Topic cxone.audit.checkpoints',
       'CREATE Topic cxone.dedup',
       'READ Group cxone-connector',
       'READ Group prefix cxone-connector.',
