@@ -74,12 +74,32 @@ export function extendChain(
   let { seq, hash } = head;
   const sealed: Buffer[] = [];
   const hashes: string[] = [];
+  // The chain's name is the same for every record: encoded once. Each sealed value is written in
+  // one buffer (the record, the link, the hash) and hashed in place: no copies per record.
+  const name = avroString(chain);
   for (const value of values) {
     seq += 1;
-    const link = chainLink(chain, seq, hash);
-    hash = hashRecord(Buffer.concat([value.subarray(headerBytes), link]));
-    sealed.push(Buffer.concat([value, link, avroString(hash)]));
+    const seqBytes = avroLong(seq);
+    const out = Buffer.allocUnsafe(value.length + name.length + seqBytes.length + 2 * HEX_HASH_FIELD);
+    let at = value.copy(out, 0);
+    at += name.copy(out, at);
+    at += seqBytes.copy(out, at);
+    at = writeHexHash(out, at, hash);
+    hash = leafHash(out.subarray(headerBytes, at)).toString('hex');
+    writeHexHash(out, at, hash);
+    sealed.push(out);
     hashes.push(hash);
   }
   return { values: sealed, hashes, head: { seq, hash } };
+}
+
+/** A 64-digit hex hash as an Avro string: its length (64, as the varint 0x80 0x01), then the digits. */
+const HEX_HASH_FIELD = 66;
+
+function writeHexHash(out: Buffer, at: number, hex: string): number {
+  if (hex.length !== 64) throw new RangeError(`a chain hash has 64 hex digits, not ${hex.length}`);
+  out[at] = 0x80;
+  out[at + 1] = 0x01;
+  out.write(hex, at + 2, 'latin1');
+  return at + HEX_HASH_FIELD;
 }

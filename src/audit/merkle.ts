@@ -4,17 +4,18 @@
  * tree of n leaves splits at the largest power of two below n. The prefixes
  * keep a leaf from ever passing for a node (a second-preimage attack).
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 const LEAF = Buffer.from([0x00]);
 const NODE = Buffer.from([0x01]);
 
+// The one-shot hash(): a Hash object per call costs more than the copy of a few hundred bytes.
 export function leafHash(data: Buffer | string): Buffer {
-  return createHash('sha256').update(LEAF).update(data).digest();
+  return hash('sha256', Buffer.concat([LEAF, typeof data === 'string' ? Buffer.from(data) : data]), 'buffer');
 }
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE, left, right]), 'buffer');
 }
 
 /** MTH(D[n]) over leaf hashes already computed; the empty tree is SHA-256 of nothing. */

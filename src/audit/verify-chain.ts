@@ -234,15 +234,21 @@ function verifyOne(
         detail: `records ${c.firstSeq}..${c.lastSeq} do not match the signed Merkle root`,
       });
   }
-  const times = records.map((r) => r.processedAt);
+  // A loop, not Math.min(...): a chain of a few hundred thousand records would overflow the stack.
+  let firstTime: number | undefined;
+  let lastTime: number | undefined;
+  for (const r of records) {
+    if (firstTime === undefined || r.processedAt < firstTime) firstTime = r.processedAt;
+    if (lastTime === undefined || r.processedAt > lastTime) lastTime = r.processedAt;
+  }
   return {
     summary: {
       chain,
       records: records.length,
       firstSeq: first,
       lastSeq: last,
-      firstTime: times.length > 0 ? Math.min(...times) : undefined,
-      lastTime: times.length > 0 ? Math.max(...times) : undefined,
+      firstTime,
+      lastTime,
       checkpoints: counted,
       unanchored: Math.max(0, last - (previous?.lastSeq ?? first - 1)),
       retainedFrom,

@@ -178,19 +178,13 @@ function inRange(
   }
   const out: ReadAuditRecord[] = [];
   for (const list of byChain.values()) {
-    const seqs = (keep: (r: ReadAuditRecord) => boolean) => list.filter(keep).map((r) => r.chainSeq);
-    const low =
-      from === undefined
-        ? -Infinity
-        : 'seq' in from
-          ? from.seq
-          : Math.min(...seqs((r) => r.processedAt >= from.timeMs));
-    const high =
-      to === undefined
-        ? Infinity
-        : 'seq' in to
-          ? to.seq
-          : Math.max(...seqs((r) => r.processedAt <= to.timeMs));
+    // Loops, not Math.min(...): a chain of a few hundred thousand records would overflow the stack.
+    let low = from === undefined ? -Infinity : 'seq' in from ? from.seq : Infinity;
+    let high = to === undefined ? Infinity : 'seq' in to ? to.seq : -Infinity;
+    for (const r of list) {
+      if (from && 'timeMs' in from && r.processedAt >= from.timeMs) low = Math.min(low, r.chainSeq);
+      if (to && 'timeMs' in to && r.processedAt <= to.timeMs) high = Math.max(high, r.chainSeq);
+    }
     out.push(...list.filter((r) => r.chainSeq >= low && r.chainSeq <= high));
   }
   return out;

@@ -29,6 +29,20 @@ describe('output schemas evolve BACKWARD-compatibly', () => {
   }
 });
 
+describe('the audit schema v4 (chained) stays readable by v3 readers', () => {
+  it('a v3 reader reads a v4 record (FORWARD), and v4 keeps the four chain fields last', () => {
+    const v3 = load(new URL('history/cxone-audit/v3.avsc', schemas));
+    const v4 = load(new URL('cxone-audit.avsc', schemas));
+    const fields = (v4 as unknown as { fields: { name: string }[] }).fields.map((f) => f.name);
+    assert.deepEqual(fields.slice(-4), ['chain', 'chainSeq', 'prevHash', 'recordHash']);
+    const written = v4.random() as Record<string, unknown>;
+    const read = v3.fromBuffer(v4.toBuffer(written), v3.createResolver(v4)) as Record<string, unknown>;
+    for (const field of (v3 as unknown as { fields: { name: string }[] }).fields)
+      assert.deepEqual(read[field.name], written[field.name]);
+    assert.equal('chain' in read, false);
+  });
+});
+
 describe('subject name strategies', () => {
   const type = load(new URL('cxone-audit.avsc', schemas));
   it('names subjects per topic, per record or both', () => {
