@@ -42,10 +42,24 @@ export interface Window {
 
 const SPAN = BigInt(DONE_OFFSETS_SPAN);
 
-/** The next transaction, or undefined when there is nothing to commit. */
-export function planNextCommit(window: Window, maxRecordsPerCommit: number): CommitPlan | undefined {
+/**
+ * The next transaction, or undefined when there is nothing to commit. `force`: a transaction even
+ * when nothing moved (it carries what else is due, an audit checkpoint), once an offset is committed.
+ */
+export function planNextCommit(
+  window: Window,
+  maxRecordsPerCommit: number,
+  force = false,
+): CommitPlan | undefined {
   const { slots, highest, committedOffset, restoredDone } = window;
-  if (highest === undefined) return undefined;
+  if (highest === undefined) {
+    if (!force || committedOffset === undefined) return undefined;
+    return {
+      included: [],
+      nextOffset: committedOffset,
+      metadata: encodeDoneOffsets(committedOffset, restoredDone),
+    };
+  }
   const included: Slot[] = [];
   const doneAbove: bigint[] = [];
   let low: bigint | undefined;
@@ -70,6 +84,6 @@ export function planNextCommit(window: Window, maxRecordsPerCommit: number): Com
   }
   const nextOffset = low;
   for (const offset of restoredDone) if (offset > nextOffset) doneAbove.push(offset);
-  if (included.length === 0 && nextOffset === committedOffset) return undefined;
+  if (included.length === 0 && nextOffset === committedOffset && !force) return undefined;
   return { included, nextOffset, metadata: encodeDoneOffsets(nextOffset, doneAbove) };
 }

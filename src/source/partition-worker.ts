@@ -113,6 +113,9 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   let committedOffset = deps.position.committed;
   const restoredDone = new Set(deps.position.done);
   let chain: ChainState = deps.position.chain ?? chainStateAt();
+  /** The open span's checkpoint fell due with nothing else to commit: the next commit is forced. */
+  let checkpointDue = false;
+  let checkpointTimer: (() => void) | undefined;
   let highest: bigint | undefined;
   let running = 0;
   /** The record a held record fault (processing.onRecordFault: hold) stopped the partition at. */
@@ -318,6 +321,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     try {
       for (let plan = planCommit(); plan && state !== 'stopped'; plan = planCommit()) {
         for (const slot of plan.included) slot.state = 'committing';
+        // This commit seals the chain: a checkpoint that fell due goes with it.
+        checkpointDue = false;
         const started = deps.now();
         const outputs = plan.included.map((s) => s.outputs as RecordOutputs);
         const sealed = deps.auditChain
@@ -333,6 +338,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
         if (isStopped()) return;
         if (sealed) chain = sealed.state;
         committed(plan, started);
+        armCheckpoint();
       }
     } catch (error) {
       if (state !== 'stopped') {
@@ -346,7 +352,39 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   }
 
   const planCommit = (): CommitPlan | undefined =>
-    planNextCommit({ slots, head, highest, committedOffset, restoredDone }, limits.maxRecordsPerCommit);
+    planNextCommit(
+      { slots, head, highest, committedOffset, restoredDone },
+      limits.maxRecordsPerCommit,
+      checkpointDue && spanOpen(),
+    );
+
+  const spanOpen = (): boolean => chain.head.seq >= chain.spanFirst;
+
+  /**
+   * An open span is signed within audit.checkpointIntervalMs even when the partition goes quiet: a
+   * timer forces a commit that carries only the checkpoint, so records never stay unsigned for long.
+   */
+  function armCheckpoint(): void {
+    const policy = deps.auditChain?.policy;
+    if (!policy?.signer || checkpointTimer !== undefined || !spanOpen() || state !== 'active') return;
+    // A span a previous owner left open: its clock starts at this claim.
+    const startedAt = chain.spanStartedAt ?? deps.now();
+    chain = { ...chain, spanStartedAt: startedAt };
+    const cancel = deps.schedule(
+      () => {
+        timers.delete(cancel);
+        checkpointTimer = undefined;
+        if (state !== 'active') return;
+        if (!spanOpen()) return;
+        checkpointDue = true;
+        scheduleCommit();
+      },
+      Math.max(0, startedAt + policy.intervalMs - deps.now()),
+    );
+    checkpointTimer = cancel;
+    timers.add(cancel);
+  }
+  armCheckpoint();
 
   function committed(plan: CommitPlan, startedAt: number): void {
     const at = deps.now();

@@ -80,8 +80,10 @@ async function drive(
     await settle(3);
     const pending = p.pending();
     if (pending.length === 0) {
-      if (clock.pending() === 0) break;
-      clock.advance(10);
+      // Straight to the next timer: a retry's, or an audit checkpoint's far ahead.
+      const next = clock.nextIn();
+      if (next === undefined) break;
+      clock.advance(Math.max(10, next));
       continue;
     }
     const choice = choices[used % choices.length] ?? 0;

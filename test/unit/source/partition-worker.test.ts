@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ConnectorError, CxoneError, KafkaOutputError } from '../../../src/errors.ts';
 import { createBufferBudget } from '../../../src/source/buffer-budget.ts';
@@ -11,6 +12,9 @@ import {
   type WorkerLimits,
 } from '../../../src/source/partition-worker.ts';
 import type { RecordProcessor } from '../../../src/contracts/records.ts';
+import type { CheckpointPolicy } from '../../../src/audit/chain-writer.ts';
+import type { Checkpoint } from '../../../src/audit/checkpoint.ts';
+import { positionFrom } from '../../../src/source/partition-claims.ts';
 import {
   controlledProcessor,
   manualClock,
@@ -34,6 +38,7 @@ interface Setup {
   limits?: Partial<WorkerLimits>;
   gate?: ConcurrencyGate;
   commit?: (commit: WorkerCommit) => Promise<void>;
+  auditChain?: { name: string; policy: CheckpointPolicy };
 }
 
 function setup(options: Setup) {
@@ -52,6 +57,7 @@ function setup(options: Setup) {
       await options.commit?.(commit);
       commits.push(commit);
     },
+    auditChain: options.auditChain,
     dedup: { set: (_partition, key) => remembered.push(Buffer.from(key).toString()) },
     gate: options.gate ?? createConcurrencyGate(1000),
     budget,
@@ -371,5 +377,53 @@ describe('partition worker', () => {
     await drained;
     assert.equal(last()?.nextOffset, 0n);
     assert.ok(decodeDoneOffsets(0n, last()?.metadata).ok);
+  });
+
+  it("signs a quiet partition's open span within checkpointIntervalMs, with a commit of nothing else", async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const auditChain = {
+      name: 'in/3',
+      policy: { every: 1000, intervalMs: 5000, signer: { keyId: 'k', privateKey } },
+    };
+    const signed = (c: WorkerCommit | undefined) =>
+      (c?.checkpoints ?? []).map((m) => JSON.parse(String(m.value)) as Checkpoint);
+    const p = controlledProcessor();
+    const { worker, clock, commits, last } = setup({ processRecord: p.processRecord, auditChain });
+    worker.accept([0, 1, 2].map((i) => message(i, `k${i}`)));
+    for (const i of [0, 1, 2]) p.resolve(i);
+    await settle();
+    assert.equal(commits.length, 1);
+    assert.deepEqual(signed(last()), [], 'the span is young');
+    clock.advance(4999);
+    await settle();
+    assert.equal(commits.length, 1);
+    clock.advance(1);
+    await settle();
+    assert.equal(commits.length, 2, 'the timer forced a commit');
+    assert.deepEqual(last()?.outputs, []);
+    assert.equal(last()?.nextOffset, 3n);
+    assert.deepEqual(
+      signed(last()).map((c) => [c.firstSeq, c.lastSeq]),
+      [[0, 2]],
+    );
+    clock.advance(60_000);
+    await settle();
+    assert.equal(commits.length, 2, 'a closed span needs nothing more');
+    worker.retire();
+
+    // A new owner of a span left open signs it within the interval, with no record of its own.
+    const open = commits[0] as WorkerCommit;
+    const next = setup({
+      processRecord: p.processRecord,
+      auditChain,
+      position: positionFrom(String(open.nextOffset), open.metadata, (reason) => assert.fail(reason)),
+    });
+    next.clock.advance(5000);
+    await settle();
+    assert.deepEqual(
+      signed(next.last()).map((c) => [c.firstSeq, c.lastSeq]),
+      [[0, 2]],
+    );
+    next.worker.retire();
   });
 });

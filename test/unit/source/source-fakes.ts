@@ -19,6 +19,8 @@ export interface ManualClock {
   /** Moves time forward, running due timers in order. */
   advance: (ms: number) => void;
   pending: () => number;
+  /** Milliseconds until the earliest timer is due (undefined: none). */
+  nextIn: () => number | undefined;
 }
 
 export function manualClock(): ManualClock {
@@ -44,6 +46,11 @@ export function manualClock(): ManualClock {
       t = end;
     },
     pending: () => timers.size,
+    nextIn: () => {
+      let at: number | undefined;
+      for (const timer of timers.values()) at = at === undefined ? timer.at : Math.min(at, timer.at);
+      return at === undefined ? undefined : Math.max(0, at - t);
+    },
   };
 }
 
