@@ -14,13 +14,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import avro from 'avsc';
-import { hashedBytes } from '../src/audit/audit-chain.ts';
 import { chainStateAt } from '../src/audit/chain-writer.ts';
 import type { Checkpoint } from '../src/audit/checkpoint.ts';
 import { verifyChains, type ReadAuditRecord } from '../src/audit/verify-chain.ts';
 import { emptyOutputs } from '../src/contracts/records.ts';
 import { createWireEncoder } from '../src/decode/wire-format.ts';
 import { sealAuditRecords } from '../src/output/audit-sealing.ts';
+import { chainedRecord, type Decoded } from '../src/verify/audit-verify.ts';
 import { AUDIT_CHAIN_FIELDS, buildAudit, type AuditRecord } from '../src/output/output-records.ts';
 
 const { values } = parseArgs({
@@ -104,25 +104,15 @@ for (const commit of sealedCommits) {
 const sealCpuSPer10k = ((sealCpu.user + sealCpu.system) / 1e6 / records) * 10_000;
 
 const verifyStarted = performance.now();
-const read: ReadAuditRecord[] = sealed.map((value, offset) => {
-  const r = sealedType.fromBuffer(value.subarray(5)) as {
-    chain: string;
-    chainSeq: number;
-    prevHash: string;
-    recordHash: string;
-    processedAt: number;
-  };
-  return {
-    chain: r.chain,
-    chainSeq: r.chainSeq,
-    prevHash: r.prevHash,
-    recordHash: r.recordHash,
-    processedAt: r.processedAt,
-    partition: 0,
-    offset: String(offset),
-    hashed: hashedBytes(value, 5, r.recordHash),
-  };
-});
+// As audit verify reads them: decoded under v4 (here by avsc itself, not the registry client).
+const read = sealed.map(
+  (value, offset) =>
+    chainedRecord(sealedType.fromBuffer(value.subarray(5)) as Decoded, {
+      partition: 0,
+      offset: String(offset),
+      value,
+    }) as ReadAuditRecord,
+);
 const report = verifyChains(
   read,
   checkpoints.map((c, i) => ({ ...c, partition: 0, offset: String(i) })),

@@ -396,24 +396,10 @@ async function replayCommand(raw: OptionValues): Promise<number> {
   };
   const limit = whole('limit', values.limit);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  const path = configPath(values);
-  const [
-    { loadConfigFile },
-    { compileConfig },
-    { createKafkaClient },
-    { describeReplay, runDlqReplay },
-    { createLogger },
-  ] = await Promise.all([
-    import('./config/load-config.ts'),
-    import('./config/compile-config.ts'),
-    import('./kafka/kafka-client.ts'),
+  const [{ options, kafka }, { describeReplay, runDlqReplay }] = await Promise.all([
+    configuredKafka(configPath(values)),
     import('./replay/dlq-replay.ts'),
-    import('./observability/logger.ts'),
   ]);
-  const config = loadConfigFile(path, process.env);
-  const logger = createLogger({ level: 'warn' });
-  const options = compileConfig(config);
-  const kafka = createKafkaClient(options.kafka, logger);
   const summary = await runDlqReplay(kafka, {
     dlqTopic: options.topics.dlq,
     ledgerTopic: options.topics.replays,
@@ -425,6 +411,18 @@ async function replayCommand(raw: OptionValues): Promise<number> {
   });
   process.stdout.write(`${describeReplay(summary, options.topics.dlq)}\n`);
   return 0;
+}
+
+/** The config file, compiled, and a Kafka client for it: where the commands that read topics start. */
+async function configuredKafka(path: string) {
+  const [{ loadConfigFile }, { compileConfig }, { createKafkaClient }, { createLogger }] = await Promise.all([
+    import('./config/load-config.ts'),
+    import('./config/compile-config.ts'),
+    import('./kafka/kafka-client.ts'),
+    import('./observability/logger.ts'),
+  ]);
+  const options = compileConfig(loadConfigFile(path, process.env));
+  return { options, kafka: createKafkaClient(options.kafka, createLogger({ level: 'warn' })) };
 }
 
 async function auditVerifyCommand(raw: OptionValues): Promise<number> {
@@ -464,26 +462,17 @@ async function auditVerifyCommand(raw: OptionValues): Promise<number> {
       '--public-key <file> is required: the public key of audit.signingKey (README "Audit integrity")',
     );
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  const path = configPath(values);
   const [
-    { loadConfigFile },
-    { compileConfig },
-    { createKafkaClient },
+    { options, kafka },
     { createSchemaRegistry },
     { runAuditVerify },
     { describeVerify, verified, verifyJson },
-    { createLogger },
   ] = await Promise.all([
-    import('./config/load-config.ts'),
-    import('./config/compile-config.ts'),
-    import('./kafka/kafka-client.ts'),
+    configuredKafka(configPath(values)),
     import('./output/registry-client.ts'),
     import('./verify/audit-verify.ts'),
     import('./verify/verify-summary.ts'),
-    import('./observability/logger.ts'),
   ]);
-  const options = compileConfig(loadConfigFile(path, process.env));
-  const kafka = createKafkaClient(options.kafka, createLogger({ level: 'warn' }));
   const progress = process.stderr.isTTY ? progressBar() : undefined;
   const result = await runAuditVerify(kafka, createSchemaRegistry(options.registry), {
     auditTopic: options.topics.audit,

@@ -81,8 +81,15 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
   let queue: Pending[] = [];
   let running: Promise<void> | undefined;
   let closed = false;
+  /**
+   * Set once another live process has this instance's name. From then on the transactional id is
+   * the other process's: initialising it again, for a commit still queued here, would fence the
+   * process that rightly holds it, and both would stop.
+   */
+  let takenOver: KafkaOutputError | undefined;
 
   function ready(): Promise<Producer> {
+    if (takenOver) return Promise.reject(takenOver);
     if (producer) return producer;
     // Before any claim reads: a restarted producer of this id aborts what its predecessor left open.
     const connected = connectTransactionalProducer(
@@ -187,8 +194,14 @@ export function createGroupCommitter(deps: GroupCommitterDeps): TransactionalCom
       // After a failed transaction the kafkajs producer refuses the next one: a new one re-initialises
       // the same transactional id.
       await discard();
-      if (isTakenOverError(error)) {
-        deps.onTakenOver?.(instanceIdInUse(`started with transactional id ${deps.transactionalId}`, error));
+      if (deps.onTakenOver && (isTakenOverError(error) || kafkaErrorType(error) === 'FENCED_INSTANCE_ID')) {
+        takenOver ??= instanceIdInUse(
+          isTakenOverError(error)
+            ? `started with transactional id ${deps.transactionalId}`
+            : 'joined the consumer group under this instance id',
+          error,
+        );
+        deps.onTakenOver(takenOver);
       }
       const reason: AbortReason = isFencedError(error)
         ? 'fenced'

@@ -51,7 +51,7 @@ export interface AuditVerifyResult {
   read: number;
 }
 
-interface Decoded {
+export interface Decoded {
   chain?: string;
   chainSeq?: number;
   prevHash?: string;
@@ -125,6 +125,17 @@ async function decodeAudit(
   } catch (error) {
     return `cannot be decoded (${(error as Error).message})`;
   }
+  return chainedRecord(decoded, { partition: r.partition, offset: r.offset, value: r.value });
+}
+
+/**
+ * An audit record as the verifier takes it, from its decoded fields and where it was read; undefined
+ * for one written before chains, a string when its chain fields are incomplete.
+ */
+export function chainedRecord(
+  decoded: Decoded,
+  at: { partition: number; offset: string; value: Buffer },
+): ReadAuditRecord | undefined | string {
   const { chain, chainSeq, prevHash, recordHash, processedAt } = decoded;
   if (chain === undefined || chain === '') return undefined;
   if (typeof chainSeq !== 'number' || typeof prevHash !== 'string' || typeof recordHash !== 'string')
@@ -135,9 +146,9 @@ async function decodeAudit(
     prevHash,
     recordHash,
     processedAt: Number(processedAt ?? 0),
-    partition: r.partition,
-    offset: r.offset,
-    hashed: hashedBytes(r.value, HEADER_BYTES, recordHash),
+    partition: at.partition,
+    offset: at.offset,
+    hashed: hashedBytes(at.value, HEADER_BYTES, recordHash),
   };
 }
 
