@@ -19,8 +19,9 @@ export interface ChainState {
   /** The span's compact Merkle range (merkle.ts appendLeaf). */
   frontier: Buffer[];
   /**
-   * When the span's first record was chained (epoch ms). Not committed: a new owner starts the
-   * clock at its first record, so a checkpoint is at most one interval later than it would have been.
+   * When the span's first record was chained (epoch ms). Not committed: the new owner of a span
+   * left open starts the clock at its claim (partition-worker.ts), so that span is signed at most
+   * one interval later than it would have been.
    */
   spanStartedAt: number | undefined;
 }
