@@ -15,6 +15,8 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { createPublicKey } from 'node:crypto';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
 import { startStack } from './stack/index.ts';
 import { createCdpEventEncoder, generateEvents, produceRecords, type RawRecord } from './lib/cdp-events.ts';
@@ -23,6 +25,10 @@ import { grantConnectorAcls } from './lib/secured-kafka.ts';
 import { readTopicToEnd } from '../src/replay/read-topic.ts';
 import { countBy, decodeAll, dlqCode, type DecodedAudit, type DecodedResult } from './lib/output-decoding.ts';
 import { createTopics } from '../src/kafka/create-topics.ts';
+import { keyIdOf } from '../src/audit/checkpoint.ts';
+import { runAuditVerify } from '../src/verify/audit-verify.ts';
+import { verified } from '../src/verify/verify-summary.ts';
+import { STACK_AUDIT_SIGNING_KEY } from './lib/stack-connector-config.ts';
 
 const { values } = parseArgs({
   options: {
@@ -117,6 +123,9 @@ async function main(): Promise<void> {
           CXONE_CLIENT_SECRET: 'sim-secret',
           // The audit HMAC key of the demo (contact ids in its audit topic are hmac-sha256:<hex>).
           CXONE_PII_KEY: 'local-demo-audit-pii-key-0123456789abcdef',
+          // The audit chains' signing key (test data only), and checkpoints often enough for a short run.
+          CXONE_CONNECTOR__AUDIT__SIGNING_KEY: STACK_AUDIT_SIGNING_KEY,
+          CXONE_CONNECTOR__AUDIT__CHECKPOINT_EVERY: '20',
           CXONE_CONNECTOR__KAFKA__GROUP_ID: groupId,
           CXONE_CONNECTOR__CXONE__BASE_URL: stack.sim?.url ?? '',
           ...(stack.secure
@@ -168,6 +177,13 @@ async function main(): Promise<void> {
       readTopicToEnd(kafka, 'cxone.audit').then((r) => decodeAll<DecodedAudit>(stack.registry.url, r)),
       readTopicToEnd(kafka, 'cxone.dlq'),
     ]);
+    const stackKey = createPublicKey(STACK_AUDIT_SIGNING_KEY);
+    const chains = await runAuditVerify(kafka, new SchemaRegistry({ host: stack.registry.url }), {
+      auditTopic: 'cxone.audit',
+      checkpointsTopic: 'cxone.audit.checkpoints',
+      keys: new Map([[keyIdOf(stackKey), stackKey]]),
+      groupPrefix: groupId,
+    });
     const stats = (await (await fetch(`${stack.sim?.url}/_sim/stats`)).json()) as SimStats;
     const calls = Object.entries(stats.requests).map(
       ([endpoint, byStatus]) => [endpoint, Object.values(byStatus).reduce((a, b) => a + b, 0)] as const,
@@ -186,13 +202,20 @@ async function main(): Promise<void> {
     for (const [outcome, n] of Object.entries(countBy(results, (r) => r.outcome)))
       say(`  ${outcome.padEnd(40)} ${n}`);
     say(`audit records written   ${audit.length}`);
+    say(
+      `audit chains verified   ${verified(chains) ? 'yes' : 'NO'}: ${chains.report.chains.length} chains, ${chains.report.chains.reduce((n, c) => n + c.checkpoints, 0)} signed checkpoints (cxone-connector audit verify)`,
+    );
     say(`dead letters            ${dlq.length}`);
     for (const [errorCode, n] of Object.entries(countBy(dlq, dlqCode))) say(`  ${errorCode.padEnd(40)} ${n}`);
     say(`connector exit code     ${code} (graceful stop on SIGTERM)`);
     say(`time                    ${processedIn.toFixed(1)} s to process everything from a cold start`);
     say('═══════════════════════════════════════════════');
     const ok =
-      results.length === events.length && audit.length === events.length && dlq.length === 4 && code === 0;
+      results.length === events.length &&
+      audit.length === events.length &&
+      dlq.length === 4 &&
+      code === 0 &&
+      verified(chains);
     if (!ok) throw new Error('the demo finished but the counts are not what they should be (see above)');
   } finally {
     if (connectorExit) {
