@@ -20,7 +20,8 @@ import type { RegistryEndpoint } from '../output/registry-client.ts';
 import type { KafkaClientOptions, KafkaSasl } from '../kafka/kafka-client.ts';
 import type { InputConsumerOptions } from '../source/input-consumer.ts';
 import type { SupervisorLimits } from '../source/partition-supervisor.ts';
-import { ed25519PrivateKey, type ConnectorConfig, type RouteConfig } from './schema.ts';
+import type { ConnectorConfig, RouteConfig } from './schema.ts';
+import { ed25519PrivateKey } from './sections/audit.ts';
 
 export interface CommitterSettings {
   groupId: string;
