@@ -11,7 +11,7 @@
  *   node bench/audit-chain.ts [--records 200000] [--commit 96] [--json out.json]
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import avro from 'avsc';
 import { chainStateAt } from '../src/audit/chain-writer.ts';
@@ -20,6 +20,7 @@ import { verifyChains, type ReadAuditRecord } from '../src/audit/verify-chain.ts
 import { emptyOutputs } from '../src/contracts/records.ts';
 import { createWireEncoder } from '../src/decode/wire-format.ts';
 import { sealAuditRecords } from '../src/output/audit-sealing.ts';
+import { readSchemaFile, withoutLast } from '../src/output/output-schemas.ts';
 import { chainedRecord, type Decoded } from '../src/verify/audit-verify.ts';
 import { AUDIT_CHAIN_FIELDS, buildAudit, type AuditRecord } from '../src/output/output-records.ts';
 
@@ -33,15 +34,10 @@ const { values } = parseArgs({
 const records = Number(values.records);
 const perCommit = Number(values.commit);
 
-const schema = JSON.parse(
-  readFileSync(new URL('../schemas/cxone-audit.avsc', import.meta.url), 'utf8'),
-) as avro.schema.RecordType;
-const sealedType = avro.Type.forSchema(schema);
-const bodyType = avro.Type.forSchema({
-  ...schema,
-  fields: schema.fields.slice(0, -AUDIT_CHAIN_FIELDS.length),
-});
-const encode = createWireEncoder<AuditRecord>(bodyType, 42);
+// The encoding the connector uses: the schema without its chain fields, which sealing appends.
+const schemaText = readSchemaFile('cxone-audit');
+const sealedType = avro.Type.forSchema(JSON.parse(schemaText) as avro.Schema);
+const encode = createWireEncoder<AuditRecord>(withoutLast(schemaText, AUDIT_CHAIN_FIELDS), 42);
 
 const now = Date.now();
 const values_ = Array.from({ length: records }, (_, i) => {

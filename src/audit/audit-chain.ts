@@ -10,6 +10,7 @@
  * warehouse that kept the decoded row re-encodes it under the same schema.
  * Editing, dropping or re-ordering any record breaks every link after it.
  */
+import avro from 'avsc';
 import { leafHash } from './merkle.ts';
 
 /** The head a chain starts from: sequence -1, and a hash of 64 zeros as the first record's prevHash. */
@@ -27,23 +28,13 @@ export function chainOf(topic: string, partition: number): string {
   return `${topic}/${partition}`;
 }
 
-/** Avro's long: zigzag, then a base-128 varint (arithmetic, not bit operators: past 2^31 they wrap). */
-function avroLong(value: number): Buffer {
-  let n = value >= 0 ? value * 2 : -value * 2 - 1;
-  const bytes: number[] = [];
-  while (n >= 0x80) {
-    bytes.push((n % 0x80) | 0x80);
-    n = Math.floor(n / 0x80);
-  }
-  bytes.push(n);
-  return Buffer.from(bytes);
-}
+// avsc encodes the chain fields, as it encodes the rest of the record.
+const LONG = avro.Type.forSchema('long');
+const STRING = avro.Type.forSchema('string');
+const avroLong = (value: number): Buffer => LONG.toBuffer(value);
 
 /** Avro's string: its UTF-8 length as a long, then the bytes. */
-export function avroString(value: string): Buffer {
-  const utf8 = Buffer.from(value, 'utf8');
-  return Buffer.concat([avroLong(utf8.length), utf8]);
-}
+export const avroString = (value: string): Buffer => STRING.toBuffer(value);
 
 /** The encoding of chain, chainSeq and prevHash: what follows a record's own fields, inside its hash. */
 export function chainLink(chain: string, seq: number, prevHash: string): Buffer {
@@ -57,7 +48,9 @@ export function hashRecord(hashed: Buffer): string {
 
 /** Of a sealed record's value: the bytes its recordHash covers (after the wire header, before recordHash). */
 export function hashedBytes(value: Buffer, headerBytes: number, recordHash: string): Buffer {
-  return value.subarray(headerBytes, value.length - avroString(recordHash).length);
+  // Every hash the writer appends is 64 hex digits; anything else is measured (and will not verify).
+  const field = recordHash.length === 64 ? HEX_HASH_FIELD : avroString(recordHash).length;
+  return value.subarray(headerBytes, value.length - field);
 }
 
 /**
@@ -70,12 +63,12 @@ export function extendChain(
   head: ChainHead,
   values: readonly Buffer[],
   headerBytes: number,
-): { values: Buffer[]; hashes: string[]; head: ChainHead } {
+): { values: Buffer[]; hashes: Buffer[]; head: ChainHead } {
   let { seq, hash } = head;
   const sealed: Buffer[] = [];
-  const hashes: string[] = [];
+  const hashes: Buffer[] = [];
   // The chain's name is the same for every record: encoded once. Each sealed value is written in
-  // one buffer (the record, the link, the hash) and hashed in place: no copies per record.
+  // one buffer (the record, the link, the hash), and the hash is taken over a view of it.
   const name = avroString(chain);
   for (const value of values) {
     seq += 1;
@@ -85,21 +78,22 @@ export function extendChain(
     at += name.copy(out, at);
     at += seqBytes.copy(out, at);
     at = writeHexHash(out, at, hash);
-    hash = leafHash(out.subarray(headerBytes, at)).toString('hex');
+    const digest = leafHash(out.subarray(headerBytes, at));
+    hash = digest.toString('hex');
     writeHexHash(out, at, hash);
     sealed.push(out);
-    hashes.push(hash);
+    hashes.push(digest);
   }
   return { values: sealed, hashes, head: { seq, hash } };
 }
 
-/** A 64-digit hex hash as an Avro string: its length (64, as the varint 0x80 0x01), then the digits. */
-const HEX_HASH_FIELD = 66;
+/** A 64-digit hex hash as an Avro string: its length (64, a two-byte varint), then the digits. */
+const HEX_LENGTH = avroLong(64);
+const HEX_HASH_FIELD = HEX_LENGTH.length + 64;
 
 function writeHexHash(out: Buffer, at: number, hex: string): number {
   if (hex.length !== 64) throw new RangeError(`a chain hash has 64 hex digits, not ${hex.length}`);
-  out[at] = 0x80;
-  out[at + 1] = 0x01;
-  out.write(hex, at + 2, 'latin1');
+  HEX_LENGTH.copy(out, at);
+  out.write(hex, at + HEX_LENGTH.length, 'latin1');
   return at + HEX_HASH_FIELD;
 }

@@ -67,7 +67,9 @@ export function advanceChain(
   if (signer === undefined)
     return { values: extended.values, checkpoints: [], state: chainStateAt(extended.head) };
   const checkpoints: Checkpoint[] = [];
-  let { spanFirst, frontier, spanStartedAt } = state;
+  let { spanFirst, spanStartedAt } = state;
+  // A copy: the state passed in stays as it was (a commit that fails leaves the worker's own).
+  let frontier = [...state.frontier];
   let seq = state.head.seq;
   const close = (headHash: string): void => {
     checkpoints.push(
@@ -91,8 +93,8 @@ export function advanceChain(
   for (const hash of extended.hashes) {
     seq += 1;
     spanStartedAt ??= now;
-    frontier = appendLeaf(frontier, seq - spanFirst, Buffer.from(hash, 'hex'));
-    if (seq - spanFirst + 1 >= policy.every) close(hash);
+    appendLeaf(frontier, seq - spanFirst, hash);
+    if (seq - spanFirst + 1 >= policy.every) close(hash.toString('hex'));
   }
   if (seq >= spanFirst && spanStartedAt !== undefined && now - spanStartedAt >= policy.intervalMs)
     close(extended.head.hash);

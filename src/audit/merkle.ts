@@ -32,14 +32,13 @@ export function merkleRoot(leaves: readonly Buffer[]): Buffer {
  * of the perfect subtrees that n decomposes into, largest first (popcount(n)
  * hashes). That is what a chain's owner keeps between checkpoints, and what
  * survives a change of owner in the committed offset's metadata: the next
- * owner continues the span's root without the span's records.
+ * owner continues the span's root without the span's records. `frontier` (the
+ * range of `size` leaves) is grown in place: one per record, no copy each time.
  */
-export function appendLeaf(frontier: readonly Buffer[], size: number, leaf: Buffer): Buffer[] {
-  const next = [...frontier];
+export function appendLeaf(frontier: Buffer[], size: number, leaf: Buffer): void {
   let hash = leaf;
-  for (let n = size; n & 1; n = Math.floor(n / 2)) hash = nodeHash(next.pop() as Buffer, hash);
-  next.push(hash);
-  return next;
+  for (let n = size; n & 1; n = Math.floor(n / 2)) hash = nodeHash(frontier.pop() as Buffer, hash);
+  frontier.push(hash);
 }
 
 /** The RFC 6962 root of the tree a compact range stands for (equal to merkleRoot of its leaves). */

@@ -267,16 +267,18 @@ export function verifyChains(
   keys: ReadonlyMap<string, KeyObject>,
   openStart = false,
 ): VerifyReport {
-  const chains = new Set([...records.map((r) => r.chain), ...checkpoints.map((c) => c.chain)]);
+  // One pass to group them: filtering per chain would read every record once per chain.
+  const byChain = new Map<string, { records: ReadAuditRecord[]; checkpoints: ReadCheckpoint[] }>();
+  const of = (chain: string) => {
+    let group = byChain.get(chain);
+    if (!group) byChain.set(chain, (group = { records: [], checkpoints: [] }));
+    return group;
+  };
+  for (const r of records) of(r.chain).records.push(r);
+  for (const c of checkpoints) of(c.chain).checkpoints.push(c);
   const report: VerifyReport = { chains: [], divergences: [] };
-  for (const chain of [...chains].sort()) {
-    const { summary, divergence } = verifyOne(
-      chain,
-      records.filter((r) => r.chain === chain),
-      checkpoints.filter((c) => c.chain === chain),
-      keys,
-      openStart,
-    );
+  for (const [chain, group] of [...byChain].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const { summary, divergence } = verifyOne(chain, group.records, group.checkpoints, keys, openStart);
     report.chains.push(summary);
     if (divergence) report.divergences.push(divergence);
   }

@@ -50,7 +50,7 @@ const REGISTER_ATTEMPTS = 6;
  * The schema without its last fields `names` (in that order): the encoding of everything before
  * them, to which the committer appends theirs (the audit chain's fields, known only at commit).
  */
-function withoutLast(text: string, names: readonly string[]): avro.Type {
+export function withoutLast(text: string, names: readonly string[]): avro.Type {
   const schema = JSON.parse(text) as avro.schema.RecordType;
   const last = schema.fields.slice(-names.length).map((f) => f.name);
   if (last.join() !== names.join())

@@ -68,7 +68,9 @@ export async function runAuditVerify(
     readTopic(kafka, topic, options.timeoutMs ?? 600_000, options.groupPrefix, 30_000, (done, total) =>
       options.onProgress?.(topic, done, total),
     );
-  const [audit, checkpointContents] = [await read(options.auditTopic), await read(options.checkpointsTopic)];
+  // One after the other: the progress line follows one topic at a time.
+  const audit = await read(options.auditTopic);
+  const checkpointContents = await read(options.checkpointsTopic);
   const unreadable: AuditVerifyResult['unreadable'] = [];
   const records: ReadAuditRecord[] = [];
   let unchained = 0;
