@@ -511,7 +511,8 @@ function writeConfig(
         transactionTimeoutMs: 30_000,
         instanceId: '${env:CXONE_INSTANCE_ID}',
       },
-      dedup: { stateDir: '${env:CXONE_STATE_DIR}' },
+      // Checkpoints while partitions are owned, often enough that kills land between and inside them.
+      dedup: { stateDir: '${env:CXONE_STATE_DIR}', checkpointIntervalMs: 2000 },
       // Spans short enough that kills land inside them: the next owner must sign a span it did not begin.
       audit: { checkpointEvery: 50 },
       cxone: {

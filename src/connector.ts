@@ -20,7 +20,7 @@ import { instanceIdInUse, type TransactionalCommitter } from './output/commit-co
 import { createGroupCommitter } from './output/group-committer.ts';
 import { createTransactionalCommitter } from './output/transactional-committer.ts';
 import { createDedupStore } from './dedup/dedup-store.ts';
-import { createDedupRestorer, type DedupRestorer } from './dedup/dedup-restorer.ts';
+import { createDedupRestorer, dedupHighWatermark, type DedupRestorer } from './dedup/dedup-restorer.ts';
 import { createDedupEntryReader } from './dedup/dedup-entry-reader.ts';
 import { createCheckpointKeeper, type CheckpointKeeper } from './dedup/checkpoint-keeper.ts';
 import { assertStateDir } from './dedup/dedup-checkpoint.ts';
@@ -166,6 +166,8 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
               groupId: commitSettings.groupId,
               dedupTopic: topics.dedup,
               windowMs: dedup.windowMs,
+              intervalMs: dedup.checkpointIntervalMs,
+              endOffset: (partition) => dedupHighWatermark(theAdmin, topics.dedup, partition),
               store,
               logger: logger.child({ component: 'dedup' }),
               now,
@@ -290,6 +292,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         },
         processRecord,
         dedup: store,
+        dedupCheckpoints: checkpoints,
         consumer: theConsumer,
         limits: options.limits,
         metrics: deps.metrics,

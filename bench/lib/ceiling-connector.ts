@@ -66,7 +66,7 @@ const supervisor = createPartitionSupervisor({
   commit: (topic, partition, commit) =>
     consumer.commitOffsets([{ topic, partition, offset: commit.nextOffset.toString() }]),
   processRecord,
-  dedup: { set: () => undefined },
+  dedup: { remember: (_scope, key, entry) => ({ key, entry, previous: undefined }) },
   consumer,
   limits: options.limits,
   metrics,

@@ -46,6 +46,7 @@ export interface DedupSettings {
   maxEntries: number;
   restoreTimeoutMs: number;
   stateDir?: string | undefined;
+  checkpointIntervalMs: number;
 }
 
 export interface ConnectorOptions {

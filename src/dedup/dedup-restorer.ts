@@ -66,6 +66,13 @@ export interface DedupRestorerDeps {
   checkpoints?: CheckpointKeeper;
 }
 
+/** The partition's high watermark (not its last stable offset), read from the broker. */
+export async function dedupHighWatermark(admin: Admin, topic: string, partition: number): Promise<bigint> {
+  // 0: READ_UNCOMMITTED, whose end is the high watermark (our kafkajs fork).
+  const offsets = await admin.fetchTopicOffsets(topic, { isolationLevel: 0 });
+  return BigInt(offsets.find((o) => o.partition === partition)?.high ?? '0');
+}
+
 const topicBytes = new Map<string, Buffer>();
 
 /**
@@ -174,11 +181,8 @@ export function createDedupRestorer(deps: DedupRestorerDeps): DedupRestorer {
     }
   }
 
-  async function highWatermark(partition: number): Promise<bigint> {
-    // 0: READ_UNCOMMITTED, whose end is the high watermark (our kafkajs fork).
-    const offsets = await deps.admin.fetchTopicOffsets(topic, { isolationLevel: 0 });
-    return BigInt(offsets.find((o) => o.partition === partition)?.high ?? '0');
-  }
+  const highWatermark = (partition: number): Promise<bigint> =>
+    dedupHighWatermark(deps.admin, topic, partition);
 
   async function readLeaders(): Promise<void> {
     const metadata = await deps.admin.fetchTopicMetadata({ topics: [topic] });

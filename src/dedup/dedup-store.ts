@@ -12,12 +12,17 @@
  */
 import type { DedupScope } from '../contracts/dedup-key.ts';
 import type { DedupEntry } from '../contracts/records.ts';
-import { hashKey, KeyTable } from './key-table.ts';
+import { hashKey, KeyTable, type KeyHash } from './key-table.ts';
 
 export interface DedupStore {
   /** `key`: an idempotency key, as text or as its UTF-8 bytes. */
   get(scope: DedupScope, key: string | Uint8Array): DedupEntry | undefined;
   set(scope: DedupScope, key: string | Uint8Array, entry: DedupEntry): void;
+  /**
+   * As `set`, for a record whose transaction has not committed yet: what it returns lets
+   * `viewCommitted` leave the entry out of a checkpoint until it has.
+   */
+  remember(scope: DedupScope, key: string | Uint8Array, entry: DedupEntry): UncommittedEntry;
   delete(scope: DedupScope, key: string | Uint8Array): void;
   dropScope(scope: DedupScope): void;
   /**
@@ -25,12 +30,30 @@ export interface DedupStore {
    * undefined when the scope holds nothing.
    */
   viewScope(scope: DedupScope): ScopeSnapshot | undefined;
+  /**
+   * Calls `write` with the scope's table as it would be without `uncommitted` (in the order they
+   * were remembered): they are undone for the call, newest first, and done again after it, all
+   * synchronously, so no copy of the table is made. False when the scope holds nothing.
+   */
+  viewCommitted(
+    scope: DedupScope,
+    uncommitted: readonly UncommittedEntry[],
+    write: (snapshot: ScopeSnapshot) => void,
+  ): boolean;
   /** Replaces the scope's entries with a checkpoint's. */
   importScope(scope: DedupScope, snapshot: ScopeSnapshot): void;
   /** Entries held for the scope. */
   scopeSize(scope: DedupScope): number;
   size(): number;
   evicted(): number;
+}
+
+/** An entry a record set before its transaction committed, and what its key held before. */
+export interface UncommittedEntry {
+  key: string | Uint8Array;
+  entry: DedupEntry;
+  /** Undefined: the key held nothing (or only an entry past the window). */
+  previous: DedupEntry | undefined;
 }
 
 /** One scope's table as words, and the outcome each code in it stands for. */
@@ -136,31 +159,53 @@ export function createDedupStore(options: DedupStoreOptions): DedupStore {
     byTopic.get(scope.topic)?.delete(scope.partition);
   }
 
+  function lookup(table: KeyTable | undefined, h: KeyHash): DedupEntry | undefined {
+    const slot = table?.get(h);
+    if (!slot || slot.createdAtSec < cutoffSec()) return undefined;
+    return { createdAtMs: slot.createdAtSec * 1000, outcome: outcomes[slot.code]!, attempt: slot.attempt };
+  }
+
+  /** The entry into the table, or the key out of it when the entry is absent or past the window. */
+  function put(table: KeyTable, h: KeyHash, entry: DedupEntry | undefined): void {
+    // Rounded up: an entry is never forgotten before its window ends.
+    const createdAtSec = entry ? Math.max(1, Math.ceil(entry.createdAtMs / 1000)) : 0;
+    // Already past the window (a restore reading old records): the key is as good as unknown.
+    if (!entry || createdAtSec < cutoffSec()) table.delete(h);
+    else table.set(h, { createdAtSec, code: codeOf(entry.outcome), attempt: entry.attempt ?? 0 });
+  }
+
+  function set(scope: DedupScope, h: KeyHash, entry: DedupEntry): void {
+    const s = scopeFor(scope);
+    const before = s.table.size;
+    put(s.table, h, entry);
+    total += s.table.size - before;
+    if (++s.setsSinceSweep >= 1024 && now() - s.sweptAtMs >= sweepEveryMs) sweep(s);
+    if (total > maxEntries) evict();
+  }
+
   return {
-    get(scope, key) {
-      const slot = find(scope)?.table.get(hashKey(key));
-      if (!slot || slot.createdAtSec < cutoffSec()) return undefined;
-      return { createdAtMs: slot.createdAtSec * 1000, outcome: outcomes[slot.code]!, attempt: slot.attempt };
+    get: (scope, key) => lookup(find(scope)?.table, hashKey(key)),
+    set: (scope, key, entry) => set(scope, hashKey(key), entry),
+    remember(scope, key, entry) {
+      const h = hashKey(key);
+      const previous = lookup(find(scope)?.table, h);
+      set(scope, h, entry);
+      return { key, entry, previous };
     },
-    set(scope, key, entry) {
-      // Rounded up: an entry is never forgotten before its window ends.
-      const createdAtSec = Math.max(1, Math.ceil(entry.createdAtMs / 1000));
-      const s = scopeFor(scope);
-      const before = s.table.size;
-      // Already past the window (a restore reading old records): the key is as good as unknown.
-      if (createdAtSec < cutoffSec()) {
-        s.table.delete(hashKey(key));
-        total += s.table.size - before;
-        return;
+    viewCommitted(scope, uncommitted, write) {
+      const s = find(scope);
+      if (!s) return false;
+      const { table } = s;
+      const before = table.size;
+      const hashes = uncommitted.map((u) => hashKey(u.key));
+      for (let i = uncommitted.length - 1; i >= 0; i--) put(table, hashes[i]!, uncommitted[i]!.previous);
+      try {
+        write({ words: table.words(), outcomes: [...outcomes] });
+      } finally {
+        for (let i = 0; i < uncommitted.length; i++) put(table, hashes[i]!, uncommitted[i]!.entry);
+        total += table.size - before;
       }
-      s.table.set(hashKey(key), {
-        createdAtSec,
-        code: codeOf(entry.outcome),
-        attempt: entry.attempt ?? 0,
-      });
-      total += s.table.size - before;
-      if (++s.setsSinceSweep >= 1024 && now() - s.sweptAtMs >= sweepEveryMs) sweep(s);
-      if (total > maxEntries) evict();
+      return true;
     },
     delete(scope, key) {
       const s = find(scope);

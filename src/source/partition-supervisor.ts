@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { chainOf } from '../audit/audit-chain.ts';
 import type { CheckpointPolicy } from '../audit/chain-writer.ts';
 import { ConnectorError, describeError, errorCode, failureClass } from '../errors.ts';
+import type { CheckpointKeeper } from '../dedup/checkpoint-keeper.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import type { RecordProcessor } from '../contracts/records.ts';
@@ -59,7 +60,9 @@ export interface PartitionSupervisorDeps {
   processRecord: RecordProcessor;
   /** Chain each input partition's audit records (audit/), checkpointing by this policy. */
   auditChain?: CheckpointPolicy | undefined;
-  dedup: Pick<DedupStore, 'set'>;
+  dedup: Pick<DedupStore, 'remember'>;
+  /** Local dedup checkpoints of owned partitions (dedup.stateDir); absent: none. */
+  dedupCheckpoints?: Pick<CheckpointKeeper, 'due' | 'owned'> | undefined;
   consumer: PauseTarget & { seek(entry: { topic: string; partition: number; offset: string }): void };
   limits: SupervisorLimits;
   metrics: ConnectorMetrics;
@@ -145,6 +148,8 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
 
   function createWorker(entry: Entry, position: PartitionPosition): PartitionWorker {
     const { topic, partition } = entry;
+    const checkpoints = deps.dedupCheckpoints;
+    const scope = { topic, partition };
     return createPartitionWorker({
       topic,
       partition,
@@ -153,6 +158,10 @@ export function createPartitionSupervisor(deps: PartitionSupervisorDeps): Partit
       commit: (commit) => deps.commit(topic, partition, commit, entry.generation),
       auditChain: deps.auditChain && { name: chainOf(topic, partition), policy: deps.auditChain },
       dedup: deps.dedup,
+      dedupCheckpoint: checkpoints && {
+        due: () => checkpoints.due(scope),
+        take: (uncommitted) => checkpoints.owned(scope, uncommitted),
+      },
       gate,
       budget,
       limits,

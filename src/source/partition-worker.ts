@@ -17,7 +17,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConnectorError, describeError, errorCode, failureClass } from '../errors.ts';
-import type { DedupStore } from '../dedup/dedup-store.ts';
+import type { DedupStore, UncommittedEntry } from '../dedup/dedup-store.ts';
 import type { ConnectorMetrics } from '../observability/metrics.ts';
 import { chainStateAt, type ChainState, type CheckpointPolicy } from '../audit/chain-writer.ts';
 import type { InputRecord, OutputMessage, RecordOutputs, RecordProcessor } from '../contracts/records.ts';
@@ -67,7 +67,12 @@ export interface PartitionWorkerDeps {
   commit(commit: WorkerCommit): Promise<void>;
   /** The partition's audit chain: its name and when to checkpoint. Absent: audit records go as they are. */
   auditChain?: { name: string; policy: CheckpointPolicy } | undefined;
-  dedup: Pick<DedupStore, 'set'>;
+  dedup: Pick<DedupStore, 'remember'>;
+  /**
+   * Local dedup checkpoints of this partition while it is owned (dedup.stateDir): taken right after
+   * a commit, with the next commit held until it is done (see dedup/checkpoint-keeper.ts).
+   */
+  dedupCheckpoint?: WorkerDedupCheckpoint | undefined;
   gate: ConcurrencyGate;
   budget: BufferBudget;
   limits: WorkerLimits;
@@ -79,6 +84,11 @@ export interface PartitionWorkerDeps {
   now: () => number;
   /** Runs `fn` after `ms`; returns a cancel function. */
   schedule: (fn: () => void, ms: number) => () => void;
+}
+
+export interface WorkerDedupCheckpoint {
+  due(): boolean;
+  take(uncommitted: () => readonly UncommittedEntry[] | undefined): Promise<void>;
 }
 
 export type WorkerState = 'active' | 'draining' | 'stopped';
@@ -112,6 +122,10 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   let state: WorkerState = 'active';
   let committedOffset = deps.position.committed;
   const restoredDone = new Set(deps.position.done);
+  /** The dedup entries of records done but not committed yet, in the order they were set. */
+  const uncommitted = new Map<Slot, UncommittedEntry[]>();
+  /** A commit went out since the last dedup checkpoint (the claim's restore wrote one). */
+  let uncheckpointed = false;
   let chain: ChainState = deps.position.chain ?? chainStateAt();
   /** The open span's checkpoint fell due with nothing else to commit: the next commit is forced. */
   let checkpointDue = false;
@@ -257,7 +271,12 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     slot.outputs = outputs;
     slot.record = undefined;
     // Only a live worker may teach the store: a retired one's work is never committed.
-    for (const { key, entry } of outputs.remember) deps.dedup.set({ topic, partition }, key, entry);
+    if (outputs.remember.length > 0) {
+      uncommitted.set(
+        slot,
+        outputs.remember.map(({ key, entry }) => deps.dedup.remember({ topic, partition }, key, entry)),
+      );
+    }
     queue.finish(slot, slot.key);
     scheduleCommit();
   }
@@ -339,12 +358,34 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
         if (sealed) chain = sealed.state;
         committed(plan, started);
         armCheckpoint();
+        uncheckpointed = true;
+        if (deps.dedupCheckpoint?.due()) await checkpointDedup();
       }
     } catch (error) {
       if (state !== 'stopped') {
         stop();
         deps.onFailure(error);
       }
+    } finally {
+      committing = false;
+      checkDrained();
+    }
+  }
+
+  /**
+   * At a commit boundary, with the commit loop held: none of this partition's dedup records is in an
+   * open transaction (dedup/checkpoint-keeper.ts).
+   */
+  async function checkpointDedup(): Promise<void> {
+    uncheckpointed = false;
+    await deps.dedupCheckpoint?.take(() => (isStopped() ? undefined : [...uncommitted.values()].flat()));
+  }
+
+  /** A drain ends with a checkpoint of what it committed, so a clean restart reads nothing of the topic. */
+  async function finalCheckpoint(): Promise<void> {
+    committing = true;
+    try {
+      await checkpointDedup();
     } finally {
       committing = false;
       checkDrained();
@@ -390,6 +431,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     const at = deps.now();
     let bytes = 0;
     for (const slot of plan.included) {
+      uncommitted.delete(slot);
       slot.state = 'committed';
       slot.outputs = undefined;
       bytes += slot.bytes;
@@ -439,6 +481,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   function checkDrained(): void {
     if (state !== 'draining' || running > 0 || committing) return;
     if (planCommit()) scheduleCommit();
+    else if (deps.dedupCheckpoint && uncheckpointed) void finalCheckpoint();
     else stop();
   }
 

@@ -1,11 +1,13 @@
 /**
- * Local dedup checkpoints on the real stack: a restart with its state reads
- * only the dedup topic's tail past the checkpoint, a tampered checkpoint is
- * refused and the partition restored from the topic, and either way every
- * re-sent event is a DUPLICATE with no second effect in CXone.
+ * Local dedup checkpoints on the real stack: an owned partition is
+ * checkpointed at its commits (and its drain), so a restart with its state
+ * reads only the dedup topic's tail past the last one; a tampered checkpoint
+ * is refused and the partition restored from the topic (and checkpointed at
+ * that restore's end); either way every re-sent event is a DUPLICATE with no
+ * second effect in CXone.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,10 +28,12 @@ describe('local dedup checkpoints (dedup.stateDir)', { timeout: 60_000 }, () => 
   let harness: Harness;
   let stateDir: string;
   let overrides: Parameters<Harness['startConnector']>[0];
+  let rarely: Parameters<Harness['startConnector']>[0];
   before(async () => {
     harness = await createHarness(stack, 2);
     stateDir = mkdtempSync(join(tmpdir(), 'cxone-state-'));
-    overrides = { dedup: { ...harness.config.dedup, stateDir } };
+    overrides = { dedup: { ...harness.config.dedup, stateDir, checkpointIntervalMs: 100 } };
+    rarely = { dedup: { ...harness.config.dedup, stateDir, checkpointIntervalMs: 3_600_000 } };
   });
   after(async () => harness?.close());
 
@@ -48,42 +52,56 @@ describe('local dedup checkpoints (dedup.stateDir)', { timeout: 60_000 }, () => 
     return all.filter((r) => ids.has(r.eventId));
   };
 
-  it('a claim checkpoints what it restored; the next start reads only the tail; repeats are DUPLICATE', async () => {
+  it('owned partitions are checkpointed at their commits; the next start reads only the tail; repeats are DUPLICATE', async () => {
     const events = generateEvents({ count: 40, contacts: 10, prefix: `ckpt-${harness.id}` });
+    const files = [0, 1].map((partition) =>
+      checkpointPath(stateDir, {
+        groupId: harness.config.kafka.groupId,
+        dedupTopic: harness.topics.dedup,
+        partition,
+        inputTopic: harness.input,
+      }),
+    );
     const first = await harness.startConnector(overrides);
-    await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
+    // The dedup topic was empty at the claims, so no restore wrote a checkpoint: commits do, while owned.
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, events.slice(0, 20));
     await committed();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await produceEvents(harness.kafka, stack.registryUrl, harness.input, events.slice(20));
+    await committed();
+    await waitFor('each owned partition checkpointed at its commits', async () =>
+      files.every((file) => existsSync(file)) ? true : undefined,
+    );
     await first.connector.stop();
     const effects = await sim.effectsByKey();
 
-    // The second start restores the whole history and checkpoints it at the end of each claim.
+    // The second start reads only what was written past the last checkpoint (the drain's): nothing.
     await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
     const second = await harness.startConnector(overrides);
     await committed();
-    assert.ok((await restoreReads(second.metrics)) >= events.length, 'the first claims read the history');
+    assert.equal(await restoreReads(second.metrics), 0, 'the claims read no dedup record');
     await second.connector.stop();
-    const files = [0, 1]
-      .map((partition) =>
-        checkpointPath(stateDir, {
-          groupId: harness.config.kafka.groupId,
-          dedupTopic: harness.topics.dedup,
-          partition,
-          inputTopic: harness.input,
-        }),
-      )
-      .filter((file) => existsSync(file));
-    assert.equal(files.length, 2, 'each partition wrote a checkpoint at the end of its restore');
+    assert.equal(
+      (await outcomesOf(events)).filter((r) => r.outcome === 'DUPLICATE').length,
+      events.length,
+      'every repeat is a DUPLICATE',
+    );
+    assert.deepEqual(await sim.effectsByKey(), effects, 'no second effect in CXone');
 
-    // The third reads only what was written since (DUPLICATEs write no dedup record): nothing.
+    // No checkpoints: the third start reads the whole history, and checkpoints it at each restore's end.
+    for (const file of files) rmSync(file);
     await produceEvents(harness.kafka, stack.registryUrl, harness.input, events);
-    const third = await harness.startConnector(overrides);
+    const third = await harness.startConnector(rarely);
     await committed();
-    assert.equal(await restoreReads(third.metrics), 0, 'the claims read no dedup record');
+    assert.ok((await restoreReads(third.metrics)) >= events.length, 'the claims read the history');
+    // Before the stop, whose drain would write them too.
+    await waitFor('a checkpoint written at the end of each restore', async () =>
+      files.every((file) => existsSync(file)) ? true : undefined,
+    );
     await third.connector.stop();
     assert.equal(
       (await outcomesOf(events)).filter((r) => r.outcome === 'DUPLICATE').length,
       2 * events.length,
-      'every repeat is a DUPLICATE',
     );
     assert.deepEqual(await sim.effectsByKey(), effects, 'no second effect in CXone');
 

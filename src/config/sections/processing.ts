@@ -24,6 +24,12 @@ export const dedupSchema = z
      * Unset: no checkpoints, every claim reads the partition's whole retained history.
      */
     stateDir: z.string().min(1).optional(),
+    /**
+     * How often an owned partition's dedup state is checkpointed to dedup.stateDir, at a commit
+     * boundary: a restart reads at most this much traffic of the dedup topic. Each checkpoint
+     * writes the partition's table whole (20 bytes a slot; README "Dedup store").
+     */
+    checkpointIntervalMs: durationMs.min(100).default(60_000),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createDedupStore } from '../../../src/dedup/dedup-store.ts';
+import fc from 'fast-check';
+import { createDedupStore, type DedupStore, type UncommittedEntry } from '../../../src/dedup/dedup-store.ts';
 
 const scope = (partition: number, topic = 'in') => ({ topic, partition });
 const HOUR = 3_600_000;
@@ -137,6 +138,52 @@ describe('createDedupStore', () => {
       for (let k = 0; k < 500; k++) {
         assert.equal(store.get(scope(partition), `k${k}`)?.outcome, model.get(`${partition}/k${k}`));
       }
+    }
+  });
+
+  it('viewCommitted shows the table without the uncommitted entries, and leaves the live table as it was', () => {
+    const outcomes = ['ACCEPTED', 'REJECTED', 'FAILED'];
+    // Committed sets, then uncommitted ones (often of the same keys, set more than once), then a view.
+    const op = fc.record({
+      key: fc.integer({ min: 0, max: 30 }),
+      outcome: fc.constantFrom(...outcomes),
+      attempt: fc.nat(3),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), fc.array(op, { maxLength: 30 }), (committed, pending) => {
+        const clock = { now: 10 * HOUR };
+        const store = storeAt(clock, 100_000);
+        const model = new Map<string, string>();
+        for (const { key, outcome, attempt } of committed) {
+          store.set(scope(0), `k${key}`, { createdAtMs: clock.now - key * 1000, outcome, attempt });
+          model.set(`k${key}`, `${outcome}/${attempt}`);
+        }
+        const uncommitted: UncommittedEntry[] = pending.map(({ key, outcome, attempt }) =>
+          store.remember(scope(0), `k${key}`, { createdAtMs: clock.now, outcome, attempt }),
+        );
+        const live = answers(store);
+        const size = store.size();
+        let seen: Map<string, string> | undefined;
+        const viewed = store.viewCommitted(scope(0), uncommitted, (snapshot) => {
+          const copy = storeAt(clock, 100_000);
+          copy.importScope(scope(0), { words: snapshot.words.slice(), outcomes: snapshot.outcomes });
+          seen = answers(copy);
+        });
+        assert.equal(viewed, committed.length + pending.length > 0);
+        if (viewed) assert.deepEqual(seen, model, 'the view holds the committed entries only');
+        assert.deepEqual(answers(store), live, 'the live table is as it was');
+        assert.equal(store.size(), size);
+      }),
+      { numRuns: 300 },
+    );
+
+    function answers(store: DedupStore): Map<string, string> {
+      const found = new Map<string, string>();
+      for (let key = 0; key <= 30; key++) {
+        const entry = store.get(scope(0), `k${key}`);
+        if (entry) found.set(`k${key}`, `${entry.outcome}/${entry.attempt ?? 0}`);
+      }
+      return found;
     }
   });
 });

@@ -47,7 +47,7 @@ function setup(positions: (PartitionPosition | Error)[]) {
       commits.push(commit);
     },
     processRecord: p.processRecord,
-    dedup: { set: () => undefined },
+    dedup: { remember: (_scope, key, entry) => ({ key, entry, previous: undefined }) },
     consumer: {
       pause: (list) => each(list, (k) => paused.add(k)),
       resume: (list) => each(list, (k) => paused.delete(k)),

@@ -61,7 +61,7 @@ async function drive(
       commits.push(commit);
     },
     auditChain,
-    dedup: { set: () => undefined },
+    dedup: { remember: (_scope, key, entry) => ({ key, entry, previous: undefined }) },
     gate: createConcurrencyGate(1000),
     budget: createBufferBudget({ maxRecords: 1e9, maxBytes: 1e12 }),
     limits: { ...limits, maxBufferedPerPartition: 1e6, recordRetryInitialMs: 10, recordRetryMaxMs: 10 },

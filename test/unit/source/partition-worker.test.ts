@@ -9,6 +9,7 @@ import {
   createPartitionWorker,
   type PartitionPosition,
   type WorkerCommit,
+  type WorkerDedupCheckpoint,
   type WorkerLimits,
 } from '../../../src/source/partition-worker.ts';
 import type { RecordProcessor } from '../../../src/contracts/records.ts';
@@ -39,6 +40,7 @@ interface Setup {
   gate?: ConcurrencyGate;
   commit?: (commit: WorkerCommit) => Promise<void>;
   auditChain?: { name: string; policy: CheckpointPolicy };
+  dedupCheckpoint?: WorkerDedupCheckpoint;
 }
 
 function setup(options: Setup) {
@@ -58,7 +60,13 @@ function setup(options: Setup) {
       commits.push(commit);
     },
     auditChain: options.auditChain,
-    dedup: { set: (_partition, key) => remembered.push(Buffer.from(key).toString()) },
+    dedupCheckpoint: options.dedupCheckpoint,
+    dedup: {
+      remember: (_scope, key, entry) => {
+        remembered.push(Buffer.from(key).toString());
+        return { key, entry, previous: undefined };
+      },
+    },
     gate: options.gate ?? createConcurrencyGate(1000),
     budget,
     limits: { ...LIMITS, ...options.limits },
@@ -284,6 +292,82 @@ describe('partition worker', () => {
       commits.map((c) => c.nextOffset),
       [1n, 4n, 7n, 8n],
     );
+  });
+
+  it('a dedup checkpoint is taken right after a commit, holds the next one, and leaves out what is not committed', async () => {
+    const p = controlledProcessor();
+    const taken: { committedBelow: bigint; uncommitted: string[] | undefined }[] = [];
+    let releaseTake: () => void = () => undefined;
+    let commitsSeen = 0;
+    const { worker, commits, last } = setup({
+      processRecord: p.processRecord,
+      limits: { maxInFlightPerPartition: 100 },
+      commit: async () => void commitsSeen++,
+      dedupCheckpoint: {
+        due: () => taken.length === 0,
+        take: async (uncommitted) => {
+          await new Promise<void>((resolve) => (releaseTake = resolve));
+          const entries = uncommitted()?.map((u) => String(u.key));
+          taken.push({ committedBelow: last()?.nextOffset ?? -1n, uncommitted: entries });
+        },
+      },
+    });
+    worker.accept([0, 1, 2, 3].map((o) => message(o, `k${o}`)));
+    p.resolve(0);
+    await settle();
+    assert.equal(commitsSeen, 1, 'the first commit went out');
+    // Done while the checkpoint is being taken: remembered, not committed.
+    p.resolve(2);
+    p.resolve(1);
+    await settle();
+    assert.equal(commitsSeen, 1, 'the next commit waits for the checkpoint');
+    releaseTake();
+    await settle();
+    assert.deepEqual(taken, [{ committedBelow: 1n, uncommitted: ['k-2', 'k-1'] }]);
+    assert.equal(commits.length, 2, 'then it goes out');
+    assert.equal(last()?.nextOffset, 3n);
+    p.resolve(3);
+    await settle();
+    assert.equal(taken.length, 1, 'the next is not due yet');
+    assert.equal(last()?.nextOffset, 4n);
+  });
+
+  it('a drain checkpoints after its last commit; a stopped worker gives the checkpoint nothing', async () => {
+    const p = controlledProcessor();
+    const taken: (string[] | undefined)[] = [];
+    const { worker } = setup({
+      processRecord: p.processRecord,
+      dedupCheckpoint: {
+        due: () => false,
+        take: async (uncommitted) => void taken.push(uncommitted()?.map((u) => String(u.key))),
+      },
+    });
+    worker.accept([message(0, 'a')]);
+    const drained = worker.drain(10_000);
+    p.resolve(0);
+    await drained;
+    assert.deepEqual(taken, [[]], 'checkpointed once, with nothing uncommitted');
+
+    const q = controlledProcessor();
+    let take: (() => void) | undefined;
+    const stopped: (string[] | undefined)[] = [];
+    const other = setup({
+      processRecord: q.processRecord,
+      dedupCheckpoint: {
+        due: () => true,
+        take: async (uncommitted) => {
+          await new Promise<void>((resolve) => (take = resolve));
+          stopped.push(uncommitted()?.map((u) => String(u.key)));
+        },
+      },
+    });
+    other.worker.accept([message(0, 'a')]);
+    q.resolve(0);
+    await settle();
+    other.worker.retire();
+    take?.();
+    await settle();
+    assert.deepEqual(stopped, [undefined], 'retired meanwhile: nothing to write');
   });
 
   it('asks for a pause at maxBuffered and a resume at half', async () => {
