@@ -184,6 +184,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         entries: createDedupEntryReader(registry),
         logger: logger.child({ component: 'dedup' }),
         timeoutMs: dedup.restoreTimeoutMs,
+        inputTopics: options.consumer.inputTopics.length,
         ...(checkpoints ? { checkpoints } : {}),
       });
       const theRestorer = restorer;

@@ -42,6 +42,11 @@ export interface DedupStore {
   ): boolean;
   /** Replaces the scope's entries with a checkpoint's. */
   importScope(scope: DedupScope, snapshot: ScopeSnapshot): void;
+  /**
+   * Makes room for `entries` entries in the scope before a restore fills it, so its table does
+   * not grow (and hold two arrays at once) on the way; capped at maxEntries.
+   */
+  reserve(scope: DedupScope, entries: number): void;
   /** Entries held for the scope. */
   scopeSize(scope: DedupScope): number;
   size(): number;
@@ -237,6 +242,7 @@ export function createDedupStore(options: DedupStoreOptions): DedupStore {
       sweep(s);
       if (total > maxEntries) evict();
     },
+    reserve: (scope, entries) => scopeFor(scope).table.reserve(Math.min(entries, maxEntries)),
     scopeSize: (scope) => find(scope)?.table.size ?? 0,
     size: () => total,
     evicted: () => evictedCount,

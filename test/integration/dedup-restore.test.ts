@@ -90,6 +90,7 @@ async function startRestorer(o: {
     entries: createDedupEntryReader(o.registry),
     logger: pino({ level: 'silent' }),
     timeoutMs: 20_000,
+    inputTopics: 1,
     ...(o.onRestoreRead ? { onRestoreRead: o.onRestoreRead } : {}),
   });
   await restorer.start();

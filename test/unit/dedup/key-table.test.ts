@@ -83,6 +83,21 @@ describe('KeyTable', () => {
     }
   });
 
+  it('reserved for n entries, takes them without growing, keeps what it held, and never shrinks', () => {
+    const table = new KeyTable();
+    for (let i = 0; i < 500; i++) table.set(hashKey(`early-${i}`), { createdAtSec: 10, code: 1, attempt: 0 });
+    table.reserve(100_000);
+    const reserved = table.capacity;
+    assert.ok(reserved >= 100_000 / 0.85, 'room for them under the load limit');
+    for (let i = 0; i < 100_000 - 500; i++)
+      table.set(hashKey(`late-${i}`), { createdAtSec: 11, code: 2, attempt: 0 });
+    assert.equal(table.capacity, reserved, 'no growth on the way');
+    assert.equal(table.size, 100_000);
+    for (let i = 0; i < 500; i++) assert.equal(table.get(hashKey(`early-${i}`))?.code, 1);
+    table.reserve(10);
+    assert.equal(table.capacity, reserved, 'a smaller reservation changes nothing');
+  });
+
   it('comes back whole from its words, and refuses words that are not a table', () => {
     const table = new KeyTable();
     for (let i = 0; i < 5000; i++)
