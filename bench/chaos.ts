@@ -63,7 +63,7 @@ const { values } = parseArgs({
     'fault-seconds': { type: 'string', default: '60' },
     'registry-outage-seconds': { type: 'string', default: '30' },
     'events-per-second': { type: 'string', default: '40' },
-    /** The connectors reach Kafka over SASL_SSL with SCRAM-SHA-512, holding only README's ACLs. */
+    /** The connectors reach Kafka over SASL_SSL with SCRAM-SHA-512, holding only the ACLs docs/security.md lists. */
     secure: { type: 'boolean', default: false },
     /** A KRaft cluster of this many nodes; with more than one, brokers are killed by role (see below). */
     brokers: { type: 'string', default: '1' },

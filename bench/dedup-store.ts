@@ -2,8 +2,8 @@
  * The dedup store alone, at the size the window must hold: memory per key,
  * lookup and insert cost, and the checkpoint's write, read and import time.
  * In-process and Kafka-free (what it measures is the store); the end-to-end
- * state run on the real stack is `npm run bench -- --modes state` (README
- * "Dedup store" says what it covers today).
+ * state run on the real stack is `npm run bench -- --modes state`
+ * (docs/dedup-store.md says what it covers today).
  *
  *   node --expose-gc bench/dedup-store.ts [--keys 5000000] [--partitions 6] [--json out.json]
  */

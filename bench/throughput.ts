@@ -50,7 +50,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     /** Writes a V8 CPU profile of each connector process into the run's logs folder. */
     profile: { type: 'boolean', default: false },
-    /** The connector's V8 heap, as a memory-limited container would size it (see README "Memory"). */
+    /** The connector's V8 heap, as a memory-limited container would size it (see docs/operations.md "Memory"). */
     'heap-mb': { type: 'string', default: '192' },
     keys: { type: 'string', default: '5000000' },
   },

@@ -7,7 +7,7 @@
  *   npm run demo [-- --events 300] [-- --secure]
  *
  * --secure: the same on the secured stack: the connector reaches Kafka over
- * SASL_SSL with SCRAM-SHA-512 as a principal holding only README's ACLs, and
+ * SASL_SSL with SCRAM-SHA-512 as a principal holding only the ACLs docs/security.md lists, and
  * the registry over TLS with basic auth (examples/local-secured.yaml).
  */
 import { spawn } from 'node:child_process';
@@ -84,7 +84,9 @@ async function main(): Promise<void> {
         dedupTopic: 'cxone.dedup',
         createTopics: true,
       });
-      say(`▶ granted User:connector the ${granted.length} ACLs README "Kafka ACLs" lists, and nothing else`);
+      say(
+        `▶ granted User:connector the ${granted.length} ACLs docs/security.md "Kafka ACLs" lists, and nothing else`,
+      );
     }
 
     say(

@@ -140,7 +140,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
       );
       await step(
         "checking the ACLs of the connector's Kafka principal",
-        'grant what is missing (README "Kafka ACLs"), or fix kafka.groupId / kafka.transactionalIdPrefix',
+        'grant what is missing (docs/security.md "Kafka ACLs"), or fix kafka.groupId / kafka.transactionalIdPrefix',
         () =>
           assertKafkaAccess(kafka, {
             groupId: commitSettings.groupId,

@@ -74,7 +74,7 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
- * What a failure means, one rule per class (README "Failure handling"):
+ * What a failure means, one rule per class (docs/exactly-once.md "Failure handling"):
  * - `record`: this record can never succeed as it is: dead-lettered (or held,
  *   with processing.onRecordFault: hold), the partition moves on;
  * - `transient`: it may succeed later: retried, parked, the breaker pauses;

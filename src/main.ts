@@ -459,7 +459,7 @@ async function auditVerifyCommand(raw: OptionValues): Promise<number> {
   }
   if (keys.size === 0 && problems.length === 0)
     problems.push(
-      '--public-key <file> is required: the public key of audit.signingKey (README "Audit integrity")',
+      '--public-key <file> is required: the public key of audit.signingKey (docs/audit.md "Audit integrity")',
     );
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   const [

@@ -40,7 +40,7 @@ export interface BenchOptions {
   modes: ReadonlySet<string>;
   /** Writes a V8 CPU profile of each connector process into the run's logs folder. */
   profile: boolean;
-  /** The connector's V8 heap, as a memory-limited container would size it (see README "Memory"). */
+  /** The connector's V8 heap, as a memory-limited container would size it (see docs/operations.md "Memory"). */
   heapMb: number;
   /** The state mode's dedup keys in its one partition. */
   keys: number;

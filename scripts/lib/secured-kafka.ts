@@ -1,7 +1,7 @@
 /**
  * How a run on the secured stack connects: the connector's `kafka` settings
  * for each way in the tests use (SASL_SSL with SCRAM-SHA-512, mutual TLS), and
- * the ACLs granted to its principal: exactly README "Kafka ACLs", made from
+ * the ACLs granted to its principal: exactly docs/security.md "Kafka ACLs", made from
  * the same list the connector checks (src/kafka/required-acls.ts).
  */
 import kafkajs, { type Admin, type AclEntry } from 'kafkajs';

@@ -105,7 +105,7 @@ function hintFor(issue: z.core.$ZodIssue): string | undefined {
   if (issue.code === 'unrecognized_keys') {
     if (issue.keys.includes('fromBeginning'))
       return 'kafka.fromBeginning is replaced by kafka.startFrom: earliest | latest | <ISO-8601 time>';
-    return 'check the spelling against README "Configuration"';
+    return 'check the spelling against docs/configuration.md "Configuration"';
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     const last = String(issue.path.at(-1) ?? '');

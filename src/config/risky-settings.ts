@@ -13,7 +13,7 @@ export function riskySettings(config: ConnectorConfig): string[] {
     notes.push('audit.hashPii is false: contact ids are written to the audit topic in clear');
   if (config.audit.signingKey === undefined)
     notes.push(
-      'audit.signingKey is unset: audit records are chained but no checkpoint is signed, so a writer with Write on the audit topic can rewrite a whole chain unnoticed (README "Audit integrity")',
+      'audit.signingKey is unset: audit records are chained but no checkpoint is signed, so a writer with Write on the audit topic can rewrite a whole chain unnoticed (docs/audit.md "Audit integrity")',
     );
   if (config.kafka.ssl?.enabled && !config.kafka.ssl.verify)
     notes.push(

@@ -1,6 +1,6 @@
 /**
  * The topics the connector writes besides the dedup topic, from `kafka.topics`: created at start
- * when missing, proved writable, and listed in README "Kafka ACLs". One list, so a new output
+ * when missing, proved writable, and listed in docs/security.md "Kafka ACLs". One list, so a new output
  * topic cannot be created by the connector yet missing from its ACL check or its preflight.
  */
 export function writtenTopics(topics: {

@@ -42,7 +42,7 @@ export function describeNeed(need: AclNeed): string {
 export function accessDenied(need: AclNeed, cause?: unknown): KafkaSecurityError {
   return new KafkaSecurityError(
     'KAFKA_ACCESS_DENIED',
-    `the connector's Kafka principal lacks ${describeNeed(need)} (${kafkaErrorType(cause) ?? 'denied'}): grant it; README "Kafka ACLs" lists every ACL the connector needs`,
+    `the connector's Kafka principal lacks ${describeNeed(need)} (${kafkaErrorType(cause) ?? 'denied'}): grant it; docs/security.md "Kafka ACLs" lists every ACL the connector needs`,
     { cause },
   );
 }

@@ -233,7 +233,7 @@ export async function assertStateDir(stateDir: string, needBytes = 64 * 1024 * 1
   const free = space.bavail * space.bsize;
   if (free < needBytes) {
     throw new DedupStateError(
-      `dedup.stateDir ${stateDir} has ${Math.floor(free / 1048576)} MiB free, the checkpoints need at least ${Math.ceil(needBytes / 1048576)} MiB: give the volume more room (README "Dedup store")`,
+      `dedup.stateDir ${stateDir} has ${Math.floor(free / 1048576)} MiB free, the checkpoints need at least ${Math.ceil(needBytes / 1048576)} MiB: give the volume more room (docs/dedup-store.md "Dedup store")`,
     );
   }
 }
@@ -247,7 +247,7 @@ function stateDirError(stateDir: string, what: string, cause: unknown): DedupSta
         ? 'mount it writable for the connector user'
         : 'point dedup.stateDir at a writable folder on a persistent volume';
   return new DedupStateError(
-    `dedup.stateDir ${stateDir}: ${what} (${code ?? describeError(cause)}); ${hint} (README "Dedup store")`,
+    `dedup.stateDir ${stateDir}: ${what} (${code ?? describeError(cause)}); ${hint} (docs/dedup-store.md "Dedup store")`,
     {
       cause,
     },

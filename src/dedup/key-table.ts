@@ -2,7 +2,7 @@
  * A dense hash table of dedup entries for one input topic-partition: 20 bytes
  * a slot in one Uint32Array, outside the V8 heap, instead of a string key and
  * an object per entry (about 280 bytes). A key is held as 96 bits of its
- * SHA-256, never as text; README "Dedup store" has the collision analysis.
+ * SHA-256, never as text; docs/dedup-store.md "Dedup store" has the collision analysis.
  *
  * Slot layout (five words): hash words 0..2, the entry's creation time in
  * whole seconds (0 marks an empty slot: no entry is created at the epoch),

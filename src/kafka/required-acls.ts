@@ -1,6 +1,6 @@
 /**
  * Every ACL the connector's principal needs, from the names in its config: the
- * one list that README "Kafka ACLs", `cxone-connector check` and the secured
+ * one list that docs/security.md "Kafka ACLs", `cxone-connector check` and the secured
  * test stack all use. READ and WRITE imply DESCRIBE; WRITE on the
  * transactional ids implies the idempotent writes (KIP-679).
  */

@@ -232,7 +232,7 @@ function outputsJson(outputs: unknown): string | null {
   }
 }
 
-/** DLQ header names: stable, documented in the README. */
+/** DLQ header names: stable, documented in docs/exactly-once.md "Dead letters". */
 export const DLQ_HEADERS = {
   stage: 'cxone.error.stage',
   code: 'cxone.error.code',

@@ -1,5 +1,5 @@
 /**
- * Routes blocked by a configuration fault (README "Failure handling"): a
+ * Routes blocked by a configuration fault (docs/exactly-once.md "Failure handling"): a
  * refused credential or scope, a configured journey, action or path that CXone
  * does not know, an untrusted certificate. Such a fault is the same for every
  * record of the route, so the route is blocked as a whole: its records wait

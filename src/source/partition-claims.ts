@@ -74,7 +74,7 @@ export function createPartitionClaims(deps: PartitionClaimsDeps): PartitionClaim
     const needed = Math.max(partition + 1, input.topics[0]?.partitions.length ?? 0);
     throw new KafkaOutputError(
       'DEDUP_TOO_FEW_PARTITIONS',
-      `input partition ${topic}[${partition}] has no dedup partition: the dedup topic ${deps.dedupTopic} has ${dedupPartitions} and input partition p keeps its entries in dedup partition p. Partitions were added to ${topic}; add them to the dedup topic too: kafka-topics.sh --bootstrap-server <broker> --alter --topic ${deps.dedupTopic} --partitions ${needed} (README "Adding input partitions"). The partition waits until then; nothing is lost`,
+      `input partition ${topic}[${partition}] has no dedup partition: the dedup topic ${deps.dedupTopic} has ${dedupPartitions} and input partition p keeps its entries in dedup partition p. Partitions were added to ${topic}; add them to the dedup topic too: kafka-topics.sh --bootstrap-server <broker> --alter --topic ${deps.dedupTopic} --partitions ${needed} (docs/operations.md "Adding input partitions"). The partition waits until then; nothing is lost`,
     );
   }
 

@@ -44,7 +44,7 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan): Promise<Topic
   if (missingInputs.length > 0) {
     throw new KafkaOutputError(
       'KAFKA_ERROR',
-      `input topic(s) ${missingInputs.join(', ')} are not visible: they do not exist, or the connector's Kafka principal lacks READ on Topic "${missingInputs.join('", "')}"; create them, fix kafka.inputTopics, or grant READ (README "Kafka ACLs")`,
+      `input topic(s) ${missingInputs.join(', ')} are not visible: they do not exist, or the connector's Kafka principal lacks READ on Topic "${missingInputs.join('", "')}"; create them, fix kafka.inputTopics, or grant READ (docs/security.md "Kafka ACLs")`,
     );
   }
   const metadata = await denied(

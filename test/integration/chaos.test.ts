@@ -4,7 +4,7 @@
  * points, a broker restart, a frozen zombie, simulator faults; the audit chains
  * verified after), fewer events,
  * and the connectors on the secured listener: SASL_SSL with SCRAM-SHA-512 and
- * only the ACLs README lists.
+ * only the ACLs docs/security.md lists.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -4,7 +4,7 @@
  * shipped alert rules, through a demo-sized run with poison records, CXone
  * 429s and a route whose journey does not exist. Then every query of the
  * Grafana dashboard must return series, every rule must evaluate cleanly (and
- * the blocked route must be on its way to alerting), README's warehouse query
+ * the blocked route must be on its way to alerting), the warehouse query in docs/operations.md
  * must answer on the audit topic, every log line must have
  * the searchable shape, and the log level must change without a restart.
  */
@@ -41,12 +41,12 @@ function asSent(expr: string): string {
 
 const setSimFaults = (faults: Record<string, number>) => simClient(stack.simUrl).setFaults(faults);
 
-/** The SQL block README's "Reading the audit topic from a warehouse" shows, as it is written there. */
-function readmeAuditQuery(): string {
-  const readme = readFileSync(new URL('README.md', root), 'utf8');
+/** The SQL block docs/operations.md "Reading the audit topic from a warehouse" shows, as it is written there. */
+function documentedAuditQuery(): string {
+  const readme = readFileSync(new URL('docs/operations.md', root), 'utf8');
   const at = readme.indexOf('<!-- audit-query');
   const block = /```sql\n([\s\S]*?)```/.exec(readme.slice(at));
-  assert.ok(at >= 0 && block?.[1], 'README has no audit query');
+  assert.ok(at >= 0 && block?.[1], 'docs/operations.md has no audit query');
   return block[1];
 }
 
@@ -198,7 +198,7 @@ describe(
       const dead = lines.filter((l) => String(l.msg).startsWith('dead-lettered'));
       assert.ok(dead.length >= 2 && dead.every((l) => 'eventId' in l && 'idempotencyKey' in l));
 
-      // README's warehouse query, run on the real audit topic loaded as a table (SQLite here).
+      // the warehouse query in docs/operations.md, run on the real audit topic loaded as a table (SQLite here).
       const audit = await decodeAll<AuditRow>(
         stack.registryUrl,
         await readTopicToEnd(harness.kafka, harness.topics.audit),
@@ -224,7 +224,7 @@ describe(
           }),
         );
       }
-      const answered = db.prepare(readmeAuditQuery()).all() as {
+      const answered = db.prepare(documentedAuditQuery()).all() as {
         route: string;
         outcome: string;
         events: number;

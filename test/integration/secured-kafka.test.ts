@@ -1,6 +1,6 @@
 /**
  * The connector on a secured Kafka (the stack's SASL_SSL and mTLS listeners,
- * StandardAuthorizer): a principal missing any one of the ACLs README lists
+ * StandardAuthorizer): a principal missing any one of the ACLs docs/security.md lists
  * fails at start, naming the permission and the resource, before it consumes
  * anything; a wrong password, an untrusted certificate and a missing client
  * certificate each fail with their own message; OAUTHBEARER works against the
@@ -114,7 +114,7 @@ describe(
           await assert.rejects(harness.startConnector(config), (error: Error) => {
             assert.match(error.message, /^cannot start: /);
             assert.match(error.message, expect);
-            assert.match(error.message, /README "Kafka ACLs"/);
+            assert.match(error.message, /docs\/security\.md "Kafka ACLs"/);
             return true;
           });
           // Nothing consumed: no offset committed for the group, no result written.

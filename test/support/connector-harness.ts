@@ -33,7 +33,7 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
-  /** The connector connects over SASL_SSL (SCRAM) or mutual TLS, with only the ACLs README lists. */
+  /** The connector connects over SASL_SSL (SCRAM) or mutual TLS, with only the ACLs docs/security.md lists. */
   kafkaSecurity?: KafkaSecurityMode;
 }
 
@@ -86,7 +86,7 @@ export async function createHarness(
       const metrics = createMetrics(new Registry(), false);
       const logger = pino({ level: 'info' }, testLogDestination);
       const effective = { ...config, ...overrides };
-      // What the README's ACL list grants for this config's names, and nothing more.
+      // What the ACL list of docs/security.md grants for this config's names, and nothing more.
       if (secured) await grantConnectorAcls(admin, secured.principal, aclPlanOf(effective));
       const connector = createConnector(effective, { logger, metrics, version: 'test', ...deps });
       running.push(connector);

@@ -52,7 +52,7 @@ export const kafkaSchema = z
      * The chart sets it to the pod name. A restarted instance with the same name fences its own
      * predecessor at once, aborting the transaction it left open, instead of its partitions waiting
      * for the broker to time it out. Unset: a random name per start. Two live processes given the
-     * same name fence each other (README "Instance identity").
+     * same name fence each other (docs/dedup-store.md "Instance identity").
      */
     instanceId: z
       .string()

@@ -8,12 +8,12 @@ export const dedupSchema = z
     /**
      * How long an idempotency key is remembered. It must outlast the longest a
      * record can wait before it is replayed (downtime + lag) and CXone's own
-     * Idempotency-Key lifetime; see README "Exactly once".
+     * Idempotency-Key lifetime; see docs/exactly-once.md "Exactly once".
      */
     windowMs: durationMs.min(60_000).default(7 * 24 * 3_600_000),
     /**
      * A guard for the container's memory, not the window: entries held across owned partitions,
-     * about 32 bytes each outside the heap (README "Dedup store"). Past it the oldest are forgotten
+     * about 32 bytes each outside the heap (docs/dedup-store.md "Dedup store"). Past it the oldest are forgotten
      * (the metric and an alert say so); CXone's Idempotency-Key still absorbs a repeat of those.
      */
     maxEntries: z.number().int().min(1000).default(5_000_000),
@@ -27,7 +27,7 @@ export const dedupSchema = z
     /**
      * How often an owned partition's dedup state is checkpointed to dedup.stateDir, at a commit
      * boundary: a restart reads at most this much traffic of the dedup topic. Each checkpoint
-     * writes the partition's table whole (20 bytes a slot; README "Dedup store").
+     * writes the partition's table whole (20 bytes a slot; docs/dedup-store.md "Dedup store").
      */
     checkpointIntervalMs: durationMs.min(100).default(60_000),
   })

@@ -31,19 +31,20 @@ describe('deploy/prometheus/alerts.yaml', () => {
       groups: { rules: { alert: string; annotations: { runbook_url: string } }[] }[];
     };
     const tests = readFileSync(`${dir}alerts.test.yaml`, 'utf8');
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const handbook = readFileSync(new URL('../../../docs/alerts.md', import.meta.url), 'utf8');
     for (const rule of rules.groups.flatMap((g) => g.rules)) {
       assert.match(
         tests,
         new RegExp(`alertname: ${rule.alert}\\n\\s+exp_alerts:\\n\\s+- exp_labels`),
         `${rule.alert} is tested firing`,
       );
-      const anchor = rule.annotations.runbook_url.split('#')[1] ?? '';
+      const [page, anchor] = rule.annotations.runbook_url.split('#');
+      assert.ok(page?.endsWith('/blob/main/docs/alerts.md'), `${rule.alert} links the alert handbook`);
       assert.equal(anchor, rule.alert.toLowerCase(), `${rule.alert} links its own runbook section`);
       assert.match(
-        readme,
-        new RegExp(`^#### ${rule.alert}$`, 'm'),
-        `README has a runbook section for ${rule.alert}`,
+        handbook,
+        new RegExp(`^### ${rule.alert}$`, 'm'),
+        `docs/alerts.md has a runbook section for ${rule.alert}`,
       );
     }
   });

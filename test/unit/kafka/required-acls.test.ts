@@ -16,11 +16,11 @@ const defaults: AclPlan = {
 };
 
 describe('the ACLs the connector needs', () => {
-  it('README "Kafka ACLs" lists every one of them, as the command that grants it', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  it('docs/security.md "Kafka ACLs" lists every one of them, as the command that grants it', () => {
+    const readme = readFileSync(new URL('../../../docs/security.md', import.meta.url), 'utf8');
     for (const need of requiredAcls(defaults)) {
       const command = aclCommand(need, 'User:cxone-connector');
-      assert.ok(readme.includes(command), `README lists: ${command}`);
+      assert.ok(readme.includes(command), `docs/security.md lists: ${command}`);
     }
   });
 
