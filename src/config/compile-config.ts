@@ -21,7 +21,7 @@ import type { KafkaClientOptions, KafkaSasl } from '../kafka/kafka-client.ts';
 import type { InputConsumerOptions } from '../source/input-consumer.ts';
 import type { SupervisorLimits } from '../source/partition-supervisor.ts';
 import type { ConnectorConfig, RouteConfig } from './schema.ts';
-import { ed25519PrivateKey } from './sections/audit.ts';
+import { ed25519PrivateKey } from './resource-checks.ts';
 
 export interface CommitterSettings {
   groupId: string;

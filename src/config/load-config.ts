@@ -1,13 +1,15 @@
 /**
  * Loads the configuration once, at the edge: YAML file → environment overrides
- * → secret references resolved → one schema validation that reports every
- * problem with its path. Nothing here connects anywhere.
+ * → secret references resolved → one validation that reports every problem
+ * with its path: the schema's, and those only compiling or reading shows
+ * (resource-checks.ts). Nothing here connects anywhere.
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { applyEnvOverrides, envNameFor, type Env, type EnvSource } from './env-overrides.ts';
+import { resourceProblems } from './resource-checks.ts';
 import { configSchema, type ConnectorConfig } from './schema.ts';
 
 const SECRET_REF = /^\$\{(env|file):([^}]+)\}$/;
@@ -66,7 +68,12 @@ export function validateConfig(
   fromEnv: ReadonlyMap<string, EnvSource> = new Map(),
 ): ConnectorConfig {
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, fromEnv)));
+  // Both kinds at once: a file with a bad shape and a bad expression is fixed in one go.
+  const problems = [
+    ...(result.success ? [] : result.error.issues),
+    ...resourceProblems(raw).map((p): z.core.$ZodIssue => ({ code: 'custom', input: undefined, ...p })),
+  ].map((issue) => formatIssue(issue, fromEnv));
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
 

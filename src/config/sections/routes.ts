@@ -1,20 +1,13 @@
-/** `routes`: one per CXone action an event can map onto, with JSONata mappings compiled at validation. */
+/** `routes`: one per CXone action an event can map onto, with JSONata mappings. */
 import { z } from 'zod';
-import { expressionProblem } from '../../mapping/route-expression.ts';
 import { ROUTE_ACTIONS } from '../../mapping/route-definition.ts';
 
 /**
- * A field mapping: a JSONata expression over the decoded event, checked here so
- * a typo fails the start with its path and the JSONata error position. A plain
- * dot path like `identifiers.email` is valid JSONata too.
+ * A field mapping: a JSONata expression over the decoded event. A plain dot path like
+ * `identifiers.email` is valid JSONata too. Compiled beside the schema (config/resource-checks.ts),
+ * so a typo fails the start with its path and the JSONata error position.
  */
-const expression = z
-  .string()
-  .min(1)
-  .superRefine((source, ctx) => {
-    const problem = expressionProblem(source);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  });
+const expression = z.string().min(1);
 
 /** One route of either action; compile-config.ts turns it into the mapping stage's RouteDefinition. */
 export const routeSchema = z

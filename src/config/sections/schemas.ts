@@ -1,6 +1,5 @@
 /** `decode` (reader schemas, value bounds) and `output` (subject naming, partitioning). */
 import { z } from 'zod';
-import { readerSchemaProblem } from '../../decode/reader-schema.ts';
 import { SUBJECT_NAME_STRATEGIES } from '../../output/output-schemas.ts';
 import { topicName } from './common.ts';
 
@@ -10,20 +9,10 @@ export const decodeSchema = z
     maxValueBytes: z.number().int().min(1).default(1_048_576),
     /**
      * Per input topic, a reader schema (.avsc path) that every writer schema is
-     * resolved against, so mappings see one shape whatever version produced the event.
+     * resolved against, so mappings see one shape whatever version produced the event. The files
+     * are read beside the schema (config/resource-checks.ts).
      */
-    readerSchemas: z
-      .record(
-        topicName,
-        z
-          .string()
-          .min(1)
-          .superRefine((path, ctx) => {
-            const problem = readerSchemaProblem(path);
-            if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-          }),
-      )
-      .default({}),
+    readerSchemas: z.record(topicName, z.string().min(1)).default({}),
   })
   .strict();
 

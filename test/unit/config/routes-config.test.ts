@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { validateConfig } from '../../../src/config/load-config.ts';
+import { configSchema } from '../../../src/config/schema.ts';
 import { configIssues } from '../../support/config-fixtures.ts';
 
 const base = {
@@ -53,6 +54,29 @@ describe('routes and new sections in the config schema', () => {
       decode: { readerSchemas: { 'cdp.events': '/nope.avsc' } },
     });
     assert.match(problems[0] ?? '', /^decode\.readerSchemas\.cdp\.events: reader schema \/nope\.avsc/);
+  });
+
+  it('the schema alone reads no file and compiles nothing; validation does both, and reports them with the rest', () => {
+    const raw = {
+      ...base,
+      kafka: { brokers: [] },
+      routes: [{ name: 'welcome', journeyId: 'j-welcome', when: 'a = ', fields: { contactId: 'b.(' } }],
+      audit: { piiKey: KEY, signingKey: 'not-a-pem-secret-value' },
+      decode: { readerSchemas: { 'cdp.events': '/nope.avsc' } },
+    };
+    const pure = configSchema.safeParse({ ...raw, kafka: base.kafka });
+    assert.ok(pure.success, 'the shape is right: the schema has nothing to say');
+    assert.deepEqual(
+      issues(raw).map((i) => i.split(': ')[0]),
+      [
+        'kafka.brokers',
+        'routes.0.when',
+        'routes.0.fields.contactId',
+        'decode.readerSchemas.cdp.events',
+        'audit.signingKey',
+      ],
+      'a shape problem and every compile or read problem, at once',
+    );
   });
 
   it('takes only an Ed25519 PEM as the audit signing key, never quoting it, and a checkpoint span it can carry', () => {
