@@ -28,6 +28,30 @@ const LAYERS = {
   sim: [],
 };
 const EDGE = ['../config/*', '../connector.ts', '../main.ts', '../cli.ts', '../preflight.ts'];
+/**
+ * The dev tooling: devkit/ (the local stack, event generators, output decoding, fixtures) is the one
+ * library scripts/, bench/ and test/ share; none of the three imports another, and src/, the
+ * product, imports none of them.
+ */
+const TOOLING = {
+  devkit: [],
+  scripts: ['devkit'],
+  bench: ['devkit'],
+  test: ['devkit'],
+};
+const toolingPattern = (folder) => {
+  const refused = Object.keys(TOOLING).filter(
+    (other) => other !== folder && !TOOLING[folder].includes(other),
+  );
+  return {
+    group: refused.map((other) => `**/${other}/**`),
+    message: `${folder}/ may import src/ and ${TOOLING[folder].length ? TOOLING[folder].join(', ') : 'nothing else of the tooling'}: devkit/ is the shared dev library (docs/development.md)`,
+  };
+};
+const PRODUCT = {
+  group: Object.keys(TOOLING).map((folder) => `**/${folder}/**`),
+  message: 'src/ is the product: it imports no dev tooling (devkit/, scripts/, bench/, test/)',
+};
 /** Sibling modules that must share contracts through a leaf module, never through each other. */
 const SIBLINGS = {
   'src/mapping/journey-trigger-mapper.ts': ['./data-action-mapper.ts'],
@@ -43,7 +67,7 @@ function layerRules() {
       .filter((other) => other !== folder && !allowed.includes(other))
       .map((other) => `../${other}/*`);
     const message = `src/${folder} may import only ${allowed.length ? allowed.join(', ') : 'its own files'} (and errors.ts): see docs/architecture.md`;
-    const patterns = [{ group: [...refused, ...EDGE], message }];
+    const patterns = [{ group: [...refused, ...EDGE], message }, PRODUCT];
     blocks.push({
       files: [`src/${folder}/**/*.ts`],
       rules: { 'no-restricted-imports': ['error', { patterns }] },
@@ -60,6 +84,16 @@ function layerRules() {
         rules: { 'no-restricted-imports': ['error', { patterns: [...patterns, sibling] }] },
       });
     }
+  }
+  blocks.push({
+    files: ['src/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [PRODUCT] }] },
+  });
+  for (const folder of Object.keys(TOOLING)) {
+    blocks.push({
+      files: [`${folder}/**/*.ts`],
+      rules: { 'no-restricted-imports': ['error', { patterns: [toolingPattern(folder)] }] },
+    });
   }
   return blocks;
 }
@@ -98,7 +132,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main.ts', 'src/cli.ts', 'src/cli-crash-points.ts', 'scripts/**', 'bench/**', 'test/**'],
+    files: ['src/main.ts', 'src/cli.ts', 'src/cli-crash-points.ts', 'devkit/**', 'scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   ...layerRules(),

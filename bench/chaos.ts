@@ -19,21 +19,21 @@ import { parseArgs } from 'node:util';
 import { createPublicKey } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
-import { startStack } from '../scripts/stack/index.ts';
-import { createCdpEventEncoder } from '../scripts/lib/cdp-events.ts';
-import { groupLag } from '../scripts/lib/group-lag.ts';
-import { dlqCode, decodeAll, countBy } from '../scripts/lib/output-decoding.ts';
+import { startStack } from '../devkit/stack/index.ts';
+import { createCdpEventEncoder } from '../devkit/cdp-events.ts';
+import { groupLag } from '../devkit/group-lag.ts';
+import { dlqCode, decodeAll, countBy } from '../devkit/output-decoding.ts';
 import {
   ownTopics,
   STACK_AUDIT_SIGNING_KEY,
   stackConnectorConfig,
   type OwnTopics,
   type StackEndpoints,
-} from '../scripts/lib/stack-connector-config.ts';
+} from '../devkit/stack-connector-config.ts';
 import { readTopic } from '../src/replay/read-topic.ts';
 import { runAuditVerify } from '../src/verify/audit-verify.ts';
 import { keyIdOf } from '../src/audit/checkpoint.ts';
-import { grantConnectorAcls, securedKafka } from '../scripts/lib/secured-kafka.ts';
+import { grantConnectorAcls, securedKafka } from '../devkit/secured-kafka.ts';
 import { planChaosEvents } from './lib/chaos-events.ts';
 import { createInstances, type Instances } from './lib/instances.ts';
 import { runRecoveryScenario } from './lib/recovery-scenario.ts';

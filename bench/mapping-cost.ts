@@ -3,7 +3,7 @@
  * (the default shape, read directly) and a JSONata route (evaluate is async in
  * jsonata 2), and prints µs/record for each. Run: node bench/mapping-cost.ts
  */
-import { compiledRoutes } from '../test/support/config-fixtures.ts';
+import { compiledRoutes } from '../devkit/config-fixtures.ts';
 import { mapRoute } from '../src/mapping/map-route.ts';
 import { matchRoutes } from '../src/mapping/match-routes.ts';
 

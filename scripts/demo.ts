@@ -18,17 +18,28 @@ import { parseArgs } from 'node:util';
 import { createPublicKey } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
-import { startStack } from './stack/index.ts';
-import { createCdpEventEncoder, generateEvents, produceRecords, type RawRecord } from './lib/cdp-events.ts';
-import { groupLag } from './lib/group-lag.ts';
-import { grantConnectorAcls } from './lib/secured-kafka.ts';
+import { startStack } from '../devkit/stack/index.ts';
+import {
+  createCdpEventEncoder,
+  generateEvents,
+  produceRecords,
+  type RawRecord,
+} from '../devkit/cdp-events.ts';
+import { groupLag } from '../devkit/group-lag.ts';
+import { grantConnectorAcls } from '../devkit/secured-kafka.ts';
 import { readTopicToEnd } from '../src/replay/read-topic.ts';
-import { countBy, decodeAll, dlqCode, type DecodedAudit, type DecodedResult } from './lib/output-decoding.ts';
+import {
+  countBy,
+  decodeAll,
+  dlqCode,
+  type DecodedAudit,
+  type DecodedResult,
+} from '../devkit/output-decoding.ts';
 import { createTopics } from '../src/kafka/create-topics.ts';
 import { keyIdOf } from '../src/audit/checkpoint.ts';
 import { runAuditVerify } from '../src/verify/audit-verify.ts';
 import { verified } from '../src/verify/verify-summary.ts';
-import { STACK_AUDIT_SIGNING_KEY } from './lib/stack-connector-config.ts';
+import { STACK_AUDIT_SIGNING_KEY } from '../devkit/stack-connector-config.ts';
 
 const { values } = parseArgs({
   options: {

@@ -13,10 +13,10 @@ import {
   stackHealth,
   startStack,
   stopStack,
-} from './stack/index.ts';
-import type { StackHandle, StackOptions } from './stack/index.ts';
-import { repoRoot } from './stack/paths.ts';
-import { isListening } from './stack/ports.ts';
+} from '../devkit/stack/index.ts';
+import type { StackHandle, StackOptions } from '../devkit/stack/index.ts';
+import { repoRoot } from '../devkit/stack/paths.ts';
+import { isListening } from '../devkit/stack/ports.ts';
 
 const usage = `usage: node scripts/stack.ts <up|down|status|fetch> [options]
   up       start Kafka + Apicurio Registry in the background (state in <dir>/state.json)

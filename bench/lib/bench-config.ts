@@ -3,7 +3,7 @@ import {
   ownTopics,
   stackConnectorConfig,
   type RawConfig,
-} from '../../scripts/lib/stack-connector-config.ts';
+} from '../../devkit/stack-connector-config.ts';
 
 /** The connector config of one benchmark run: its own group, output topics and route (so idempotency keys never repeat across runs). */
 export type BenchMode = 'serial' | 'ceiling' | 'full';

@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StackHandle } from '../../scripts/stack/index.ts';
-import { freePorts } from '../../scripts/stack/ports.ts';
+import type { StackHandle } from '../../devkit/stack/index.ts';
+import { freePorts } from '../../devkit/stack/ports.ts';
 import { benchConfig, type BenchMode } from './bench-config.ts';
 
 export interface BenchConnector {

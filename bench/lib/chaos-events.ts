@@ -5,8 +5,8 @@
  * valid event must end as exactly one CXone effect. Poison records are keyed
  * `poison-<n>` so the harness can count them in the input topic afterwards.
  */
-import type { CdpEvent, CdpEventEncoder, RawRecord } from '../../scripts/lib/cdp-events.ts';
-import { contactIdFor } from '../../scripts/lib/cdp-events.ts';
+import type { CdpEvent, CdpEventEncoder, RawRecord } from '../../devkit/cdp-events.ts';
+import { contactIdFor } from '../../devkit/cdp-events.ts';
 
 export interface ChaosPlan {
   records: RawRecord[];

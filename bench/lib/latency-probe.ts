@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import { generateEvents, type CdpEventEncoder } from '../../scripts/lib/cdp-events.ts';
+import { generateEvents, type CdpEventEncoder } from '../../devkit/cdp-events.ts';
 
 export interface LatencyOptions {
   kafka: Kafka;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { startStack, type StackHandle } from '../../scripts/stack/index.ts';
+import { startStack, type StackHandle } from '../../devkit/stack/index.ts';
 import { readTopic } from '../../src/replay/read-topic.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createTopics } from '../../src/kafka/create-topics.ts';

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
-import { groupLag } from '../../scripts/lib/group-lag.ts';
-import { decodeAll } from '../../scripts/lib/output-decoding.ts';
+import { generateEvents, produceEvents } from '../../devkit/cdp-events.ts';
+import { groupLag } from '../../devkit/group-lag.ts';
+import { decodeAll } from '../../devkit/output-decoding.ts';
 import { readTopicToEnd } from '../../src/replay/read-topic.ts';
 import { validateConfig } from '../../src/config/load-config.ts';
-import { KAFKA_SECURITY_MODES } from '../../scripts/lib/secured-kafka.ts';
+import { KAFKA_SECURITY_MODES } from '../../devkit/secured-kafka.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { simClient } from '../support/sim-client.ts';
 import { testStack } from '../support/stack-env.ts';

@@ -11,9 +11,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateEvents, produceEvents, type CdpEvent } from '../../scripts/lib/cdp-events.ts';
-import { groupLag } from '../../scripts/lib/group-lag.ts';
-import { decodeAll, type DecodedResult } from '../../scripts/lib/output-decoding.ts';
+import { generateEvents, produceEvents, type CdpEvent } from '../../devkit/cdp-events.ts';
+import { groupLag } from '../../devkit/group-lag.ts';
+import { decodeAll, type DecodedResult } from '../../devkit/output-decoding.ts';
 import { checkpointPath } from '../../src/dedup/dedup-checkpoint.ts';
 import { readTopicToEnd } from '../../src/replay/read-topic.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
-import { groupLag } from '../../scripts/lib/group-lag.ts';
+import { generateEvents, produceEvents } from '../../devkit/cdp-events.ts';
+import { groupLag } from '../../devkit/group-lag.ts';
 import { validateConfig } from '../../src/config/load-config.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';

@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack, type StackHandle } from '../../scripts/stack/index.ts';
+import { startStack, type StackHandle } from '../../devkit/stack/index.ts';
 import { STACK_ENV } from '../support/stack-env.ts';
 import { SCRATCH_ENV } from '../support/test-log-paths.ts';
 

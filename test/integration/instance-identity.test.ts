@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
-import { groupLag } from '../../scripts/lib/group-lag.ts';
+import { generateEvents, produceEvents } from '../../devkit/cdp-events.ts';
+import { groupLag } from '../../devkit/group-lag.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { startConnectorProcess, type ConnectorProcess } from '../support/connector-process.ts';
 import { assertExactlyOnce } from '../support/exactly-once-check.ts';

@@ -11,16 +11,11 @@ import {
   produceEvents,
   produceRecords,
   type CdpEvent,
-} from '../../scripts/lib/cdp-events.ts';
-import { groupLag } from '../../scripts/lib/group-lag.ts';
-import {
-  decodeAll,
-  dlqCode,
-  type DecodedAudit,
-  type DecodedResult,
-} from '../../scripts/lib/output-decoding.ts';
+} from '../../devkit/cdp-events.ts';
+import { groupLag } from '../../devkit/group-lag.ts';
+import { decodeAll, dlqCode, type DecodedAudit, type DecodedResult } from '../../devkit/output-decoding.ts';
 import { readTopicToEnd } from '../../src/replay/read-topic.ts';
-import { KAFKA_SECURITY_MODES } from '../../scripts/lib/secured-kafka.ts';
+import { KAFKA_SECURITY_MODES } from '../../devkit/secured-kafka.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';
 import { testStack } from '../support/stack-env.ts';
 import { simClient, type SimClient } from '../support/sim-client.ts';

@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
-import { groupLag } from '../../scripts/lib/group-lag.ts';
-import { decodeAll, dlqCode } from '../../scripts/lib/output-decoding.ts';
+import { generateEvents, produceEvents } from '../../devkit/cdp-events.ts';
+import { groupLag } from '../../devkit/group-lag.ts';
+import { decodeAll, dlqCode } from '../../devkit/output-decoding.ts';
 import { validateConfig } from '../../src/config/load-config.ts';
 import { DLQ_HEADERS } from '../../src/output/output-records.ts';
 import { readTopicToEnd } from '../../src/replay/read-topic.ts';

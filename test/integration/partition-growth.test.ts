@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createCdpEventEncoder, generateEvents, type CdpEvent } from '../../scripts/lib/cdp-events.ts';
-import { groupLag } from '../../scripts/lib/group-lag.ts';
+import { createCdpEventEncoder, generateEvents, type CdpEvent } from '../../devkit/cdp-events.ts';
+import { groupLag } from '../../devkit/group-lag.ts';
 import { readTopicToEnd } from '../../src/replay/read-topic.ts';
 import { validateConfig } from '../../src/config/load-config.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';

@@ -11,9 +11,9 @@ import {
   generateEvents,
   produceEvents,
   produceRecords,
-} from '../../scripts/lib/cdp-events.ts';
-import { groupLag } from '../../scripts/lib/group-lag.ts';
-import { decodeAll, type DecodedResult } from '../../scripts/lib/output-decoding.ts';
+} from '../../devkit/cdp-events.ts';
+import { groupLag } from '../../devkit/group-lag.ts';
+import { decodeAll, type DecodedResult } from '../../devkit/output-decoding.ts';
 import { validateConfig } from '../../src/config/load-config.ts';
 import { readTopicToEnd } from '../../src/replay/read-topic.ts';
 import { createHarness, type Harness } from '../support/connector-harness.ts';

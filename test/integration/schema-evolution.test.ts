@@ -9,7 +9,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
 import { readTopicToEnd, type ReadRecord } from '../../src/replay/read-topic.ts';
-import { compiledRoutes } from '../support/config-fixtures.ts';
+import { compiledRoutes } from '../../devkit/config-fixtures.ts';
 import { loadReaderSchema } from '../../src/decode/reader-schema.ts';
 import { createEventDecoder } from '../../src/decode/event-decoder.ts';
 import { toWireFormat } from '../../src/decode/wire-format.ts';

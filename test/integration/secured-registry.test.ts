@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { generateEvents, produceEvents } from '../../scripts/lib/cdp-events.ts';
-import { groupLag } from '../../scripts/lib/group-lag.ts';
-import { decodeAll, type DecodedResult } from '../../scripts/lib/output-decoding.ts';
+import { generateEvents, produceEvents } from '../../devkit/cdp-events.ts';
+import { groupLag } from '../../devkit/group-lag.ts';
+import { decodeAll, type DecodedResult } from '../../devkit/output-decoding.ts';
 import { validateConfig } from '../../src/config/load-config.ts';
 import type { ConnectorConfig } from '../../src/config/schema.ts';
 import { registryCall } from '../../src/output/registry-client.ts';

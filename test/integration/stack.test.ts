@@ -15,8 +15,8 @@ import {
   stackHealth,
   startStack,
   type StackHandle,
-} from '../../scripts/stack/index.ts';
-import { isListening } from '../../scripts/stack/ports.ts';
+} from '../../devkit/stack/index.ts';
+import { isListening } from '../../devkit/stack/ports.ts';
 import { createTopics } from '../../src/kafka/create-topics.ts';
 import { writeTestLog } from '../support/test-log.ts';
 

@@ -3,7 +3,7 @@
  * simulator's effect ledger and the committed contents of the output topics.
  */
 import assert from 'node:assert/strict';
-import { countBy, decodeAll } from '../../scripts/lib/output-decoding.ts';
+import { countBy, decodeAll } from '../../devkit/output-decoding.ts';
 import { readTopic } from '../../src/replay/read-topic.ts';
 import type { Harness } from './connector-harness.ts';
 import type { SimClient } from './sim-client.ts';

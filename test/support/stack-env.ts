@@ -1,4 +1,4 @@
-import type { SecureEndpoints } from '../../scripts/stack/index.ts';
+import type { SecureEndpoints } from '../../devkit/stack/index.ts';
 
 /** How the integration suite's global setup hands the running stack to the test files. */
 export const STACK_ENV = {

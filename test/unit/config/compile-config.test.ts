@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compileConfig } from '../../../src/config/compile-config.ts';
 import { loadConfigText } from '../../../src/config/load-config.ts';
-import { configIssues, MINIMAL_CONFIG, testConfig } from '../../support/config-fixtures.ts';
+import { configIssues, MINIMAL_CONFIG, testConfig } from '../../../devkit/config-fixtures.ts';
 
 const ROUTES = { routes: [{ name: 'welcome', journeyId: 'j-welcome' }], audit: { hashPii: false } };
 

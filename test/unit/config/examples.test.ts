@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { loadConfigFile } from '../../../src/config/load-config.ts';
-import { routesOf } from '../../support/config-fixtures.ts';
+import { routesOf } from '../../../devkit/config-fixtures.ts';
 
 const dir = new URL('../../../examples/', import.meta.url);
 const files = readdirSync(dir).filter((name) => name.endsWith('.yaml'));

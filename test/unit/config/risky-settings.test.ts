@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { riskySettings } from '../../../src/config/risky-settings.ts';
-import { testConfig } from '../../support/config-fixtures.ts';
+import { testConfig } from '../../../devkit/config-fixtures.ts';
 
 const routes = [{ name: 'r', journeyId: 'j' }];
 

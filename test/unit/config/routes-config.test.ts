@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { validateConfig } from '../../../src/config/load-config.ts';
 import { configSchema } from '../../../src/config/schema.ts';
-import { configIssues } from '../../support/config-fixtures.ts';
+import { configIssues } from '../../../devkit/config-fixtures.ts';
 
 const base = {
   kafka: { brokers: ['127.0.0.1:9092'] },

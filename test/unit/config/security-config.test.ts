@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compileConfig } from '../../../src/config/compile-config.ts';
 import { loadConfig } from '../../../src/config/load-config.ts';
-import { configIssues, MINIMAL_CONFIG, testConfig } from '../../support/config-fixtures.ts';
+import { configIssues, MINIMAL_CONFIG, testConfig } from '../../../devkit/config-fixtures.ts';
 
 const routes = [{ name: 'welcome', journeyId: 'j-1' }];
 const kafka = (extra: object) => ({

@@ -5,7 +5,7 @@ import { compileConfig } from '../../../src/config/compile-config.ts';
 import { createCxoneClients } from '../../../src/cxone/cxone-clients.ts';
 import type { JourneyTriggerRequest } from '../../../src/mapping/journey-trigger-request.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
-import { testConfig } from '../../support/config-fixtures.ts';
+import { testConfig } from '../../../devkit/config-fixtures.ts';
 import { startSim, triggerBody } from '../sim/sim-harness.ts';
 
 describe('CXone clients built from config', () => {

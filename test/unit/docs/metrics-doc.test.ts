@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { METRICS_DOC, documentedTable, metricsTable } from '../../../scripts/metrics-doc.ts';
+import { METRICS_DOC, documentedTable, metricsTable } from '../../../devkit/metrics-table.ts';
 
 /** Cells of each row, as prettier may pad them; the separator row dropped. */
 function rows(table: string): string[][] {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { writtenTopics } from '../../../src/config/written-topics.ts';
 import { aclCommand, requiredAcls, type AclPlan } from '../../../src/kafka/required-acls.ts';
-import { testConfig } from '../../support/config-fixtures.ts';
+import { testConfig } from '../../../devkit/config-fixtures.ts';
 
 const defaults: AclPlan = {
   groupId: 'cxone-connector',

@@ -6,7 +6,7 @@ import type { JourneyTriggerRequest } from '../../../src/mapping/journey-trigger
 import { deriveIdempotencyKey } from '../../../src/mapping/idempotency-key.ts';
 import { mapRoute } from '../../../src/mapping/map-route.ts';
 import type { MapOptions } from '../../../src/mapping/route-definition.ts';
-import { compiledRoutes } from '../../support/config-fixtures.ts';
+import { compiledRoutes } from '../../../devkit/config-fixtures.ts';
 
 function route(overrides: Record<string, unknown> = {}): CompiledRoute {
   return compiledRoutes([{ name: 'welcome', journeyId: 'j-welcome', ...overrides }]).routes[0]!;

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { ConnectorError, ERROR_CODES } from '../../../src/errors.ts';
 import { mapRoute } from '../../../src/mapping/map-route.ts';
 import { matchRoutes } from '../../../src/mapping/match-routes.ts';
-import { compiledRoutes } from '../../support/config-fixtures.ts';
+import { compiledRoutes } from '../../../devkit/config-fixtures.ts';
 
 const { routes } = compiledRoutes([
   { name: 'plain', journeyId: 'j', fields: { directives: 'properties' } },

@@ -5,7 +5,7 @@ import { mapRoute } from '../../../src/mapping/map-route.ts';
 import { matchRoutes } from '../../../src/mapping/match-routes.ts';
 import { compileExpression, NEEDS_EVALUATE } from '../../../src/mapping/route-expression.ts';
 import { decideUnrouted } from '../../../src/mapping/unrouted-policy.ts';
-import { routesOf, testConfig } from '../../support/config-fixtures.ts';
+import { routesOf, testConfig } from '../../../devkit/config-fixtures.ts';
 
 function compiled(routes: Record<string, unknown>[], processing: Record<string, unknown> = {}) {
   const config = testConfig({ routes, processing });

@@ -28,7 +28,7 @@ import {
   type RecordProcessorDeps,
 } from '../../../src/pipeline/record-processor.ts';
 import { createRouteBlocks } from '../../../src/pipeline/route-blocks.ts';
-import { compiledRoutes } from '../../support/config-fixtures.ts';
+import { compiledRoutes } from '../../../devkit/config-fixtures.ts';
 import { flushLogs, logLines } from '../../support/log-lines.ts';
 
 const ROUTES = [

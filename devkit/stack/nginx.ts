@@ -31,7 +31,7 @@ export async function launchNginx(options: {
   await mkdir(join(home, 'tmp'), { recursive: true });
   const { username, password, bearerToken } = security.registry;
   const basic = Buffer.from(`${username}:${password}`).toString('base64');
-  const conf = `# Written by scripts/stack/nginx.ts; rewritten on each \`up --secure\`.
+  const conf = `# Written by devkit/stack/nginx.ts; rewritten on each \`up --secure\`.
 daemon off;
 worker_processes 1;
 pid ${join(home, 'nginx.pid')};

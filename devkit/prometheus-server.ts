@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePorts } from '../stack/ports.ts';
+import { freePorts } from './stack/ports.ts';
 
 export interface PrometheusServer {
   url: string;

@@ -6,8 +6,8 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import type { Kafka, Producer } from 'kafkajs';
-import { readSchemaFile } from '../../src/output/output-schemas.ts';
-import { createWireEncoder } from '../../src/decode/wire-format.ts';
+import { readSchemaFile } from '../src/output/output-schemas.ts';
+import { createWireEncoder } from '../src/decode/wire-format.ts';
 
 export interface CdpEvent {
   eventId: string;

@@ -3,11 +3,11 @@
  * but connect nowhere, and the compiled routes of a list of raw routes.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { compileConfig } from '../../src/config/compile-config.ts';
-import { validateConfig } from '../../src/config/load-config.ts';
-import type { ConnectorConfig } from '../../src/config/schema.ts';
-import { ConfigError } from '../../src/errors.ts';
-import { compileRoutes, type CompiledRoutes } from '../../src/mapping/compile-routes.ts';
+import { compileConfig } from '../src/config/compile-config.ts';
+import { validateConfig } from '../src/config/load-config.ts';
+import type { ConnectorConfig } from '../src/config/schema.ts';
+import { ConfigError } from '../src/errors.ts';
+import { compileRoutes, type CompiledRoutes } from '../src/mapping/compile-routes.ts';
 
 /** A throwaway Ed25519 key for the audit checkpoints of configs that sign nothing real. */
 const TEST_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({

@@ -3,8 +3,8 @@
  * registry, as a downstream consumer would, and tallies DLQ headers.
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { DLQ_HEADERS, type AuditRecord, type ResultRecord } from '../../src/output/output-records.ts';
-import type { ReadRecord } from '../../src/replay/read-topic.ts';
+import { DLQ_HEADERS, type AuditRecord, type ResultRecord } from '../src/output/output-records.ts';
+import type { ReadRecord } from '../src/replay/read-topic.ts';
 
 export async function decodeAll<T>(registryUrl: string, records: readonly ReadRecord[]): Promise<T[]> {
   const registry = new SchemaRegistry({ host: registryUrl });

@@ -24,7 +24,7 @@ export interface KafkaState extends ProcessState {
   cwd: string;
 }
 
-/** The secured stack's materials (scripts/stack/security.ts): files under <dir>/security, throwaway passwords. */
+/** The secured stack's materials (devkit/stack/security.ts): files under <dir>/security, throwaway passwords. */
 export interface SecurityState {
   dir: string;
   caFile: string;

@@ -6,9 +6,9 @@
  */
 import kafkajs, { type Admin, type AclEntry } from 'kafkajs';
 import { readFileSync } from 'node:fs';
-import type { AclNeed } from '../../src/contracts/kafka-access.ts';
-import { requiredAcls, type AclPlan } from '../../src/kafka/required-acls.ts';
-import type { SecureEndpoints } from '../stack/index.ts';
+import type { AclNeed } from '../src/contracts/kafka-access.ts';
+import { requiredAcls, type AclPlan } from '../src/kafka/required-acls.ts';
+import type { SecureEndpoints } from './stack/index.ts';
 import type { RawConfig } from './stack-connector-config.ts';
 
 // kafkajs is CommonJS: its enums come off the default export.

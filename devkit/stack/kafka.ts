@@ -83,7 +83,7 @@ function serverProperties(setup: KafkaSetup): string {
   const listeners = [`PLAINTEXT://127.0.0.1:${setup.port}`, ...(secure?.listeners ?? [])];
   const minIsr = Math.max(1, setup.nodes - 1);
   const lines = [
-    '# Written by scripts/stack/kafka.ts for the local stack; rewritten on each `up`.',
+    '# Written by devkit/stack/kafka.ts for the local stack; rewritten on each `up`.',
     'process.roles=broker,controller',
     `node.id=${setup.nodeId}`,
     // Static quorum: the same file and format command work on Kafka 3.9 and 4.x.
