@@ -132,7 +132,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main.ts', 'src/cli.ts', 'src/cli-crash-points.ts', 'devkit/**', 'scripts/**', 'bench/**', 'test/**'],
+    files: [
+      'src/main.ts',
+      'src/cli.ts',
+      'src/cli-crash-points.ts',
+      'devkit/**',
+      'scripts/**',
+      'bench/**',
+      'test/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   ...layerRules(),

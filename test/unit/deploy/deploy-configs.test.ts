@@ -3,7 +3,7 @@
  * the chart's default `config` value (rendered verbatim into the ConfigMap),
  * the docker-compose config and the examples. A schema change that makes one
  * of them stale fails here, not in a user's crash loop. Rendering the chart
- * itself (helm lint/template) is scripts/check-deploy.sh's job.
+ * itself (helm lint/template) is scripts/check-deploy.ts's job.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
