@@ -12,7 +12,7 @@ import { fail } from './run.ts';
 type Manifest = any;
 
 /** Every document of a render, parsed; throws when one does not parse. */
-export function manifests(text: string): Manifest[] {
+function manifests(text: string): Manifest[] {
   const docs = parseAllDocuments(text).filter((d) => d.contents !== null);
   const errors = docs.flatMap((d) => d.errors.map((e) => e.message));
   if (errors.length > 0) fail(`rendered YAML does not parse: ${errors.join('; ')}`);
