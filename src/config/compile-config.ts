@@ -41,12 +41,33 @@ export interface StartSettings {
   chosen: boolean;
 }
 
-export interface DedupSettings {
-  windowMs: number;
-  maxEntries: number;
-  restoreTimeoutMs: number;
-  stateDir?: string | undefined;
-  checkpointIntervalMs: number;
+/** The `dedup` section as it is: its settings are the store's, restorer's and checkpoints' options. */
+export type DedupSettings = ConnectorConfig['dedup'];
+
+/**
+ * The `processing` settings the supervisor and its workers take, under their config names: picked by
+ * name, not copied field by field, and `satisfies` below fails to compile if a setting is renamed
+ * or retyped on one side only.
+ */
+const LIMIT_SETTINGS = [
+  'maxInFlightPerPartition',
+  'maxInFlight',
+  'maxBufferedPerPartition',
+  'maxBufferedRecords',
+  'maxBufferedBytes',
+  'maxRecordsPerCommit',
+  'recordRetryInitialMs',
+  'recordRetryMaxMs',
+  'failureBackoffMs',
+] as const satisfies readonly (keyof Omit<SupervisorLimits, 'keepClaims'> &
+  keyof ConnectorConfig['processing'])[];
+
+function limitsOf(processing: ConnectorConfig['processing'], keepClaims: boolean): SupervisorLimits {
+  const picked = Object.fromEntries(LIMIT_SETTINGS.map((name) => [name, processing[name]])) as Pick<
+    ConnectorConfig['processing'],
+    (typeof LIMIT_SETTINGS)[number]
+  >;
+  return { ...(picked satisfies Omit<SupervisorLimits, 'keepClaims'>), keepClaims };
 }
 
 export interface ConnectorOptions {
@@ -149,18 +170,7 @@ export function compileConfig(
       maxEventAgeMs: processing.maxEventAgeMs,
       holdRetryMs: processing.recordRetryMaxMs,
     },
-    limits: {
-      maxInFlightPerPartition: processing.maxInFlightPerPartition,
-      maxInFlight: processing.maxInFlight,
-      maxBufferedPerPartition: processing.maxBufferedPerPartition,
-      maxBufferedRecords: processing.maxBufferedRecords,
-      maxBufferedBytes: processing.maxBufferedBytes,
-      maxRecordsPerCommit: processing.maxRecordsPerCommit,
-      recordRetryInitialMs: processing.recordRetryInitialMs,
-      recordRetryMaxMs: processing.recordRetryMaxMs,
-      failureBackoffMs: processing.failureBackoffMs,
-      keepClaims: kafka.keepClaimsAcrossRebalance,
-    },
+    limits: limitsOf(processing, kafka.keepClaimsAcrossRebalance),
     dedup: config.dedup,
     auditChain: checkpointPolicy(config.audit),
     start: {
