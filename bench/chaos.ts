@@ -511,8 +511,9 @@ function writeConfig(
         transactionTimeoutMs: 30_000,
         instanceId: '${env:CXONE_INSTANCE_ID}',
       },
-      // Checkpoints while partitions are owned, often enough that kills land between and inside them.
-      dedup: { stateDir: '${env:CXONE_STATE_DIR}', checkpointIntervalMs: 2000 },
+      // Checkpoints while partitions are owned, often enough that kills land between and inside them;
+      // standby checkpoints of the others, which a takeover after a kill then claims from.
+      dedup: { stateDir: '${env:CXONE_STATE_DIR}', checkpointIntervalMs: 2000, standbyIntervalMs: 3000 },
       // Spans short enough that kills land inside them: the next owner must sign a span it did not begin.
       audit: { checkpointEvery: 50 },
       cxone: {

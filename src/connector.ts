@@ -23,6 +23,7 @@ import { createDedupStore } from './dedup/dedup-store.ts';
 import { createDedupRestorer, dedupHighWatermark, type DedupRestorer } from './dedup/dedup-restorer.ts';
 import { createDedupEntryReader } from './dedup/dedup-entry-reader.ts';
 import { createCheckpointKeeper, type CheckpointKeeper } from './dedup/checkpoint-keeper.ts';
+import { assembleStandby, type StandbyCheckpoints } from './dedup/standby-checkpoints.ts';
 import { assertStateDir } from './dedup/dedup-checkpoint.ts';
 import { assertFirstStartChosen } from './source/first-start.ts';
 import { createPartitionClaims } from './source/partition-claims.ts';
@@ -89,6 +90,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   let committer: TransactionalCommitter | undefined;
   let restorer: DedupRestorer | undefined;
   let checkpoints: CheckpointKeeper | undefined;
+  let standby: StandbyCheckpoints | undefined;
   let cxone: CxoneClients | undefined;
   let supervisor: PartitionSupervisor | undefined;
 
@@ -336,6 +338,23 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
           ),
       );
       startLagSampling(theAdmin, theSupervisor);
+      if (stateDir !== undefined && dedup.standbyIntervalMs !== undefined) {
+        standby = assembleStandby({
+          kafka,
+          admin: theAdmin,
+          registry,
+          dedupTopic: topics.dedup,
+          groupId: commitSettings.groupId,
+          inputTopics: options.consumer.inputTopics,
+          stateDir,
+          settings: { ...dedup, standbyIntervalMs: dedup.standbyIntervalMs },
+          owned: (topic, partition) => currentAssignment[topic]?.includes(partition) ?? false,
+          logger: logger.child({ component: 'dedup-standby' }),
+          now,
+          schedule: timers.schedule,
+        });
+        await standby.start();
+      }
       setState('running');
     } catch (error) {
       setState('failed');
@@ -414,6 +433,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
   }
 
   async function closeOnce(): Promise<void> {
+    await standby?.stop().catch((error: unknown) => logger.warn({ err: error }, 'standby stop failed'));
     // Stop fetching and let in-flight records finish and commit while the group still holds our partitions.
     await supervisor
       ?.drain(options.drainTimeoutMs)

@@ -14,9 +14,11 @@
  *   4. The same instance restarted on its state folder claims from its
  *      checkpoint.
  *   5. Under a steady load: SIGKILL and an immediate restart on the same
- *      instance id and folder; then a second instance joins, the partition's
- *      owner is SIGKILLed and the survivor takes it over. Each is timed from
- *      the kill to the partition's first commit after it.
+ *      instance id and folder; then a second instance joins, and once its
+ *      standby checkpoint of the partition is up to date
+ *      (dedup.standbyIntervalMs), the partition's owner is SIGKILLed and the
+ *      survivor takes it over. Each is timed from the kill to the partition's
+ *      first commit after it.
  *
  * It measures and reports; it asserts nothing.
  */
@@ -73,6 +75,7 @@ interface StateContext extends ConnectorHost {
 }
 
 const OLDEST = 2000;
+const STANDBY_INTERVAL_MS = 5000;
 const GROUP = 'state';
 
 export async function runState(context: StateContext, opt: StateOptions): Promise<StateResult> {
@@ -92,7 +95,8 @@ export async function runState(context: StateContext, opt: StateOptions): Promis
       group: GROUP,
       extra: {
         kafka: { instanceId },
-        dedup: { stateDir },
+        // Standby checkpoints: the survivor below takes over from one instead of the whole partition.
+        dedup: { stateDir, standbyIntervalMs: STANDBY_INTERVAL_MS },
         observability: { logLevel: 'info' },
       },
     });
@@ -172,6 +176,9 @@ export async function runState(context: StateContext, opt: StateOptions): Promis
       await sleep(10_000);
       const owner = (await assigned(restartedPod.metricsPort)) > 0 ? restartedPod : survivorCandidate;
       const survivor = owner === restartedPod ? survivorCandidate : restartedPod;
+      // Its standby checkpoint of the owner's partition, brought up to date since the owner was known.
+      const standbyS = await waitStandby(survivor === restartedPod ? dirs.a : dirs.b, Date.now(), 300_000);
+      say(`state: the survivor's standby checkpoint is up to date (${standbyS.toFixed(1)} s)`);
       const seen = restoredLines(survivor).length;
       const survivorS = await timeRecovery(admin, name, input, owner, async () => survivor);
       const survivorRestore = await waitRestored(survivor, 120_000, seen);
@@ -209,6 +216,20 @@ export async function runState(context: StateContext, opt: StateOptions): Promis
 }
 
 const round = (n: number): number => Math.round(n * 100) / 100;
+
+/** Seconds until a checkpoint under `dir` is written after `sinceMs` (the standby's next round). */
+async function waitStandby(dir: string, sinceMs: number, maxMs: number): Promise<number> {
+  const deadline = Date.now() + maxMs;
+  const written = (): boolean =>
+    readdirSync(dir, { recursive: true, withFileTypes: true }).some(
+      (f) => f.isFile() && f.name.endsWith('.ckpt') && statSync(join(f.parentPath, f.name)).mtimeMs > sinceMs,
+    );
+  while (!written()) {
+    if (Date.now() > deadline) throw new Error(`no standby checkpoint under ${dir} in ${maxMs} ms`);
+    await sleep(250);
+  }
+  return (Date.now() - sinceMs) / 1000;
+}
 
 async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
   const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });

@@ -30,6 +30,13 @@ export const dedupSchema = z
      * writes the partition's table whole (20 bytes a slot; docs/dedup-store.md "Dedup store").
      */
     checkpointIntervalMs: durationMs.min(100).default(60_000),
+    /**
+     * Standby checkpoints (with dedup.stateDir): this often, the local checkpoint of every
+     * partition this instance does not own is brought up to date from the dedup topic, one at a
+     * time, so taking over one whose owner never returns reads only a tail. It costs one
+     * partition's table in memory while it runs, and the reads. Unset: off.
+     */
+    standbyIntervalMs: durationMs.min(1000).optional(),
   })
   .strict();
 

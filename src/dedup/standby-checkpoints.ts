@@ -1,0 +1,157 @@
+/**
+ * Standby checkpoints (Kafka Streams' standby replicas, kept on disk rather
+ * than in memory): every `intervalMs`, this instance brings its local
+ * checkpoint of each dedup scope it does NOT own up to date, one scope at a
+ * time, through a restorer of its own (its own store, consumer and keeper):
+ * the checkpoint it has (or none) plus the dedup topic's tail, written out at
+ * the restore's end and dropped from memory. So an instance that takes over a
+ * partition whose owner never comes back claims it from a checkpoint at most
+ * an interval old and reads only the tail past it, instead of the whole
+ * partition. Such a checkpoint is what any restore's end writes ("every
+ * committed record of the scope below O", dedup-checkpoint.ts), so a claim
+ * trusts it as it trusts its own. Memory: one scope's table at a time, on top
+ * of what the owned scopes hold.
+ */
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { createCheckpointKeeper } from './checkpoint-keeper.ts';
+import { createDedupEntryReader } from './dedup-entry-reader.ts';
+import { createDedupRestorer, dedupHighWatermark, type DedupRestorer } from './dedup-restorer.ts';
+import { createDedupStore } from './dedup-store.ts';
+
+export interface StandbyDeps {
+  /** A restorer of the standby's own: its store holds one scope at a time, its keeper writes the files. */
+  restorer: DedupRestorer;
+  inputTopics: readonly string[];
+  /** The dedup topic's partitions (input partition p of every input topic shares dedup partition p). */
+  partitions: () => Promise<number[]>;
+  /** Whether this instance owns (or is claiming) the input topic-partition: then it keeps its own checkpoints. */
+  owned: (topic: string, partition: number) => boolean;
+  intervalMs: number;
+  logger: Logger;
+  /** Runs `fn` after `ms`; returns a cancel function. */
+  schedule: (fn: () => void, ms: number) => () => void;
+}
+
+export interface StandbyCheckpoints {
+  start(): Promise<void>;
+  /** Stops after the scope being brought up to date, if any. */
+  stop(): Promise<void>;
+}
+
+export function createStandbyCheckpoints(deps: StandbyDeps): StandbyCheckpoints {
+  const abort = new AbortController();
+  let cancel: (() => void) | undefined;
+  let round: Promise<void> = Promise.resolve();
+
+  async function refresh(): Promise<void> {
+    const partitions = await deps.partitions();
+    let refreshed = 0;
+    for (const partition of partitions) {
+      for (const topic of deps.inputTopics) {
+        if (abort.signal.aborted) return;
+        if (deps.owned(topic, partition)) continue;
+        try {
+          await deps.restorer.restore(topic, partition, abort.signal);
+          refreshed++;
+        } catch (error) {
+          if (abort.signal.aborted) return;
+          deps.logger.warn(
+            { err: error, topic, partition },
+            'standby dedup checkpoint not brought up to date; a takeover of this partition restores more of the dedup topic',
+          );
+        } finally {
+          deps.restorer.release(topic, partition);
+        }
+      }
+    }
+    deps.logger.debug({ scopes: refreshed }, 'standby dedup checkpoints brought up to date');
+  }
+
+  function next(): void {
+    cancel = deps.schedule(() => {
+      round = refresh()
+        .catch((error: unknown) => deps.logger.warn({ err: error }, 'standby dedup checkpoints failed'))
+        .finally(() => {
+          if (!abort.signal.aborted) next();
+        });
+    }, deps.intervalMs);
+  }
+
+  return {
+    async start() {
+      await deps.restorer.start();
+      next();
+    },
+    async stop() {
+      abort.abort();
+      cancel?.();
+      await round;
+      await deps.restorer.stop();
+    },
+  };
+}
+
+/** What the standby needs of the connector: its Kafka, the dedup settings, and who owns what now. */
+export interface StandbyAssembly {
+  kafka: Kafka;
+  admin: Admin;
+  registry: Pick<SchemaRegistry, 'getSchema'>;
+  dedupTopic: string;
+  groupId: string;
+  inputTopics: readonly string[];
+  stateDir: string;
+  settings: { windowMs: number; maxEntries: number; restoreTimeoutMs: number; standbyIntervalMs: number };
+  owned: (topic: string, partition: number) => boolean;
+  logger: Logger;
+  now: () => number;
+  schedule: (fn: () => void, ms: number) => () => void;
+}
+
+/** The standby with a store, keeper and restorer of its own, so nothing it holds touches the owned scopes. */
+export function assembleStandby(a: StandbyAssembly): StandbyCheckpoints {
+  const { settings } = a;
+  const store = createDedupStore({
+    maxEntries: settings.maxEntries,
+    windowMs: settings.windowMs,
+    now: a.now,
+  });
+  const checkpoints = createCheckpointKeeper({
+    stateDir: a.stateDir,
+    groupId: a.groupId,
+    dedupTopic: a.dedupTopic,
+    windowMs: settings.windowMs,
+    // It only writes restores' ends: it owns nothing.
+    intervalMs: settings.standbyIntervalMs,
+    endOffset: (partition) => dedupHighWatermark(a.admin, a.dedupTopic, partition),
+    store,
+    logger: a.logger,
+    now: a.now,
+  });
+  const restorer = createDedupRestorer({
+    kafka: a.kafka,
+    admin: a.admin,
+    topic: a.dedupTopic,
+    groupPrefix: a.groupId,
+    store,
+    entries: createDedupEntryReader(a.registry),
+    // A line per scope per round would drown the log; each round says what it did at debug.
+    logger: a.logger.child({}, { level: 'warn' }),
+    timeoutMs: settings.restoreTimeoutMs,
+    inputTopics: a.inputTopics.length,
+    checkpoints,
+  });
+  return createStandbyCheckpoints({
+    restorer,
+    inputTopics: a.inputTopics,
+    partitions: async () => {
+      const metadata = await a.admin.fetchTopicMetadata({ topics: [a.dedupTopic] });
+      return (metadata.topics[0]?.partitions ?? []).map((p) => p.partitionId);
+    },
+    owned: a.owned,
+    intervalMs: settings.standbyIntervalMs,
+    logger: a.logger,
+    schedule: a.schedule,
+  });
+}
