@@ -353,9 +353,18 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
           now,
           schedule: timers.schedule,
         });
-        await standby.start();
       }
       setState('running');
+      // After running: its consumer's group join must not hold readiness up, and a standby that
+      // cannot start only costs a slower takeover.
+      void standby
+        ?.start()
+        .catch((error: unknown) =>
+          logger.warn(
+            { err: error },
+            'standby dedup checkpoints did not start; a takeover restores more of the dedup topic',
+          ),
+        );
     } catch (error) {
       setState('failed');
       await closeAll();

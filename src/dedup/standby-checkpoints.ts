@@ -35,6 +35,7 @@ export interface StandbyDeps {
 }
 
 export interface StandbyCheckpoints {
+  /** Starts its restorer (a consumer group join), then refreshes every interval. */
   start(): Promise<void>;
   /** Stops after the scope being brought up to date, if any. */
   stop(): Promise<void>;
@@ -44,6 +45,7 @@ export function createStandbyCheckpoints(deps: StandbyDeps): StandbyCheckpoints 
   const abort = new AbortController();
   let cancel: (() => void) | undefined;
   let round: Promise<void> = Promise.resolve();
+  let starting: Promise<void> | undefined;
 
   async function refresh(): Promise<void> {
     const partitions = await deps.partitions();
@@ -80,13 +82,17 @@ export function createStandbyCheckpoints(deps: StandbyDeps): StandbyCheckpoints 
   }
 
   return {
-    async start() {
-      await deps.restorer.start();
-      next();
+    start() {
+      starting = deps.restorer.start().then(() => {
+        if (!abort.signal.aborted) next();
+      });
+      return starting;
     },
     async stop() {
       abort.abort();
       cancel?.();
+      // A start still joining its consumer group ends first, so the stop disconnects what it made.
+      await starting?.catch(() => undefined);
       await round;
       await deps.restorer.stop();
     },
