@@ -71,6 +71,9 @@ const indexByPartition = array =>
  *
  * @returns {import("../../types").Admin}
  */
+// Answers to ListOffsets that mean the client's metadata is stale: refresh it and ask again.
+const METADATA_STALE = ['UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE']
+
 module.exports = ({
   logger: rootLogger,
   instrumentationEmitter: rootInstrumentationEmitter,
@@ -339,7 +342,9 @@ module.exports = ({
             .offset,
         }))
       } catch (e) {
-        if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+        // cxone-connector fork: a leader that moved or is not elected yet (a topic just created, a
+        // broker restarted) is retried after a metadata refresh too, as an unknown topic was.
+        if (METADATA_STALE.includes(e.type)) {
           await cluster.refreshMetadata()
           throw e
         }
@@ -396,7 +401,9 @@ module.exports = ({
                   .offset,
         }))
       } catch (e) {
-        if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+        // cxone-connector fork: a leader that moved or is not elected yet (a topic just created, a
+        // broker restarted) is retried after a metadata refresh too, as an unknown topic was.
+        if (METADATA_STALE.includes(e.type)) {
           await cluster.refreshMetadata()
           throw e
         }
