@@ -37,7 +37,7 @@ export interface StandbyDeps {
 export interface StandbyCheckpoints {
   /** Starts its restorer (a consumer group join), then refreshes every interval. */
   start(): Promise<void>;
-  /** Stops after the scope being brought up to date, if any. */
+  /** Stops: a scope being brought up to date is abandoned (its restore aborted, no file written). */
   stop(): Promise<void>;
 }
 
