@@ -19,10 +19,9 @@ import { createKafkaClient } from './kafka/kafka-client.ts';
 import { instanceIdInUse, type TransactionalCommitter } from './output/commit-contents.ts';
 import { createGroupCommitter } from './output/group-committer.ts';
 import { createTransactionalCommitter } from './output/transactional-committer.ts';
-import { createDedupStore } from './dedup/dedup-store.ts';
-import { createDedupRestorer, dedupHighWatermark, type DedupRestorer } from './dedup/dedup-restorer.ts';
-import { createDedupEntryReader } from './dedup/dedup-entry-reader.ts';
-import { createCheckpointKeeper, type CheckpointKeeper } from './dedup/checkpoint-keeper.ts';
+import type { DedupRestorer } from './dedup/dedup-restorer.ts';
+import { createDedupState } from './dedup/dedup-state.ts';
+import type { CheckpointKeeper } from './dedup/checkpoint-keeper.ts';
 import { assembleStandby, type StandbyCheckpoints } from './dedup/standby-checkpoints.ts';
 import { assertStateDir } from './dedup/dedup-checkpoint.ts';
 import { assertFirstStartChosen } from './source/first-start.ts';
@@ -158,37 +157,23 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
         inputTopics: options.consumer.inputTopics,
         chosen: options.start.chosen,
       });
-      const store = createDedupStore({ maxEntries: dedup.maxEntries, windowMs: dedup.windowMs, now });
-      deps.metrics.dedupMaxEntries.set(dedup.maxEntries);
-      checkpoints =
-        stateDir === undefined
-          ? undefined
-          : createCheckpointKeeper({
-              stateDir,
-              groupId: commitSettings.groupId,
-              dedupTopic: topics.dedup,
-              windowMs: dedup.windowMs,
-              intervalMs: dedup.checkpointIntervalMs,
-              endOffset: (partition) => dedupHighWatermark(theAdmin, topics.dedup, partition),
-              store,
-              logger: logger.child({ component: 'dedup' }),
-              now,
-              ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
-            });
-      deps.metrics.buildInfo.set({ version: deps.version, node: process.version }, 1);
-      restorer = createDedupRestorer({
+      const dedupState = createDedupState({
         kafka,
         admin: theAdmin,
-        topic: topics.dedup,
-        groupPrefix: commitSettings.groupId,
-        store,
-        onRestoreRead: (records) => deps.metrics.dedupRestoreReads.inc(records),
-        entries: createDedupEntryReader(registry),
-        logger: logger.child({ component: 'dedup' }),
-        timeoutMs: dedup.restoreTimeoutMs,
+        registry,
+        dedupTopic: topics.dedup,
+        groupId: commitSettings.groupId,
         inputTopics: options.consumer.inputTopics.length,
-        ...(checkpoints ? { checkpoints } : {}),
+        settings: dedup,
+        logger: logger.child({ component: 'dedup' }),
+        now,
+        onRestoreRead: (records) => deps.metrics.dedupRestoreReads.inc(records),
+        ...(deps.faultPoint ? { faultPoint: deps.faultPoint } : {}),
       });
+      const { store } = dedupState;
+      ({ checkpoints, restorer } = dedupState);
+      deps.metrics.dedupMaxEntries.set(dedup.maxEntries);
+      deps.metrics.buildInfo.set({ version: deps.version, node: process.version }, 1);
       const theRestorer = restorer;
       await step(
         `reading the dedup topic (kafka.topics.dedup: ${topics.dedup})`,
@@ -346,8 +331,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): C
           dedupTopic: topics.dedup,
           groupId: commitSettings.groupId,
           inputTopics: options.consumer.inputTopics,
-          stateDir,
-          settings: { ...dedup, standbyIntervalMs: dedup.standbyIntervalMs },
+          settings: { ...dedup, stateDir, standbyIntervalMs: dedup.standbyIntervalMs },
           owned: (topic, partition) => currentAssignment[topic]?.includes(partition) ?? false,
           logger: logger.child({ component: 'dedup-standby' }),
           now,

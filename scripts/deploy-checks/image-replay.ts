@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   readFileSync,
   readdirSync,
@@ -93,10 +94,8 @@ function checkRuntime(app: string, work: string, env: NodeJS.ProcessEnv): void {
       cwd: app,
       env: { ...env, NODE_ENV: 'production', NODE_OPTIONS: IMAGE_NODE_OPTIONS, ...extra },
     });
-  for (const file of ['dist/cli-crash-points.js', 'dist/sim/server.js']) {
-    if (attempt('test', ['-e', join(app, file)]).ok)
-      fail('runtime stage: dist/ holds the simulator or the crash-point entry');
-  }
+  if (['dist/cli-crash-points.js', 'dist/sim/server.js'].some((file) => existsSync(join(app, file))))
+    fail('runtime stage: dist/ holds the simulator or the crash-point entry');
   if (attempt('grep', ['-rq', 'CXONE_CONNECTOR_TEST_CRASH_POINTS', join(app, 'dist')]).ok)
     fail('runtime stage: dist/ still reads CXONE_CONNECTOR_TEST_CRASH_POINTS');
   const noSim = attempt('node', ['dist/cli.js', 'sim', '--port', '0'], { cwd: app, env });

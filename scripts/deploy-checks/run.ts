@@ -18,9 +18,12 @@ interface RunOptions {
   show?: boolean;
 }
 
-/** Runs `command`; its stdout, or the failure `why` (with what the tool said) when it exits non-zero. */
-export function run(command: string, args: readonly string[], why: string, options: RunOptions = {}): string {
-  const exec: ExecFileSyncOptions = {
+function exec(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): { ok: boolean; stdout: string; stderr: string } {
+  const settings: ExecFileSyncOptions = {
     cwd: options.cwd,
     env: options.env ?? process.env,
     encoding: 'utf8',
@@ -28,33 +31,30 @@ export function run(command: string, args: readonly string[], why: string, optio
     stdio: options.show ? ['ignore', 'pipe', 'inherit'] : ['ignore', 'pipe', 'pipe'],
   };
   try {
-    return execFileSync(command, args, exec) as unknown as string;
+    return { ok: true, stdout: execFileSync(command, args, settings) as unknown as string, stderr: '' };
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    const said = `${stdout ?? ''}${stderr ?? ''}`.trim();
-    if (said && !options.show) process.stderr.write(`${said}\n`);
-    return fail(why);
+    return { ok: false, stdout: stdout ?? '', stderr: stderr ?? '' };
   }
+}
+
+/** Runs `command`; its stdout, or the failure `why` (with what the tool said) when it exits non-zero. */
+export function run(command: string, args: readonly string[], why: string, options: RunOptions = {}): string {
+  const result = exec(command, args, options);
+  if (result.ok) return result.stdout;
+  const said = `${result.stdout}${result.stderr}`.trim();
+  if (said && !options.show) process.stderr.write(`${said}\n`);
+  return fail(why);
 }
 
 /** Whether `command` exits 0; what it printed, either way. */
 export function attempt(
   command: string,
   args: readonly string[],
-  options: RunOptions = {},
+  options: Omit<RunOptions, 'show'> = {},
 ): { ok: boolean; output: string } {
-  try {
-    const output = execFileSync(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return { ok: true, output };
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    return { ok: false, output: `${stdout ?? ''}${stderr ?? ''}` };
-  }
+  const result = exec(command, args, options);
+  return { ok: result.ok, output: `${result.stdout}${result.stderr}` };
 }
 
 export const commandExists = (command: string): boolean => attempt('sh', ['-c', `command -v ${command}`]).ok;

@@ -12,13 +12,9 @@
  * trusts it as it trusts its own. Memory: one scope's table at a time, on top
  * of what the owned scopes hold.
  */
-import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { createCheckpointKeeper } from './checkpoint-keeper.ts';
-import { createDedupEntryReader } from './dedup-entry-reader.ts';
-import { createDedupRestorer, dedupHighWatermark, type DedupRestorer } from './dedup-restorer.ts';
-import { createDedupStore } from './dedup-store.ts';
+import type { DedupRestorer } from './dedup-restorer.ts';
+import { createDedupState, type DedupStateOptions } from './dedup-state.ts';
 
 export interface StandbyDeps {
   /** A restorer of the standby's own: its store holds one scope at a time, its keeper writes the files. */
@@ -100,53 +96,23 @@ export function createStandbyCheckpoints(deps: StandbyDeps): StandbyCheckpoints 
 }
 
 /** What the standby needs of the connector: its Kafka, the dedup settings, and who owns what now. */
-export interface StandbyAssembly {
-  kafka: Kafka;
-  admin: Admin;
-  registry: Pick<SchemaRegistry, 'getSchema'>;
-  dedupTopic: string;
-  groupId: string;
+export interface StandbyAssembly extends Omit<
+  DedupStateOptions,
+  'settings' | 'restoreLogger' | 'inputTopics' | 'onRestoreRead' | 'faultPoint'
+> {
   inputTopics: readonly string[];
-  stateDir: string;
-  settings: { windowMs: number; maxEntries: number; restoreTimeoutMs: number; standbyIntervalMs: number };
+  settings: DedupStateOptions['settings'] & { stateDir: string; standbyIntervalMs: number };
   owned: (topic: string, partition: number) => boolean;
-  logger: Logger;
-  now: () => number;
   schedule: (fn: () => void, ms: number) => () => void;
 }
 
-/** The standby with a store, keeper and restorer of its own, so nothing it holds touches the owned scopes. */
+/** The standby on a dedup state of its own (dedup-state.ts). */
 export function assembleStandby(a: StandbyAssembly): StandbyCheckpoints {
-  const { settings } = a;
-  const store = createDedupStore({
-    maxEntries: settings.maxEntries,
-    windowMs: settings.windowMs,
-    now: a.now,
-  });
-  const checkpoints = createCheckpointKeeper({
-    stateDir: a.stateDir,
-    groupId: a.groupId,
-    dedupTopic: a.dedupTopic,
-    windowMs: settings.windowMs,
-    // It only writes restores' ends: it owns nothing.
-    intervalMs: settings.standbyIntervalMs,
-    endOffset: (partition) => dedupHighWatermark(a.admin, a.dedupTopic, partition),
-    store,
-    logger: a.logger,
-    now: a.now,
-  });
-  const restorer = createDedupRestorer({
-    kafka: a.kafka,
-    admin: a.admin,
-    topic: a.dedupTopic,
-    groupPrefix: a.groupId,
-    store,
-    entries: createDedupEntryReader(a.registry),
-    // A line per scope per round would drown the log; each round says what it did at debug.
-    logger: a.logger.child({}, { level: 'warn' }),
-    timeoutMs: settings.restoreTimeoutMs,
+  const { restorer } = createDedupState({
+    ...a,
     inputTopics: a.inputTopics.length,
-    checkpoints,
+    // A line per scope per round would drown the log; each round says what it did at debug.
+    restoreLogger: a.logger.child({}, { level: 'warn' }),
   });
   return createStandbyCheckpoints({
     restorer,
@@ -156,7 +122,7 @@ export function assembleStandby(a: StandbyAssembly): StandbyCheckpoints {
       return (metadata.topics[0]?.partitions ?? []).map((p) => p.partitionId);
     },
     owned: a.owned,
-    intervalMs: settings.standbyIntervalMs,
+    intervalMs: a.settings.standbyIntervalMs,
     logger: a.logger,
     schedule: a.schedule,
   });

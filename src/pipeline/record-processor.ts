@@ -96,13 +96,14 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     metrics: deps.metrics,
     logger: deps.logger,
   });
-  const faults = { ...deps, fitting };
+  // Once, not per record: the stages' deps are these with the fitting.
+  const stageDeps = { ...deps, fitting };
   const fault = (
     record: InputRecord,
     outputs: RecordOutputs,
     error: Parameters<typeof handleRecordFault>[3],
     place: FaultPlace,
-  ) => handleRecordFault(faults, record, outputs, error, place);
+  ) => handleRecordFault(stageDeps, record, outputs, error, place);
 
   return async function processRecord(record, signal) {
     const source: SourceRef = { topic: record.topic, partition: record.partition, offset: record.offset };
@@ -181,7 +182,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     deps.metrics.recordSeconds.observe({ route: route.name }, (deps.now() - started) / 1000);
     deps.metrics.outcomes.inc({ route: route.name, outcome: outcome.outcome });
     logOutcome(source, route.name, request, outcome);
-    const refused = recordOutcome({ ...deps, fitting }, outputs, {
+    const refused = recordOutcome(stageDeps, outputs, {
       request,
       sent,
       outcome,
